@@ -1,0 +1,86 @@
+"""Small frozen records that flow from ingestion to the index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One unit of document structure: a heading, a paragraph or a list item."""
+
+    kind: str  # "heading" | "paragraph" | "item"
+    text: str
+    page: int  # 1-based, as printed by a PDF viewer
+    level: int = 1  # heading level (1 = largest); 0 for body blocks
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed, cleaned file: its identity, title and structure."""
+
+    doc_id: str  # sha256 of the file bytes (hex, first 16 chars)
+    source: str  # file name as cited to the user
+    title: str
+    path: str  # absolute path at ingest time, for opening the file later
+    page_count: int
+    blocks: tuple[Block, ...]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def page_text(self, page: int) -> str:
+        """The cleaned text of one page, as light markdown ("# " headings, "- " items)."""
+        return "\n\n".join(render_block(b) for b in self.blocks if b.page == page)
+
+
+def render_block(block: Block) -> str:
+    """Light-markdown form of a block, as shown to readers of a page."""
+    if block.kind == "heading":
+        return "#" * max(1, block.level) + " " + block.text
+    if block.kind == "item":
+        return "- " + block.text
+    return block.text
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A passage of a document small enough to embed and to quote."""
+
+    doc_id: str  # hash of the file bytes: same file, same ids, re-ingest is an upsert
+    source: str  # file name as cited to the user
+    title: str  # document title
+    page: int  # 1-based first page
+    page_end: int  # last page (== page unless the chunk spans two pages)
+    section: str  # nearest heading, shown in citations ("" before the first heading)
+    text: str
+    position: int  # order of the chunk inside its document, from 0
+
+    @property
+    def id(self) -> str:
+        """Deterministic id: same file bytes, same ids."""
+        return f"{self.doc_id}:{self.page}:{self.position}"
+
+    def metadata(self) -> dict[str, str | int]:
+        """Flat metadata (Chroma rejects nested values)."""
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "title": self.title,
+            "page": self.page,
+            "page_end": self.page_end,
+            "section": self.section,
+            "position": self.position,
+        }
+
+    @classmethod
+    def from_metadata(cls, text: str, meta: dict[str, object]) -> Chunk:
+        """Rebuild a chunk from the flat metadata written by `metadata()`."""
+        return cls(
+            doc_id=str(meta["doc_id"]),
+            source=str(meta["source"]),
+            title=str(meta["title"]),
+            page=int(str(meta["page"])),
+            page_end=int(str(meta["page_end"])),
+            section=str(meta.get("section", "")),
+            text=text,
+            position=int(str(meta["position"])),
+        )

@@ -1,0 +1,124 @@
+"""Files in, Documents and Chunks out: discovery, per-format reading, and a batch summary."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import SkipFile, UserError
+from ingest.models import Block, Document
+from ingest.pdf import read_pdf
+from ingest.text import read_docx, read_text
+
+log = logging.getLogger(__name__)
+
+SUPPORTED = (".pdf", ".docx", ".txt", ".md")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file left out of a batch, with the French reason shown to the user."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(slots=True)
+class Discovery:
+    """Files found under the paths given, and the ones that cannot be read."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def discover(paths: Iterable[Path]) -> Discovery:
+    """Walk files and folders (recursively, sorted, hidden files ignored); a missing path is a UserError."""
+    found = Discovery()
+    seen: set[Path] = set()
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"Erreur : '{path}' n'existe pas. Donnez un fichier ou un dossier de documents.")
+        candidates = [path] if path.is_file() else sorted(_walk(path))
+        for file in candidates:
+            resolved = file.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            if file.suffix.lower() in SUPPORTED:
+                found.files.append(file)
+            else:
+                found.skipped.append(Skipped(file, unsupported_reason(file)))
+    return found
+
+
+def unsupported_reason(path: Path) -> str:
+    """French reason for a file whose format is not read."""
+    suffix = path.suffix.lower() or "sans extension"
+    return f"format non pris en charge ({suffix}) ; formats acceptés : {', '.join(SUPPORTED)}"
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith(("." , "~$")):
+                yield Path(root) / name
+
+
+def content_id(data: bytes) -> str:
+    """Document id: the same bytes always give the same id."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def parse_file(path: Path) -> Document:
+    """Read one file into a Document; SkipFile carries the French reason when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SkipFile(f"fichier illisible ({exc.strerror or exc}) ; vérifiez ses droits d'accès") from exc
+    if not data:
+        raise SkipFile("fichier vide (0 octet)")
+    suffix = path.suffix.lower()
+    warnings: list[str] = []
+    blocks: list[Block]
+    if suffix == ".pdf":
+        content = read_pdf(path)
+        title, page_count, blocks = content.title, content.page_count, list(content.blocks)
+        if content.empty_pages:
+            pages = ", ".join(map(str, content.empty_pages))
+            warnings.append(f"pages sans texte : {pages} (numérisées ? elles ne sont pas indexées)")
+    elif suffix == ".docx":
+        title, page_count, blocks = read_docx(path)
+    elif suffix in (".txt", ".md"):
+        title, page_count, blocks = read_text(path)
+    else:
+        raise SkipFile(unsupported_reason(path))
+    return Document(
+        doc_id=content_id(data),
+        source=path.name,
+        title=title or _title_from_name(path),
+        path=str(path.resolve()),
+        page_count=page_count,
+        blocks=tuple(blocks),
+        warnings=tuple(warnings),
+    )
+
+
+def _title_from_name(path: Path) -> str:
+    words = path.stem.replace("_", " ").replace("-", " ").split()
+    return " ".join(words).capitalize() if words else path.name
+
+
+def try_parse(path: Path) -> Document | Skipped:
+    """parse_file for batches: a bad file becomes a Skipped with its reason, never an exception."""
+    try:
+        return parse_file(path)
+    except SkipFile as exc:
+        return Skipped(path, str(exc))
+    except Exception as exc:  # a reader bug on one file must not stop the batch; the log keeps the trace
+        log.exception("unexpected failure while reading %s", path)
+        return Skipped(path, f"lecture impossible (erreur inattendue : {type(exc).__name__}) ; signalez ce fichier")

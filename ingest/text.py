@@ -1,0 +1,119 @@
+"""Plain text, Markdown and Word (.docx) readers."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from ingest.clean import bullet_text, join_lines, normalize_text, squash, vocabulary
+from ingest.errors import SkipFile
+from ingest.models import Block
+
+MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def decode(data: bytes) -> str:
+    """Text from bytes: UTF-8 (with or without BOM), else Windows-1252 as French offices write it."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def read_text(path: Path) -> tuple[str, int, list[Block]]:
+    """Read .txt or .md: "#" headings, bullet items, blank-line paragraphs; form feeds are page breaks."""
+    raw = decode(path.read_bytes())
+    if b"\x00" in raw.encode("utf-8", "ignore"):
+        raise SkipFile("fichier binaire et non texte ; vérifiez son extension")
+    # Split on form feeds before normalising: they are control characters that normalisation drops.
+    pages = [normalize_text(p) for p in raw.replace("\r\n", "\n").replace("\r", "\n").split("\f")]
+    vocab = vocabulary(pages)
+    blocks: list[Block] = []
+    for number, page in enumerate(pages, start=1):
+        blocks.extend(_text_blocks(page.split("\n"), number, vocab))
+    if not blocks:
+        raise SkipFile("le fichier ne contient aucun texte")
+    title = next((b.text for b in blocks if b.kind == "heading"), "")
+    return title, len(pages), blocks
+
+
+def _text_blocks(lines: list[str], page: int, vocab: set[str]) -> list[Block]:
+    blocks: list[Block] = []
+    kind, level = "paragraph", 0
+    buffer: list[str] = []
+
+    def flush() -> None:
+        nonlocal buffer
+        text = squash(join_lines(buffer, vocab))
+        if text:
+            blocks.append(Block(kind=kind, text=text, page=page, level=level))
+        buffer = []
+
+    for line in lines:
+        stripped = line.strip()
+        heading = MD_HEADING_RE.match(stripped)
+        item = bullet_text(stripped)
+        if not stripped:
+            flush()
+            kind, level = "paragraph", 0
+        elif heading:
+            flush()
+            blocks.append(Block("heading", squash(heading.group(2)), page, len(heading.group(1))))
+            kind, level = "paragraph", 0
+        elif item is not None:
+            flush()
+            kind, level = "item", 0
+            buffer.append(item)
+        else:
+            buffer.append(stripped)
+    flush()
+    return blocks
+
+
+def read_docx(path: Path) -> tuple[str, int, list[Block]]:
+    """Read a .docx: Heading styles become headings, list styles items; explicit page breaks count pages."""
+    import docx  # python-docx; imported here so that other formats do not pay for it
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise SkipFile("document Word illisible ou endommagé ; ré-enregistrez-le au format .docx") from exc
+    blocks: list[Block] = []
+    page = 1
+    for paragraph in document.paragraphs:
+        xml = paragraph._p.xml
+        text = squash(normalize_text(paragraph.text))
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        if text:
+            level = _docx_heading_level(style)
+            if level:
+                blocks.append(Block("heading", text, page, level))
+            elif "List" in style or "Liste" in style or "<w:numPr>" in xml:
+                blocks.append(Block("item", bullet_text(text) or text, page, 0))
+            else:
+                item = bullet_text(text)
+                blocks.append(Block("item" if item else "paragraph", item or text, page, 0))
+        page += xml.count('w:type="page"')
+    for table in document.tables:
+        for row in table.rows:
+            cells = [squash(normalize_text(cell.text)) for cell in row.cells]
+            text = " ; ".join(dict.fromkeys(c for c in cells if c))
+            if text:
+                blocks.append(Block("paragraph", text, page, 0))
+    if not blocks:
+        raise SkipFile("le document Word ne contient aucun texte")
+    title = squash(document.core_properties.title or "")
+    if not title:
+        title = next((b.text for b in blocks if b.kind == "heading"), "")
+    return title, page, blocks
+
+
+def _docx_heading_level(style: str) -> int:
+    if style in ("Title", "Titre"):
+        return 1
+    match = re.match(r"(?:Heading|Titre)\s*(\d)", style)
+    return int(match.group(1)) if match else 0

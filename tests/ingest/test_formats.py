@@ -1,0 +1,70 @@
+"""Word, text and Markdown files become the same headings, paragraphs and items as PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+
+from ingest.pipeline import Skipped, discover, parse_file
+from ingest.split import chunk_document
+
+
+def test_docx_headings_paragraphs_lists_and_page_breaks(tmp_path: Path):
+    document = docx.Document()
+    document.core_properties.title = "Note sur les CRT"
+    document.add_heading("Centres de ressources territoriaux", level=1)
+    document.add_paragraph("L’ARS dote chaque CRT à hauteur de 900 € par bénéficiaire du dispositif.")
+    document.add_paragraph("télémédecine assistée", style="List Bullet")
+    document.add_page_break()
+    document.add_heading("Enveloppe", level=2)
+    document.add_paragraph("Une enveloppe globale annuelle de 400 000€.")
+    path = tmp_path / "note.docx"
+    document.save(str(path))
+
+    doc = parse_file(path)
+    assert doc.title == "Note sur les CRT"
+    kinds = [(b.kind, b.text, b.page) for b in doc.blocks]
+    assert ("heading", "Centres de ressources territoriaux", 1) in kinds
+    assert ("item", "télémédecine assistée", 1) in kinds
+    assert ("paragraph", "Une enveloppe globale annuelle de 400 000€.", 2) in kinds
+    chunk = next(c for c in chunk_document(doc) if "400 000€" in c.text)
+    assert (chunk.section, chunk.page) == ("Enveloppe", 2)
+
+
+def test_markdown_and_text_with_cp1252_accents(tmp_path: Path):
+    md = tmp_path / "fiche.md"
+    md.write_text("# Fiche MILDECA\n\nLa mission interministérielle\nde lutte contre les drogues.\n\n"
+                  "- premier point\n- second point\n", "utf-8")
+    doc = parse_file(md)
+    assert doc.title == "Fiche MILDECA"
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "item", "item"]
+    assert doc.blocks[1].text == "La mission interministérielle de lutte contre les drogues."
+
+    txt = tmp_path / "ancien.txt"
+    txt.write_bytes("Comité de pilotage réuni à Alençon.\fPage deux : prévention.".encode("cp1252"))
+    doc = parse_file(txt)
+    assert doc.page_count == 2
+    assert doc.blocks[0].text == "Comité de pilotage réuni à Alençon."
+    assert doc.blocks[1].page == 2
+    assert doc.title == "Ancien"  # no heading: the file name stands in
+
+
+def test_folders_are_walked_recursively_and_hidden_files_ignored(tmp_path: Path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "profond.md").write_text("# Profond\n\nTexte.", "utf-8")
+    (tmp_path / "a" / ".cache.md").write_text("caché", "utf-8")
+    (tmp_path / "haut.txt").write_text("Texte.", "utf-8")
+    found = discover([tmp_path])
+    assert sorted(p.name for p in found.files) == ["haut.txt", "profond.md"]
+    assert found.skipped == []
+
+
+def test_text_file_with_only_blank_lines_is_skipped(tmp_path: Path):
+    path = tmp_path / "blanc.txt"
+    path.write_text("\n\n   \n", "utf-8")
+    from ingest.pipeline import try_parse
+
+    result = try_parse(path)
+    assert isinstance(result, Skipped)
+    assert "aucun texte" in result.reason
