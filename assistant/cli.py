@@ -11,12 +11,11 @@ from typing import Any
 
 import click
 
+from assistant.settings import Settings
 from ingest.errors import UserError
 
 
-def _settings() -> Any:
-    from assistant.settings import Settings
-
+def _settings() -> Settings:
     return Settings()
 
 
@@ -37,45 +36,122 @@ def cli(verbose: bool) -> None:
     )
     if not verbose:
         logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns loudly on harmless quirks
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--reset", is_flag=True, help="Vide l'index avant d'ingérer.")
+@click.option("--reset", is_flag=True, help="Vide l'index avant d'ingérer (nécessaire après un changement de modèle).")
+@click.option("--prune", is_flag=True, help="Retire de l'index les documents dont le fichier a disparu.")
 @click.option("--if-empty", is_flag=True, help="N'ingère que si l'index est vide (utilisé par `make run`).")
-def ingest(paths: tuple[Path, ...], reset: bool, if_empty: bool) -> None:
+def ingest(paths: tuple[Path, ...], reset: bool, prune: bool, if_empty: bool) -> None:
     """Ingère des documents (PDF, DOCX, TXT, MD ; dossiers parcourus récursivement).
 
+    Un fichier déjà indexé et inchangé n'est pas relu ; un fichier modifié remplace l'ancienne version.
+
     \b
-    Exemple :
+    Exemples :
       ars-assistant ingest data/documents
+      ars-assistant ingest --prune data/documents
     """
     from assistant.ingesting import run_ingest
 
     settings = _settings()
     if not paths:
         paths = (settings.documents_dir,)
-    report = run_ingest(settings, list(paths), reset=reset, if_empty=if_empty)
-    click.echo(report)
+    report = run_ingest(settings, list(paths), reset=reset, if_empty=if_empty, prune=prune)
+    click.echo(str(report))
+
+
+@cli.command()
+@click.argument("name")
+def remove(name: str) -> None:
+    """Retire un document de l'index (nom de fichier tel qu'affiché par `status`).
+
+    \b
+    Exemple :
+      ars-assistant remove cp-charte-attractivite-2024-10-08.pdf
+    """
+    from assistant.factory import open_index
+
+    gone = open_index(_settings()).remove(Path(name).name)
+    if not gone:
+        raise UserError(f"Erreur : aucun document « {name} » dans l'index. Voyez la liste avec `ars-assistant status`.")
+    click.echo(f"Retiré de l'index : {', '.join(r.source for r in gone)}")
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 def status(as_json: bool) -> None:
-    """Affiche l'état de l'index : documents, passages, pages, dossier de données.
+    """Affiche l'état de l'index : documents, passages, pages, modèle, stockage.
 
     \b
     Exemple :
       ars-assistant status --json
     """
-    from assistant.ingesting import index_status
+    from assistant.factory import open_index
 
-    info = index_status(_settings())
+    index = open_index(_settings())
+    info = index.status()
     if as_json:
+        info["sources"] = [r.source for r in index.documents()]
         click.echo(json.dumps(info, ensure_ascii=False))
         return
     click.echo(f"Dossier de données : {info['data_dir']}")
+    click.echo(f"Stockage : {info['store']} ; modèle d'embeddings : {info['embedding_model']}")
     click.echo(f"Documents : {info['documents']}  Pages : {info['pages']}  Passages : {info['chunks']}")
+    for record in index.documents():
+        click.echo(f"  - {record.source} : {record.title} ({record.pages} p., {record.chunks} passages)")
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Une ligne JSON par question.")
+@click.option("-k", "top_k", type=click.IntRange(1, 50), default=None, help="Nombre de passages examinés.")
+def ask(question: str | None, as_json: bool, top_k: int | None) -> None:
+    """Pose une question aux documents indexés ; « - » lit une question par ligne sur l'entrée standard.
+
+    \b
+    Exemples :
+      ars-assistant ask "combien pour le plan crack ?"
+      ars-assistant ask --json "c'est quoi un CRT ?"
+      printf 'qui a signé la charte ?\n' | ars-assistant ask --json -
+    """
+    from assistant.factory import build_assistant
+
+    if question is None:
+        raise UserError("Erreur : aucune question. Exemple : ars-assistant ask \"combien pour le plan crack ?\"")
+    settings = _settings()
+    if top_k is not None:
+        settings.top_k = top_k
+    assistant = build_assistant(settings)
+    if assistant.index.status()["documents"] == 0:
+        raise UserError(
+            "Erreur : l'index est vide. Ingérez d'abord des documents : ars-assistant ingest data/documents"
+        )
+    questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
+    for text in questions:
+        if question == "-" and not text:
+            continue
+        answer = assistant.ask(text)
+        if as_json:
+            click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            click.echo(format_answer(answer))
+
+
+def format_answer(answer: Any) -> str:
+    """An answer and its sources, as printed in a terminal."""
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources :")
+        for c in answer.citations:
+            pages = f"p. {c.page}" if c.page_end in (0, c.page) else f"p. {c.page}-{c.page_end}"
+            section = f" — {c.section}" if c.section else ""
+            lines.append(f"[{c.n}] {c.title} ({c.source}, {pages}){section}")
+            lines.append(f"    « {c.excerpt} »")
+    return "\n".join(lines)
 
 
 def _not_yet(name: str) -> None:
@@ -85,23 +161,55 @@ def _not_yet(name: str) -> None:
 
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def ask(args: tuple[str, ...]) -> None:
-    """Pose une question aux documents indexés (à venir)."""
-    _not_yet("ask")
-
-
-@cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def ui(args: tuple[str, ...]) -> None:
     """Lance l'interface de discussion dans le navigateur (à venir)."""
     _not_yet("ui")
 
 
-@cli.command(name="eval", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def eval_(args: tuple[str, ...]) -> None:
-    """Mesure la justesse des réponses sur un jeu de questions (à venir)."""
-    _not_yet("eval")
+@cli.command(name="eval")
+@click.argument("questions", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Imprime les métriques en un objet JSON.")
+@click.option("--min-accuracy", type=click.FloatRange(0, 1), default=None, help="Seuil de justesse des réponses.")
+@click.option("--min-refusal", type=click.FloatRange(0, 1), default=None, help="Seuil de refus corrects.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="N'évalue que les N premières questions.")
+@click.option("--reports", type=click.Path(path_type=Path), default=Path("eval/reports"), help="Dossier des rapports.")
+def eval_(
+    questions: Path | None, as_json: bool, min_accuracy: float | None, min_refusal: float | None,
+    limit: int | None, reports: Path,
+) -> None:
+    """Mesure la justesse des réponses sur un jeu de questions ; code de sortie 1 sous les seuils.
+
+    Si l'index est vide, le corpus d'exemple est ingéré dans un dossier temporaire.
+
+    \b
+    Exemples :
+      ars-assistant eval
+      ars-assistant eval eval/questions.jsonl --json --min-accuracy 0.9
+    """
+    import tempfile
+
+    from assistant.evaluation import evaluate
+
+    settings = _settings()
+    with tempfile.TemporaryDirectory(prefix="ars-eval-") as scratch:
+        report, files = evaluate(settings, questions, Path(scratch), limit=limit, reports_dir=reports)
+    min_accuracy = settings.eval_min_answer_accuracy if min_accuracy is None else min_accuracy
+    min_refusal = settings.eval_min_refusal_accuracy if min_refusal is None else min_refusal
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in report.items() if k != "results"}, ensure_ascii=False))
+    else:
+        from eval.report import print_report
+
+        print_report(report)
+        click.echo(f"Rapports : {files.markdown} ; {files.json} ; {files.chart}")
+    failed = []
+    if (report["answer_accuracy"] or 0) < min_accuracy:
+        failed.append(f"justesse des réponses {report['answer_accuracy']:.3f} < {min_accuracy}")
+    if report["refusal_accuracy"] is not None and report["refusal_accuracy"] < min_refusal:
+        failed.append(f"refus corrects {report['refusal_accuracy']:.3f} < {min_refusal}")
+    if failed:
+        click.echo("Seuil non atteint : " + " ; ".join(failed), err=True)
+        sys.exit(1)
 
 
 def main() -> None:

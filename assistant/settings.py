@@ -26,4 +26,10 @@ class Settings(BaseSettings):
     )
     chroma_host: str | None = Field(None, description="Serveur Chroma (sinon base embarquée sous data_dir).")
     chroma_port: int = Field(8000, description="Port du serveur Chroma.")
-    top_k: int = Field(5, ge=1, le=50, description="Nombre de passages retenus par question.")
+    top_k: int = Field(8, ge=1, le=50, description="Nombre de passages examinés par question.")
+    eval_min_answer_accuracy: float = Field(
+        0.70, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : justesse des réponses."
+    )
+    eval_min_refusal_accuracy: float = Field(
+        0.90, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : refus corrects."
+    )

@@ -1,0 +1,31 @@
+"""The one place that turns Settings into objects: the index and the assistant."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+    from index.index import Index
+
+
+def open_index(settings: Settings, reset: bool = False) -> Index:
+    """The index described by the settings (embedded Chroma, or a server when a host is set)."""
+    from index.index import Index
+
+    return Index(
+        settings.data_dir,
+        embedding_model=settings.embedding_model,
+        chroma_host=settings.chroma_host,
+        chroma_port=settings.chroma_port,
+        reset=reset,
+    )
+
+
+def build_assistant(settings: Settings, index: Index | None = None) -> Assistant:
+    """An Assistant over the configured index, with the chat model when one is configured."""
+    from assistant.service import Assistant
+
+    return Assistant(index or open_index(settings), k=settings.top_k)

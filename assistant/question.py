@@ -1,0 +1,214 @@
+"""Question analysis: what kind of fact is asked, which words matter, which must be matched exactly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.glossary import Glossary, Term
+from index.text import fold_accents, normalize, tokens
+
+# Words that say what kind of answer is wanted but are not looked for in the documents.
+QUESTION_WORDS = {
+    "combien", "quel", "quelle", "quels", "quelles", "qui", "quand", "ou", "comment", "quoi", "pourquoi",
+    "est", "ce", "c", "qu", "ca", "veut", "dire", "signifie", "definition", "definir", "explique",
+    "expliquer", "moi", "svp", "stp", "merci", "bonjour", "nb", "nbre", "nombre", "montant", "budget",
+    "date", "liste", "lister", "donne", "donner", "peux", "tu", "vous", "pouvez", "y", "il", "elle", "on",
+    "t", "a", "les", "des", "sont", "etait", "ete", "fait", "faire", "sait", "savoir", "connaitre",
+    "cout", "coute", "prix", "somme", "argent", "total", "euros", "euro", "eur", "k", "m", "ans", "an",
+    "annee", "annees", "jour", "lieu", "endroit", "ville", "premier", "premiere", "1er",
+    "exactement", "precisement", "environ", "sert", "servir", "concretement", "trouve", "trouver",
+    "nom", "noms", "appelle", "appellent", "chacun", "chacune", "temps", "duree", "periode", "theme",
+    "themes", "sujet", "sujets", "details", "detail", "resume", "resumer", "rappel", "rappelle", "ils",
+    "elles", "leur", "cela", "ceci", "aussi", "encore", "seulement", "bien", "vrai", "non", "oui", "etc",
+    "ya", "avait", "avoir", "peut", "doit", "doivent", "mis", "mise", "lance", "lancee", "lances",
+    "passe", "prevu", "prevue", "prevus", "concerne", "concernent", "quelqu'un", "personne", "gens",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "semaine", "def", "dit",
+    "font", "faits", "info", "infos", "information", "informations",
+}
+
+STOP_STEMS = set(tokens(" ".join(QUESTION_WORDS)))
+
+# Places whose mention must be matched by the supporting passage: a question about the Calvados
+# is not answered by a passage about the Orne.
+PLACES = {
+    "normandie", "calvados", "eure", "manche", "orne", "seine-maritime", "seine maritime", "alencon",
+    "argentan", "caen", "rouen", "le havre", "havre", "cherbourg", "evreux", "saint-lo", "lisieux", "flers",
+    "mamers", "bretagne", "ile-de-france", "paris", "hauts-de-france", "pays de la loire", "centre-val de loire",
+    "occitanie", "grand est", "bourgogne", "nouvelle-aquitaine", "auvergne", "provence", "corse",
+    "mayenne", "sarthe", "somme", "oise", "aisne", "loiret", "finistere", "lyon", "marseille", "lille",
+    "france", "europe",
+}
+
+AMOUNT_WORDS = re.compile(
+    r"\b(combien|montant|budget|cout|coute|financ\w*|subvention\w*|euros?|€|k€|m€|dot\w*|envelopp\w*|"
+    r"allou\w*|somme|credits?|argent|prix|depens\w*)\b|€"
+)
+COUNT_WORDS = re.compile(r"\b(combien de|nombre|nb|nbre|combien d)\b")
+DATE_WORDS = re.compile(r"\b(quand|date|quel jour|quelle annee|en quelle|depuis quand|a partir de quand)\b")
+WHO_WORDS = re.compile(r"\b(qui|quel organisme|quelle association|quels partenaires|quels acteurs|par qui|porte par"
+                       r"|signataires?|quelle structure|quel etablissement)\b")
+WHERE_WORDS = re.compile(r"\b(ou|dans quelle ville|quel lieu|quel endroit|a quel endroit|localisation)\b")
+LIST_WORDS = re.compile(
+    r"\b(liste|lister|quels sont|quelles sont|les \w+ (axes|objectifs|priorites|modalites)|"
+    r"(axes|objectifs|priorites|modalites|missions|actions)\b)"
+)
+DEFINITION_WORDS = re.compile(
+    r"(c ?est quoi|c'est quoi|qu'?est[- ]ce qu|que (veut dire|signifie)|ca veut dire|veut dire quoi|"
+    r"signifie|definition|defini[rst]?\b|sigle|acronyme|kesako)"
+)
+
+
+# How staff shorten words in a hurry; replaced before analysis (whole words, case-insensitive).
+ABBREVIATIONS = {
+    "pr": "pour", "ds": "dans", "qd": "quand", "nb": "nombre", "nbr": "nombre", "nbre": "nombre",
+    "pb": "problème", "tt": "tout", "tjs": "toujours", "bcp": "beaucoup", "cest": "c'est", "c": "c'est",
+    "kel": "quel", "kelle": "quelle", "koi": "quoi", "ke": "que", "qqn": "quelqu'un", "qq": "quelques",
+    "dc": "donc", "ms": "mais", "st": "saint", "ste": "sainte",
+    "dept": "département", "mdf": "maison des femmes", "conf": "conférence", "gens": "personnes",
+    "dpt": "département", "depts": "départements", "info": "information",
+    "infos": "informations", "asso": "association", "assos": "associations", "prio": "priorité",
+    "prios": "priorités", "fdr": "feuille de route", "cp": "communiqué de presse", "rdv": "rendez-vous",
+    "etab": "établissement", "etabs": "établissements", "pro": "professionnel", "pros": "professionnels",
+    "med": "médecine", "mg": "médecine générale",
+}
+_ABBREVIATION_RE = re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w'’])", re.I)
+
+
+MONTH_NAMES = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+               "octobre", "novembre", "décembre"]
+
+
+def _numeric_date(match: re.Match[str]) -> str:
+    day, month, year = match.group(1), int(match.group(2)), match.group(3) or ""
+    if not 1 <= month <= 12:
+        return match.group(0)
+    year = ("20" + year if len(year) == 2 else year) if year else ""
+    return f"{int(day)} {MONTH_NAMES[month - 1]} {year}".strip()
+
+
+def expand_abbreviations(text: str) -> str:
+    """The question with staff abbreviations written out ("nb projets" -> "nombre projets"),
+    numeric dates in words ("13/09" -> "13 septembre") and "220k" as "220 000"."""
+    text = _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], text)
+    text = re.sub(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b", _numeric_date, text)
+    return re.sub(r"\b(\d{1,3})\s?k\b(?!€)", r"\1 000", text, flags=re.I)
+
+
+ORDINAL_RE = re.compile(r"\b(\d+)\s?(?:e|eme|ème|ieme|ième|nde?|nd)\b", re.I)
+# Verb forms: participles, infinitives, imperfect, third person plural ("démarrent", but not "-ment"
+# nouns such as "financement"), and short past participles ("tenu", "construit").
+SOFT_WORD_RE = re.compile(r"(?:é|ée|és|ées|er|ait|aient|ant|(?<!m)ent|u|ue|us|ues|it|ite)$")
+
+
+def soft_stems(text: str) -> set[str]:
+    """Stems of verbs and participles ("tournées", "lancé"): the documents often say them otherwise."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return {stem for w in words if SOFT_WORD_RE.search(w) and len(w) > 4 for stem in tokens(w)}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question as the answerer needs it."""
+
+    text: str
+    kind: str  # "montant" | "nombre" | "date" | "qui" | "lieu" | "liste" | "definition" | "general"
+    terms: tuple[str, ...]  # stemmed content words, question words removed
+    hard: tuple[str, ...] = ()  # stems that the supporting passage must contain (places, years, figures)
+    acronyms: tuple[Term, ...] = field(default_factory=tuple)
+    search_text: str = ""  # the question with acronyms expanded, for retrieval
+    focus: tuple[str, ...] = ()  # stems of a follow-up's own words ("et pour les jeunes" -> jeune)
+    soft: tuple[str, ...] = ()  # stems of verbs/participles, which a passage may word differently
+    counted: tuple[str, ...] = ()  # "combien de participants" -> stems of what is counted
+    facets: tuple[str, ...] = ()  # every kind of fact asked: "date et nb de participants" -> date, nombre
+
+
+def analyse(text: str, glossary: Glossary) -> Question:
+    """Classify a question and pick its content words."""
+    text = expand_abbreviations(text)
+    plain = " " + fold_accents(text.lower().replace("’", "'")) + " "
+    plain_words = re.sub(r"[^a-z0-9€ ]+", " ", plain)
+    acronyms = tuple(glossary.acronyms_in(text))
+    # ordinals ("2eme", "2nde") are matched as hard terms, not as words
+    terms = tuple(t for t in dict.fromkeys(tokens(ORDINAL_RE.sub(" ", text))) if t not in STOP_STEMS)
+    kind = _kind(plain, plain_words, acronyms, terms)
+    facets = _facets(plain_words, kind)
+    hard = _hard_terms(text, plain_words)
+    counted = re.findall(
+        r"\b(?:combien\s+(?:de\s+|d\s*'\s*)|(?:nombre|nb)\s+(?:de\s+|d\s*'\s*)?)([a-z]\w+)", plain
+    )
+    return Question(
+        soft=tuple(soft_stems(text) & set(terms)),
+        facets=facets,
+        counted=tuple(t for word in counted for t in tokens(word)),
+        text=text.strip(),
+        kind=kind,
+        terms=terms,
+        hard=hard,
+        acronyms=acronyms,
+        search_text=glossary.expand(text),
+    )
+
+
+MONEY_ASK_RE = re.compile(
+    r"\b(combien (pour|d ?argent|d ?euros|a ete (alloue|verse|donne|attribue)|ca coute|coute)|mis combien|"
+    r"montant|budget|cout|coute|subvention|dotation|enveloppe|somme|prix|euros?|k€|m€)\b|€"
+)
+
+
+PERCENT_RE = re.compile(r"\b(taux|part|pourcentage|proportion|pourcent)\b|%")
+FACET_TESTS = {
+    "date": DATE_WORDS,
+    "montant": MONEY_ASK_RE,
+    "nombre": re.compile(r"\b(combien|nombre|nb|nbre)\b"),
+    "pourcentage": PERCENT_RE,
+    "qui": re.compile(r"\b(qui|nom|noms)\b"),
+}
+
+
+def _facets(words: str, kind: str) -> tuple[str, ...]:
+    """The kinds of fact a question asks for; several when it joins asks ("date et nb de ...")."""
+    found = [k for k, test in FACET_TESTS.items() if test.search(words)]
+    if kind not in found:
+        found.insert(0, kind)
+    if len(found) > 1 and not re.search(r"\bet\b|[:,;]", words + " " + words):
+        return (kind,)
+    return tuple(dict.fromkeys([kind, *found]))
+
+
+def _kind(plain: str, words: str, acronyms: tuple[Term, ...], terms: tuple[str, ...]) -> str:
+    if DEFINITION_WORDS.search(plain) or DEFINITION_WORDS.search(words):
+        return "definition"
+    if len(terms) <= 1 and acronyms and not re.search(r"\b(combien|quand|qui|ou)\b", words):
+        return "definition"  # "CRT ?" alone asks what it is
+    if DATE_WORDS.search(words):
+        return "date"
+    if PERCENT_RE.search(words):
+        return "pourcentage"
+    if MONEY_ASK_RE.search(words):
+        return "montant"
+    if COUNT_WORDS.search(words) or re.search(r"\bcombien\b", words):
+        return "nombre"
+    if WHO_WORDS.search(words):
+        return "qui"
+    if LIST_WORDS.search(words):
+        return "liste"
+    if WHERE_WORDS.search(words):
+        return "lieu"
+    return "general"
+
+
+def _hard_terms(text: str, words: str) -> tuple[str, ...]:
+    """Places, years and figures of the question: the answer must be about them, not a neighbour."""
+    hard: list[str] = []
+    for place in PLACES:
+        if re.search(rf"\b{re.escape(place)}\b", words.replace("-", " ")) or re.search(
+            rf"\b{re.escape(place)}\b", words
+        ):
+            hard.extend(tokens(place.replace("-", " ")))
+    for number, in ORDINAL_RE.findall(text):
+        if number != "1":
+            hard.append(f"{number}e")
+    for number in re.findall(r"\b\d[\d ]*\b", normalize(ORDINAL_RE.sub(" ", text))):
+        hard.extend(t for t in tokens(number) if t.isdigit() and t not in {"1"})
+    return tuple(dict.fromkeys(hard))

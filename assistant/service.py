@@ -1,0 +1,169 @@
+"""The Assistant: question in, cited French answer out. The UI and the eval use only this."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from functools import cached_property
+from typing import Any
+
+from assistant.answer import compose, refusal_text
+from assistant.extract import score_units
+from assistant.glossary import Glossary
+from assistant.models import REFUSAL, Answer, Citation
+from assistant.question import Question, analyse
+from index.index import Index
+from index.models import Hit
+from index.text import tokens
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+FOLLOW_UP_RE = re.compile(r"^\s*(et|mais|aussi|puis|pour)\b|\b(ça|ca|cela|celui-ci|celle-ci|ce dernier|idem)\b", re.I)
+
+
+class Assistant:
+    """Answers questions from the index; extractive by default, a chat model when one is configured."""
+
+    def __init__(
+        self,
+        index: Index,
+        k: int = 8,
+        glossary: Glossary | None = None,
+        chat: Any | None = None,
+    ) -> None:
+        self.index = index
+        self.k = k
+        self.glossary = glossary or Glossary()
+        self.chat = chat  # an assistant.llm.ChatAnswerer, or None for the extractive mode
+
+    @cached_property
+    def _alternates(self) -> dict[str, set[str]]:
+        """An acronym's stem is matched by the stems of its expansion, and the other way round."""
+        out: dict[str, set[str]] = {}
+        for term in self.glossary.terms:
+            stems = set(tokens(term.expansion))
+            for acronym in tokens(term.term):
+                out[acronym] = stems
+        return out
+
+    def _weight(self) -> Callable[[str], float]:
+        frequencies = self.index.document_frequencies()
+        n = max(1, frequencies.total)
+
+        def weight(term: str) -> float:
+            # Smoothed IDF: a word found everywhere ("santé") counts less than "crack"; a word found
+            # nowhere weighs the most, so a question about something absent is refused.
+            df = frequencies.get(term, 0)
+            return math.log(1 + (n + 1) / (df + 0.5))
+
+        return weight
+
+    def rewrite(self, question: str, history: Sequence[str]) -> str:
+        """A follow-up ("et pour les jeunes ?") completed with the previous question, for retrieval."""
+        if not history:
+            return question
+        content = [t for t in tokens(question) if len(t) > 2]
+        if FOLLOW_UP_RE.search(question) and len(content) <= 4:
+            previous = history[-1]
+            tail = re.sub(r"^\s*(et|mais|aussi|puis)\s+", "", question.strip(), flags=re.I)
+            return f"{previous.rstrip(' ?')} {tail}"
+        return question
+
+    def _spellcheck(self, question: Question) -> Question:
+        """Words found nowhere in the corpus but one typo away from a corpus word are read as that word."""
+        frequencies = self.index.document_frequencies()
+        fixed: list[str] = []
+        for term in question.terms:
+            if frequencies.get(term, 0) or len(term) < 5 or term.isdigit():
+                fixed.append(term)
+                continue
+            # a typo keeps the first letter; a cut word ("conf") is the start of a corpus word
+            vocabulary = [w for w in frequencies if w[:1] == term[:1]]
+            close = difflib.get_close_matches(term, vocabulary, n=1, cutoff=0.85)
+            fixed.append(close[0] if close else term)
+        if fixed == list(question.terms):
+            return question
+        return replace(question, terms=tuple(dict.fromkeys(fixed)))
+
+    def retrieve(self, question: Question) -> list[Hit]:
+        return self.index.search(question.search_text or question.text, self.k)
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        """Answer one question; `history` holds the previous questions of the conversation."""
+        *_, last = self.ask_stream(question, history)
+        return last
+
+    def ask_stream(self, question: str, history: Sequence[str] = ()) -> Iterator[Answer]:
+        """Partial answers as they are written, the last one complete."""
+        start = time.perf_counter()
+        text = " ".join(question.split())
+        if not text or not re.search(r"\w", text):
+            yield Answer(question=question, text="Posez une question sur les documents indexés.", refused=True)
+            return
+        if len(text) > MAX_QUESTION_CHARS:
+            yield Answer(
+                question=question,
+                text=f"Question trop longue ({len(text)} caractères) : reformulez-la en moins de "
+                f"{MAX_QUESTION_CHARS} caractères.",
+                refused=True,
+            )
+            return
+        asked = self.rewrite(text, history)
+        parsed = self._spellcheck(analyse(asked, self.glossary))
+        if asked != text:
+            parsed = replace(parsed, focus=tuple(t for t in tokens(text) if t in parsed.terms))
+        hits = self.retrieve(parsed)
+        t_retrieve = time.perf_counter()
+        extractive = self._extractive(parsed, hits, question)
+        timings = {"retrieval": _ms(start, t_retrieve)}
+        if self.chat is None or extractive.refused:
+            timings["total"] = _ms(start, time.perf_counter())
+            yield replace(extractive, timings_ms=timings)
+            return
+        final: Answer | None = None
+        for partial in self.chat.stream(parsed, hits, extractive):
+            final = partial
+            yield replace(partial, timings_ms={**timings, "total": _ms(start, time.perf_counter())})
+        if final is None:
+            yield replace(extractive, timings_ms={**timings, "total": _ms(start, time.perf_counter())})
+
+    def _extractive(self, parsed: Question, hits: list[Hit], question: str) -> Answer:
+        units = score_units(parsed, hits, self._weight(), self._alternates)
+        composed = compose(parsed, units)
+        if composed is None:
+            return self._refuse(parsed, hits, question)
+        text, citations = composed
+        if parsed.kind == "definition":
+            text = self._definition_lead(parsed) + text
+        return Answer(question=question, text=text, citations=tuple(citations), mode="extractif")
+
+    def _definition_lead(self, parsed: Question) -> str:
+        if not parsed.acronyms:
+            return ""
+        term = parsed.acronyms[0]
+        return f"{term.term} : {term.expansion}.\n"
+
+    def _refuse(self, parsed: Question, hits: list[Hit], question: str) -> Answer:
+        text, titles = refusal_text(hits)
+        notes: tuple[str, ...] = ()
+        if parsed.kind == "definition" and parsed.acronyms:
+            term = parsed.acronyms[0]
+            text += (
+                f"\nDéfinition générale, non tirée des documents : {term.term} = {term.expansion}. "
+                f"{term.definition}"
+            )
+            notes = ("définition générale du glossaire de base",)
+        return Answer(question=question, text=text, refused=True, related_documents=titles, notes=notes)
+
+
+def _ms(start: float, end: float) -> float:
+    return round((end - start) * 1000, 1)
+
+
+__all__ = ["Assistant", "Answer", "Citation", "REFUSAL"]

@@ -1,0 +1,41 @@
+"""The CI gate: the real assistant over the question set must stay above the thresholds in Settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_eval_command_passes_the_gate_and_writes_reports(tmp_path: Path):
+    env = {**os.environ, "ARS_DATA_DIR": str(tmp_path / "vide"), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    command = [sys.executable, "-c", "from assistant.cli import main; main()", "eval", "--json",
+               "--reports", str(tmp_path / "rapports")]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
+    report = json.loads(result.stdout)
+    summary = {k: report[k] for k in ("answer_accuracy", "refusal_accuracy", "citation_accuracy")}
+    assert result.returncode == 0, f"{summary} {result.stderr}"
+    assert report["questions"] >= 100 and report["refusal_questions"] >= 15
+    assert report["citation_validity"] == 1.0  # every excerpt shown is in its cited page
+    assert {"p50", "p95"} <= report["latency_ms"].keys() and report["by_category"]
+    assert (tmp_path / "rapports" / "rapport.md").exists()
+    assert (tmp_path / "rapports" / "exactitude-par-categorie.png").stat().st_size > 1000
+
+
+def test_eval_gate_fails_below_a_threshold(tmp_path: Path):
+    # A question whose expected fact is in no document: the assistant cannot reach the threshold.
+    questions = tmp_path / "questions.jsonl"
+    line = {"id": "x1", "question": "combien pour le plan crack ?", "must_contain": [["999 999 euros"]],
+            "source": "feuille-de-route-orne-bilan-2025.pdf", "page": 6, "category": "montant",
+            "profile": "facile", "refuse": False}
+    questions.write_text(json.dumps(line, ensure_ascii=False) + "\n", "utf-8")
+    env = {**os.environ, "ARS_DATA_DIR": str(tmp_path / "vide"), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-c", "from assistant.cli import main; main()", "eval", str(questions),
+               "--reports", str(tmp_path / "r")]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
+    assert result.returncode == 1
+    assert "Seuil non atteint : justesse des réponses 0.000" in result.stderr
