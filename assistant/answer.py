@@ -58,7 +58,9 @@ def _primary_ok(question: Question, unit: Unit) -> bool:
     return not (question.kind in FACT_KINDS and not unit.has_fact)
 
 
-def _facet_ok(facet: str, unit: Unit) -> bool:
+def _facet_ok(facet: str, unit: Unit, question: Question) -> bool:
+    if facet == "nombre" and question.counted:
+        return unit.counts  # "nb de participants" is answered by a number of participants
     return has_fact(unit.text, facet)
 
 
@@ -70,13 +72,13 @@ def select(question: Question, units: Sequence[Unit]) -> list[Unit] | None:
     for lead in leads[:3]:
         chosen = [lead]
         missing = set(lead.missing)
-        facets = [f for f in question.facets if not _facet_ok(f, lead)]
+        facets = [f for f in question.facets if not _facet_ok(f, lead, question)]
         for unit in candidates[:15]:
             if len(chosen) >= 3 or (not missing and not facets):
                 break
             if unit in chosen or unit.coverage < 0.3 or unit.hit.chunk.doc_id != lead.hit.chunk.doc_id:
                 continue
-            fills = [f for f in facets if _facet_ok(f, unit)]
+            fills = [f for f in facets if _facet_ok(f, unit, question)]
             covers = missing - unit.missing
             if fills or covers:
                 chosen.append(unit)

@@ -104,8 +104,8 @@ def has_fact(text: str, kind: str) -> bool:
 
 NUMBER_WORDS = (
     r"\d+(?:[ .]\d{3})*|(?:une\s+)?(?:cinquantaine|vingtaine|trentaine|quarantaine|centaine|dizaine)|"
-    r"une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze"
-)
+    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze"
+)  # not "un"/"une": an article, not a count
 COUNTED_RE = re.compile(rf"(?<![\w,.])(?:{NUMBER_WORDS})\s+(?:de\s+|d[’']\s*)?([^\W\d_][\w’'-]*)", re.I)
 
 
@@ -117,6 +117,17 @@ def ordinals_of(text: str) -> set[str]:
     if re.search(r"\bseconde?\b|\bdeuxième\b", text, re.I):
         found.add("2e")
     return found
+
+
+def _derived(term: str, words: set[str]) -> bool:
+    """True when a word of the unit shares the term's root ("signatur"/"sign", "coordonnent"/"coordon")."""
+    if len(term) < 4 or term.isdigit():
+        return False
+    for word in words:
+        short, long = (term, word) if len(term) <= len(word) else (word, term)
+        if len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 5:
+            return True
+    return False
 
 
 def counted_nouns(text: str) -> set[str]:
@@ -160,7 +171,9 @@ def score_units(
             for term in question.terms:
                 # A word of the unit counts fully; the section's heading, the chunk, or another
                 # retrieved chunk of the same section support the unit less.
-                if term in own or (term in alternates and alternates[term] <= own):
+                derivable = term in soft or term.endswith(("atur", "ation", "ment", "ag"))
+                spelled = term in own or (term in alternates and alternates[term] <= own)
+                if spelled or (derivable and _derived(term, own)):
                     share = 1.0
                 elif term in context:
                     share = 0.6
@@ -175,7 +188,9 @@ def score_units(
                 matched.add(term)
             coverage = got / total
             fact = has_fact(text, question.kind)
-            counts = bool(counted_nouns(text) & set(question.counted or question.terms))
+            counted = set(question.counted or question.terms)
+            counted |= {stem for term in counted for stem in alternates.get(term, ())}  # "7 Projets" counts PTSM
+            counts = bool(counted_nouns(text) & counted)
             # "10 projets" answers "combien de projets" better than any "8 octobre"
             fact_bonus = 0.35 if fact and question.kind == "nombre" and counts else 0.2 if fact else 0.0
             ordinals = ordinals_of(f"{text} {hit.chunk.section}")

@@ -24,7 +24,8 @@ QUESTION_WORDS = {
     "ya", "avait", "avoir", "peut", "doit", "doivent", "mis", "mise", "lance", "lancee", "lances",
     "passe", "prevu", "prevue", "prevus", "concerne", "concernent", "quelqu'un", "personne", "gens",
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "semaine", "def", "dit",
-    "font", "faits", "info", "infos", "information", "informations",
+    "font", "faits", "info", "infos", "information", "informations", "taux", "part", "pourcentage",
+    "proportion", "pourcent", "servent", "servi", "depuis", "partir", "debut", "fin",
 }
 
 STOP_STEMS = set(tokens(" ".join(QUESTION_WORDS)))
@@ -70,7 +71,7 @@ ABBREVIATIONS = {
     "infos": "informations", "asso": "association", "assos": "associations", "prio": "priorité",
     "prios": "priorités", "fdr": "feuille de route", "cp": "communiqué de presse", "rdv": "rendez-vous",
     "etab": "établissement", "etabs": "établissements", "pro": "professionnel", "pros": "professionnels",
-    "med": "médecine", "mg": "médecine générale",
+    "med": "médecine", "mail": "mél", "email": "mél", "courriel": "mél", "mg": "médecine générale",
 }
 _ABBREVIATION_RE = re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w'’])", re.I)
 
@@ -152,6 +153,7 @@ def analyse(text: str, glossary: Glossary) -> Question:
 
 MONEY_ASK_RE = re.compile(
     r"\b(combien (pour|d ?argent|d ?euros|a ete (alloue|verse|donne|attribue)|ca coute|coute)|mis combien|"
+    r"(donne|donnent|verse|versent|alloue|attribue|dote|finance|paie|paye|met|mis|touche)\w* combien|"
     r"montant|budget|cout|coute|subvention|dotation|enveloppe|somme|prix|euros?|k€|m€)\b|€"
 )
 

@@ -27,9 +27,17 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Serveur Chroma (sinon base embarquée sous data_dir).")
     chroma_port: int = Field(8000, description="Port du serveur Chroma.")
     top_k: int = Field(8, ge=1, le=50, description="Nombre de passages examinés par question.")
+    llm_base_url: str | None = Field(
+        None,
+        description="URL d'un serveur compatible OpenAI (Albert, Mistral, vLLM, Ollama, llama.cpp) ; "
+        "sans elle, réponses extractives hors ligne.",
+    )
+    llm_model: str = Field("default", description="Nom du modèle de langage sur ce serveur.")
+    llm_api_key: str = Field("sans-cle", description="Clé d'API du serveur de modèle de langage.")
+    llm_timeout: float = Field(60.0, gt=0, description="Délai maximal d'une réponse du modèle (secondes).")
     eval_min_answer_accuracy: float = Field(
-        0.70, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : justesse des réponses."
+        0.75, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : justesse des réponses."
     )
     eval_min_refusal_accuracy: float = Field(
-        0.90, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : refus corrects."
+        0.95, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : refus corrects."
     )
