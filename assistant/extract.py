@@ -61,7 +61,10 @@ def units_of(hit: Hit) -> list[tuple[str, str]]:
     """(text, kind) of a chunk's sentences and list items; heading lines are context, not units."""
     out: list[tuple[str, str]] = []
     lines = hit.chunk.text.split("\n")
-    for index in range(heading_count(hit.chunk.text, hit.chunk.section), len(lines)):
+    headings = heading_count(hit.chunk.text, hit.chunk.section)
+    # headings answer questions about the document itself ("Bilan - janvier 2025"), rarely others
+    out.extend((line.strip(), "heading") for line in lines[:headings] if line.strip())
+    for index in range(headings, len(lines)):
         line = lines[index].strip()
         if not line:
             continue
@@ -117,6 +120,14 @@ def ordinals_of(text: str) -> set[str]:
     if re.search(r"\bseconde?\b|\bdeuxième\b", text, re.I):
         found.add("2e")
     return found
+
+
+# What a question counts and how the documents count it: "combien de participants" is answered by
+# "200 personnes", "combien de temps" by "3 ans".
+COUNT_SYNONYMS = {
+    "particip": {"person"}, "gen": {"person"}, "habit": {"person"}, "public": {"person"},
+    "temp": {"an", "ans", "anne", "mois", "jour", "semain"}, "dure": {"an", "ans", "anne", "mois", "jour"},
+}
 
 
 def _derived(term: str, words: set[str]) -> bool:
@@ -189,6 +200,7 @@ def score_units(
             coverage = got / total
             fact = has_fact(text, question.kind)
             counted = set(question.counted or question.terms)
+            counted |= {stem for term in counted for stem in COUNT_SYNONYMS.get(term, ())}
             counted |= {stem for term in counted for stem in alternates.get(term, ())}  # "7 Projets" counts PTSM
             counts = bool(counted_nouns(text) & counted)
             # "10 projets" answers "combien de projets" better than any "8 octobre"
@@ -200,10 +212,14 @@ def score_units(
                 for h in question.hard
             )
             score = coverage + fact_bonus + 0.04 / hit.rank
+            if kind == "heading":
+                score -= 0.3
             if kind == "intro" and question.kind == "liste":
                 score += 0.2
             if question.kind == "qui":
-                score += min(0.3, 0.05 * len(NAME_RE.findall(text[1:])))  # more bodies named, better
+                # names the question does not already hold are the likely answer
+                names = [n for n in NAME_RE.findall(text[1:]) if not set(tokens(n)) <= set(question.terms)]
+                score += min(0.3, 0.1 * len(names))
             if question.kind == "definition" and DEFINING_RE.search(text):
                 score += 0.15
             if not hard_ok:
