@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -58,23 +59,28 @@ def heading_count(text: str, section: str) -> int:
 
 
 def units_of(hit: Hit) -> list[tuple[str, str]]:
-    """(text, kind) of a chunk's sentences and list items; heading lines are context, not units."""
-    out: list[tuple[str, str]] = []
+    """(text, kind) of a chunk's sentences, list items and headings."""
+    return [(text, kind) for text, kind, _paragraph in paragraph_units(hit)]
+
+
+def paragraph_units(hit: Hit) -> list[tuple[str, str, str]]:
+    """(text, kind, paragraph) of a chunk's sentences, list items and headings."""
+    out: list[tuple[str, str, str]] = []
     lines = hit.chunk.text.split("\n")
     headings = heading_count(hit.chunk.text, hit.chunk.section)
     # headings answer questions about the document itself ("Bilan - janvier 2025"), rarely others
-    out.extend((line.strip(), "heading") for line in lines[:headings] if line.strip())
+    out.extend((line.strip(), "heading", line.strip()) for line in lines[:headings] if line.strip())
     for index in range(headings, len(lines)):
         line = lines[index].strip()
         if not line:
             continue
         if line.startswith("- "):
-            out.append((line[2:], "item"))
+            out.append((line[2:], "item", line[2:]))
             continue
         follows_items = index + 1 < len(lines) and lines[index + 1].startswith("- ")
         for sentence in split_sentences(line):
             kind = "intro" if sentence.endswith(":") and follows_items else "sentence"
-            out.append((sentence, kind))
+            out.append((sentence, kind, line))
     return out
 
 
@@ -131,12 +137,15 @@ COUNT_SYNONYMS = {
 
 
 def _derived(term: str, words: set[str]) -> bool:
-    """True when a word of the unit shares the term's root ("signatur"/"sign", "coordonnent"/"coordon")."""
+    """True when a word of the unit shares the term's root ("signatur"/"sign", "construit"/"construct")."""
     if len(term) < 4 or term.isdigit():
         return False
     for word in words:
         short, long = (term, word) if len(term) <= len(word) else (word, term)
         if len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 5:
+            return True
+        common = len(os.path.commonprefix([term, word]))
+        if common >= 6 and common >= len(short) - 3:
             return True
     return False
 
@@ -174,8 +183,11 @@ def score_units(
         context = headings_tokens | set(tokens(hit.chunk.title))
         chunk_tokens = set(tokens(hit.chunk.text))
         section_tokens = siblings[(hit.chunk.doc_id, hit.chunk.section)]
-        for text, kind in units_of(hit):
+        for text, kind, paragraph in paragraph_units(hit):
             own = set(tokens(text)) | number_words(text)
+            # the year of a sentence is often set earlier in its paragraph ("Depuis 2021, ..."); its
+            # place must be in the sentence itself, its section or its document's title
+            near = set(tokens(paragraph)) | number_words(paragraph)
             matched: set[str] = set()
             missing: set[str] = set()
             got = 0.0
@@ -208,7 +220,9 @@ def score_units(
             ordinals = ordinals_of(f"{text} {hit.chunk.section}")
             # a year in the document's title is its publication date, not the year of every figure
             hard_ok = all(
-                h in own or h in ordinals or (h in (headings_tokens if h[:1].isdigit() else context))
+                h in own
+                or h in ordinals
+                or (h in near | headings_tokens if h[:1].isdigit() else h in context)
                 for h in question.hard
             )
             score = coverage + fact_bonus + 0.04 / hit.rank

@@ -25,7 +25,9 @@ QUESTION_WORDS = {
     "passe", "prevu", "prevue", "prevus", "concerne", "concernent", "quelqu'un", "personne", "gens",
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "semaine", "def", "dit",
     "font", "faits", "info", "infos", "information", "informations", "taux", "part", "pourcentage",
-    "proportion", "pourcent", "servent", "servi", "depuis", "partir", "debut", "fin",
+    "proportion", "pourcent", "servent", "servi", "depuis", "partir", "debut", "fin", "gros", "grosse",
+    "petit", "petite", "principal", "principaux", "principale", "important", "importants", "nouveau",
+    "nouvelle", "met", "mettent", "exact", "precis", "globale", "global",
 }
 
 STOP_STEMS = set(tokens(" ".join(QUESTION_WORDS)))
@@ -154,7 +156,7 @@ def analyse(text: str, glossary: Glossary) -> Question:
 MONEY_ASK_RE = re.compile(
     r"\b(combien (pour|d ?argent|d ?euros|a ete (alloue|verse|donne|attribue)|ca coute|coute)|mis combien|"
     r"(donne|donnent|verse|versent|alloue|attribue|dote|finance|paie|paye|met|mis|touche)\w* combien|"
-    r"montant|budget|cout|coute|subvention|dotation|enveloppe|somme|prix|euros?|k€|m€)\b|€"
+    r"montant|budget|cout|coute|subvention|dotation|enveloppe|somme|prix|total|euros?|k€|m€)\b|€"
 )
 
 
