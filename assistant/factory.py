@@ -28,4 +28,14 @@ def build_assistant(settings: Settings, index: Index | None = None) -> Assistant
     """An Assistant over the configured index, with the chat model when one is configured."""
     from assistant.service import Assistant
 
-    return Assistant(index or open_index(settings), k=settings.top_k)
+    chat = None
+    if settings.llm_base_url:
+        from assistant.llm import ChatAnswerer
+
+        chat = ChatAnswerer(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            timeout=settings.llm_timeout,
+        )
+    return Assistant(index or open_index(settings), k=settings.top_k, chat=chat)
