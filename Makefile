@@ -13,12 +13,14 @@ install: $(STAMP)
 
 # torch first: the CPU build lies on local disk; letting pip resolve it later pulls a CUDA build.
 # llama-cpp-python (tests of the chat-model mode) is built portable: a CPU-tuned build uses AMX
-# instructions that fault on these virtual machines.
+# instructions that fault on these virtual machines; --no-cache-dir so that pip never reuses such a
+# wheel from its cache.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e ".[dev]"
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet --no-cache-dir "llama-cpp-python[server]>=0.3.36"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 run: install
