@@ -32,21 +32,24 @@ class Draft:
             if citation.chunk_id == hit.chunk.id and citation.excerpt == unit_text:
                 return citation.n
         n = len(self.citations) + 1
-        chunk = hit.chunk
-        self.citations.append(
-            Citation(
-                n=n,
-                source=chunk.source,
-                title=chunk.title,
-                page=chunk.page,
-                section=chunk.section,
-                excerpt=unit_text,
-                score=round(hit.score, 4),
-                chunk_id=chunk.id,
-                page_end=chunk.page_end,
-            )
-        )
+        self.citations.append(citation_for(n, hit, unit_text))
         return n
+
+
+def citation_for(n: int, hit: Hit, excerpt: str) -> Citation:
+    """Citation [n] of a retrieved chunk with the given excerpt of it."""
+    chunk = hit.chunk
+    return Citation(
+        n=n,
+        source=chunk.source,
+        title=chunk.title,
+        page=chunk.page,
+        section=chunk.section,
+        excerpt=excerpt,
+        score=round(hit.score, 4),
+        chunk_id=chunk.id,
+        page_end=chunk.page_end,
+    )
 
 
 def _primary_ok(question: Question, unit: Unit) -> bool:

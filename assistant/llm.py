@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer import refusal_text
+from assistant.answer import citation_for, refusal_text
 from assistant.extract import NUMBER_NAMES, units_of
 from assistant.models import REFUSAL, Answer, Citation
 from assistant.question import Question
@@ -484,20 +484,7 @@ def _citations(draft: Draft, passages: Sequence[Passage]) -> list[Citation]:
     out = []
     for n, index in enumerate(draft.order, start=1):
         passage = passages[index]
-        chunk = passage.hit.chunk
-        out.append(
-            Citation(
-                n=n,
-                source=chunk.source,
-                title=chunk.title,
-                page=chunk.page,
-                section=chunk.section,
-                excerpt=_excerpt(passage, " ".join(citing.get(index, []))),
-                score=round(passage.hit.score, 4),
-                chunk_id=chunk.id,
-                page_end=chunk.page_end,
-            )
-        )
+        out.append(citation_for(n, passage.hit, _excerpt(passage, " ".join(citing.get(index, [])))))
     return out
 
 
