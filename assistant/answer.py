@@ -115,7 +115,7 @@ def compose(question: Question, units: Sequence[Unit]) -> tuple[str, list[Citati
     if question.kind == "definition":
         _more_definition(best, units, draft)
     related = [u for u in units if u.hard_ok and u.coverage >= 0.4]
-    _complements(question, best, chosen, related, draft)
+    _related_amounts(question, best, related, draft)
     return "\n".join(draft.lines), draft.citations
 
 
@@ -158,27 +158,23 @@ def _lead_list(best: Unit, good: Sequence[Unit], draft: Draft) -> None:
         draft.lines.append(f"- {item}")
 
 
-def _complements(
-    question: Question, best: Unit, good: Sequence[Unit], related: Sequence[Unit], draft: Draft
-) -> None:
-    """Other amounts of the same passages, and units that cover words the first one missed."""
-    used = {best.text}
-    if question.kind == "montant":
-        others: list[str] = []
-        lead = draft.lines[0]
-        for unit in [best, *related]:
-            if unit.hit.chunk.doc_id != best.hit.chunk.doc_id or unit.hit.chunk.section != best.hit.chunk.section:
-                continue  # related figures come from the same section, not from elsewhere in the corpus
-            for _amount, clause in money_segments(unit.text):
-                if clause in lead or len(others) >= 3 or any(clause.lower() in o.lower() for o in others):
-                    continue
-                n = draft.cite(unit.text, unit.hit)
-                others.append(f"- {_capitalise(clause)} [{n}]")
-                used.add(unit.text)
-        if others:
-            draft.lines.append("Montants liés :")
-            draft.lines.extend(others)
+def _related_amounts(question: Question, best: Unit, related: Sequence[Unit], draft: Draft) -> None:
+    """Other amounts of the lead's section, each cited, after an amount answer."""
+    if question.kind != "montant":
         return
+    others: list[str] = []
+    lead = draft.lines[0]
+    for unit in [best, *related]:
+        if unit.hit.chunk.doc_id != best.hit.chunk.doc_id or unit.hit.chunk.section != best.hit.chunk.section:
+            continue  # related figures come from the same section, not from elsewhere in the corpus
+        for _amount, clause in money_segments(unit.text):
+            if clause in lead or len(others) >= 3 or any(clause.lower() in o.lower() for o in others):
+                continue
+            n = draft.cite(unit.text, unit.hit)
+            others.append(f"- {_capitalise(clause)} [{n}]")
+    if others:
+        draft.lines.append("Montants liés :")
+        draft.lines.extend(others)
 
 
 def _capitalise(text: str) -> str:

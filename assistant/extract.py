@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.question import Question
+from assistant.question import ORDINAL_RE, Question
 from index.models import Hit
 from index.text import tokens
 from ingest.split import split_sentences
@@ -120,8 +120,6 @@ COUNTED_RE = re.compile(rf"(?<![\w,.])(?:{NUMBER_WORDS})\s+(?:de\s+|d[’']\s*)?
 
 def ordinals_of(text: str) -> set[str]:
     """Ordinals written in a text, as "2e" ("2ème", "2nde", "second" all give "2e")."""
-    from assistant.question import ORDINAL_RE
-
     found = {f"{n}e" for n in ORDINAL_RE.findall(text)}
     if re.search(r"\bseconde?\b|\bdeuxième\b", text, re.I):
         found.add("2e")
