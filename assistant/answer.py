@@ -64,7 +64,7 @@ def _primary_ok(question: Question, unit: Unit) -> bool:
 def _facet_ok(facet: str, unit: Unit, question: Question) -> bool:
     if facet == "nombre" and question.counted:
         return unit.counts  # "nb de participants" is answered by a number of participants
-    return has_fact(unit.text, facet)
+    return has_fact(unit.text, facet, frozenset(question.terms))
 
 
 def select(question: Question, units: Sequence[Unit]) -> list[Unit] | None:
@@ -106,6 +106,10 @@ def compose(question: Question, units: Sequence[Unit]) -> tuple[str, list[Citati
     elif question.kind == "liste" or best.kind == "intro":
         _lead_list(best, units, draft)
     else:
+        if best.before:  # "Elle se décline [...]" reads with the sentence that says who "elle" is
+            n = draft.cite(f"{best.before} {best.text}" if f"{best.before} {best.text}" in best.hit.chunk.text
+                           else best.before, best.hit)
+            draft.lines.append(f"{best.before} [{n}]")
         n = draft.cite(best.text, best.hit)
         draft.lines.append(f"{best.text} [{n}]")
     for unit in chosen[1:]:

@@ -7,9 +7,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.question import ORDINAL_RE, Question
+from assistant.question import CITIES, ORDINAL_RE, PLACES, Question
 from index.models import Hit
-from index.text import tokens
+from index.text import fold_accents, tokens
 from ingest.split import split_sentences
 
 MONEY_RE = re.compile(
@@ -20,15 +20,55 @@ NUMBER_RE = re.compile(r"(?<![\w,.])\d+(?:[ .]\d{3})*(?:,\d+)?(?![\w])")
 YEAR_RE = re.compile(r"^(19|20)\d{2}$")
 MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
 DATE_RE = re.compile(
-    rf"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s)?(?:\d{{1,2}}(?:er)?\s)?(?:{MONTHS})(?:\s\d{{4}})?"
+    rf"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s)?(?:\d{{1,2}}(?:er)?\s)?\b(?:{MONTHS})\b(?:\s\d{{4}})?"
     rf"|(?:en|depuis|dès|d’ici|d'ici|fin|début)\s(?:19|20)\d{{2}}|(?:19|20)\d{{2}}-(?:19|20)\d{{2}}",
     re.IGNORECASE,
 )
 NAME_RE = re.compile(r"(?:[A-ZÀ-Ý][\w’'-]+|[A-Z]{2,})(?:\s(?:de\s|d’|du\s|des\s|la\s)?[A-ZÀ-Ý][\w’'-]+)*")
 Weights = Callable[[str], float]
+# People and bodies named by a common noun: "des binômes d'animateurs", "les parents de jeunes enfants".
+AGENT_RE = re.compile(
+    r"\b(binômes?|animateurs?|animatrices?|professionnels?|parents|familles|jeunes|associations?|agences?|"
+    r"partenaires|acteurs|établissements|collectivités|médecins|infirmi\w+|sages?-femmes?|équipes?|élus|"
+    r"usagers|patients|habitants|bénévoles|chef de projet|directeur|directrice|référente?|préfecture|"
+    r"conseil|comité|mission|fondation|ministère|ARS|CTS|personnes)\b",
+    re.IGNORECASE,
+)
+# Where something happens or is found: "sur les réseaux sociaux", "dans les zones sous denses", "à Caen".
+LOCATIVE_RE = re.compile(
+    r"\b(?:sur|dans|à|au|aux|en|chez|auprès)\s+(?:les?\s|la\s|l[’']|des\s|un\s|une\s|leurs?\s|ses\s)?"
+    r"(?:\w+\s){0,2}?(?:réseaux|site|sites|espace|zones?|territoires?|département|ville|villes|communes?|"
+    r"cabinets?|centres?|maisons?|établissements?|structures?|locaux|domicile|hôpital|quartiers?|secteur|"
+    r"terrains?|internet|web|plateformes?|stage|stages|région|salle|antenne)\b",
+    re.IGNORECASE,
+)
+# Where an idea or a scheme comes from: "Issu des discussions du Conseil National de la Refondation".
+ORIGIN_RE = re.compile(
+    r"\b(issue?s?|provien\w+|né(?:e|s|es)? (?:de|d[’'])|à l[’']initiative|à l[’']origine|origine|"
+    r"suite à|à la suite|dans le cadre d)", re.IGNORECASE
+)
+PLACE_NAME_RE = re.compile(r"\b(" + "|".join(sorted(PLACES - {"france", "europe", "normandie"})) + r")\b")
+CITY_RE = re.compile(r"\b(" + "|".join(sorted(CITIES)) + r")\b")
+# Where a thing can be found: "Un espace web dédié est disponible sur le site web de l'ARS".
+AVAILABLE_RE = re.compile(
+    r"\b(disponibles?|consultables?|téléchargeables?|en ligne|site (?:web|internet)|espace web|https?://)", re.I
+)
+# A sentence opening with a pronoun continues the one before: "Elle se décline dans une feuille de route".
+ANAPHORA_RE = re.compile(r"^(?:Elle|Il|Elles|Ils|Celle-ci|Celui-ci|Ceux-ci|Celles-ci|Ce dernier|Cette dernière)\b")
+
+
+def names_in(text: str, known: frozenset[str] = frozenset()) -> list[str]:
+    """Proper names of a text, without places and without names made of the question's own words."""
+    out = []
+    for name in NAME_RE.findall(text[1:]):
+        stems = set(tokens(name))
+        if not stems or stems <= known or fold_accents(name.lower()) in PLACES:
+            continue
+        out.append(name)
+    return out
 DEFINING_RE = re.compile(
     r"\b(est une?|sont des|désigne|consiste|vise|visent|permet|a pour (?:but|objectif)|il s[’']agit|"
-    r"répond|renforce|dispositif|structure|programme|projet de)\b|\(\w+\)",
+    r"répond|renforce|dispositifs?|structure|programme|projet de|dénommée?s?|appelée?s?|nommée?s?)\b|\(\w+\)",
     re.IGNORECASE,
 )
 
@@ -47,6 +87,8 @@ class Unit:
     score: float
     counts: bool = False  # a number in the unit counts a noun of the question ("10 projets")
     missing: frozenset[str] = frozenset()  # question words found nowhere near the unit
+    spelled: frozenset[str] = frozenset()  # question words in the unit itself (or the sentence it continues)
+    before: str = ""  # the sentence a unit opening with a pronoun continues, to quote with it
 
 
 def heading_count(text: str, section: str) -> int:
@@ -89,23 +131,36 @@ NUMBER_NAMES = {"un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4",
 
 
 def number_words(text: str) -> set[str]:
-    """Digits of the numbers written in words ("six axes" -> "6"), to match "les 6 axes"."""
-    return {NUMBER_NAMES[w] for w in re.findall(r"[a-zé]+", text.lower()) if w in NUMBER_NAMES}
+    """Digits of the numbers written in words ("six axes" -> "6"), to match "les 6 axes"; and the stem
+    of "premier" where the text writes "1er", to match "le premier COPIL"."""
+    found = {NUMBER_NAMES[w] for w in re.findall(r"[a-zé]+", text.lower()) if w in NUMBER_NAMES}
+    if re.search(r"\b1(?:er|re|ère)\b", text):
+        found.add("premi")
+    return found
 
 
-def has_fact(text: str, kind: str) -> bool:
-    """Whether a unit carries the kind of fact the question asks for."""
+def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
+    """Whether a unit carries the kind of fact the question asks for; `known` holds the question's
+    stems, so that a name the question already gives ("Maison des Femmes") is not taken as the answer."""
     if kind == "montant":
         return bool(MONEY_RE.search(text))
     if kind == "nombre":
         return any(not YEAR_RE.match(n.replace(" ", "")) for n in NUMBER_RE.findall(text)) or bool(
             re.search(r"\b(une? |deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|cinquantaine|vingtaine|"
-                      r"centaine|dizaine)\b", text, re.IGNORECASE)
+                      r"centaine|dizaine|peu de|plusieurs|nombreux|nombreuses|beaucoup de)\b", text, re.IGNORECASE)
         )
     if kind == "date":
         return bool(DATE_RE.search(text) or re.search(r"\b(?:19|20)\d{2}\b", text))
     if kind == "qui":
-        return bool(NAME_RE.search(text[1:]))
+        return bool(names_in(text, known) or AGENT_RE.search(text))
+    if kind == "lieu":
+        return bool(LOCATIVE_RE.search(text) or PLACE_NAME_RE.search(fold_accents(text.lower())))
+    if kind == "ville":
+        return bool(CITY_RE.search(fold_accents(text.lower())))
+    if kind == "trouver":
+        return bool(AVAILABLE_RE.search(text))
+    if kind == "origine":
+        return bool(ORIGIN_RE.search(text))
     if kind == "pourcentage":
         return bool(re.search(r"\d\s?%|pour ?cent", text))
     return True
@@ -113,17 +168,23 @@ def has_fact(text: str, kind: str) -> bool:
 
 NUMBER_WORDS = (
     r"\d+(?:[ .]\d{3})*|(?:une\s+)?(?:cinquantaine|vingtaine|trentaine|quarantaine|centaine|dizaine)|"
-    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze"
-)  # not "un"/"une": an article, not a count
+    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|peu|plusieurs|nombreux|nombreuses|beaucoup"
+)  # not "un"/"une": an article, not a count; "peu de psychiatres" is the documents' answer to "combien"
 COUNTED_RE = re.compile(rf"(?<![\w,.])(?:{NUMBER_WORDS})\s+(?:de\s+|d[’']\s*)?([^\W\d_][\w’'-]*)", re.I)
 
 
 def ordinals_of(text: str) -> set[str]:
     """Ordinals written in a text, as "2e" ("2ème", "2nde", "second" all give "2e")."""
     found = {f"{n}e" for n in ORDINAL_RE.findall(text)}
-    if re.search(r"\bseconde?\b|\bdeuxième\b", text, re.I):
+    if re.search(r"\bseconde?\b", text, re.I):
         found.add("2e")
+    for word in re.findall(r"\b(\w+)ième\b", text.lower()):
+        if word in ORDINAL_WORDS:
+            found.add(f"{ORDINAL_WORDS[word]}e")
     return found
+
+
+ORDINAL_WORDS = {"deux": 2, "trois": 3, "quatr": 4, "cinqu": 5, "six": 6, "sept": 7, "huit": 8, "neuv": 9, "dix": 10}
 
 
 # What a question counts and how the documents count it: "combien de participants" is answered by
@@ -148,12 +209,18 @@ def _derived(term: str, words: set[str]) -> bool:
     return False
 
 
-def counted_nouns(text: str) -> set[str]:
-    """Stems of the nouns that numbers count in a text ("10 projets", "une cinquantaine de participants")."""
+def counted_nouns(text: str, precise: bool = False) -> set[str]:
+    """Stems of the nouns that numbers count in a text ("10 projets", "une cinquantaine de participants");
+    with `precise`, not those only quantified vaguely ("peu de psychiatres")."""
     out: set[str] = set()
     for match in COUNTED_RE.finditer(text):
+        if precise and VAGUE_RE.match(match.group(0)):
+            continue
         out.update(tokens(match.group(1)))
     return out
+
+
+VAGUE_RE = re.compile(r"(?:peu|plusieurs|nombreux|nombreuses|beaucoup)\b", re.I)
 
 
 def score_units(
@@ -170,6 +237,7 @@ def score_units(
         return weight(term) * (0.5 if term in soft else 1.0)
 
     total = sum(weight_of(t) for t in question.terms) or 1.0
+    known = frozenset(question.terms)
     units: list[Unit] = []
     siblings: dict[tuple[str, str], set[str]] = {}
     for hit in hits:
@@ -181,23 +249,35 @@ def score_units(
         context = headings_tokens | set(tokens(hit.chunk.title))
         chunk_tokens = set(tokens(hit.chunk.text))
         section_tokens = siblings[(hit.chunk.doc_id, hit.chunk.section)]
+        previous = ("", "")  # (sentence, paragraph) just before the unit
         for text, kind, paragraph in paragraph_units(hit):
+            before = previous[0] if previous[1] == paragraph and ANAPHORA_RE.match(text) else ""
+            previous = (text, paragraph)
             own = set(tokens(text)) | number_words(text)
-            # the year of a sentence is often set earlier in its paragraph ("Depuis 2021, ..."); its
-            # place must be in the sentence itself, its section or its document's title
+            # "Elle se décline..." is about what the sentence before names
+            inherited = (set(tokens(before)) | number_words(before)) - own
+            # the year of a sentence is often set earlier in its paragraph, and its place by the paragraph's
+            # opening sentence ("Depuis 2021, des subventions [...] dans le secteur d'Alençon. [...] Au total,
+            # près de 44 000 euros"); a place named later in the paragraph is often a comparison
             near = set(tokens(paragraph)) | number_words(paragraph)
+            opening = set(tokens(split_sentences(paragraph)[0])) if paragraph else set()
             matched: set[str] = set()
             missing: set[str] = set()
+            spelled_terms: set[str] = set()
             got = 0.0
             for term in question.terms:
-                # A word of the unit counts fully; the section's heading, the chunk, or another
-                # retrieved chunk of the same section support the unit less.
+                # A word of the unit counts fully (its acronym's expansion a little less); the sentence it
+                # continues, the section's heading, the chunk, or another retrieved chunk of the same
+                # section support the unit less.
                 derivable = term in soft or term.endswith(("atur", "ation", "ment", "ag"))
-                spelled = term in own or (term in alternates and alternates[term] <= own)
-                if spelled or (derivable and _derived(term, own)):
+                if term in own or (derivable and _derived(term, own)):
                     share = 1.0
-                elif term in context:
-                    share = 0.6
+                elif term in alternates and alternates[term] <= own:
+                    share = 0.95
+                elif term in inherited:
+                    share = 0.9
+                elif term in context or term in near:
+                    share = 0.6  # the section's heading, or the sentence's own paragraph
                 elif term in chunk_tokens:
                     share = 0.45
                 elif term in section_tokens:
@@ -205,42 +285,66 @@ def score_units(
                 else:
                     missing.add(term)
                     continue
+                if share >= 0.9:
+                    spelled_terms.add(term)
                 got += share * weight_of(term)
                 matched.add(term)
             coverage = got / total
-            fact = has_fact(text, question.kind)
+            fact = has_fact(text, question.where or question.kind, known)
             counted = set(question.counted or question.terms)
             counted |= {stem for term in counted for stem in COUNT_SYNONYMS.get(term, ())}
             counted |= {stem for term in counted for stem in alternates.get(term, ())}  # "7 Projets" counts PTSM
             counts = bool(counted_nouns(text) & counted)
-            # "10 projets" answers "combien de projets" better than any "8 octobre"
-            fact_bonus = 0.35 if fact and question.kind == "nombre" and counts else 0.2 if fact else 0.0
+            precise = counts and bool(counted_nouns(text, precise=True) & counted)
+            # "10 projets" answers "combien de projets" better than any "8 octobre", and "25 personnes"
+            # better than "de nombreuses personnes"
+            fact_bonus = 0.35 if fact and question.kind == "nombre" and precise else 0.2 if fact else 0.0
             ordinals = ordinals_of(f"{text} {hit.chunk.section}")
             # a year in the document's title is its publication date, not the year of every figure
             hard_ok = all(
                 h in own
                 or h in ordinals
-                or (h in near | headings_tokens if h[:1].isdigit() else h in context)
+                or h in inherited
+                or (h in near | headings_tokens if h[:1].isdigit() else h in context | opening)
                 for h in question.hard
             )
             score = coverage + fact_bonus + 0.04 / hit.rank
-            if kind == "heading":
-                score -= 0.3
+            # a definition names its term: in brackets, in quotes, or spelled out ("centres de ressources
+            # territoriaux" for "CRT")
+            names_itself = question.kind == "definition" and (
+                _names_term(text, known) or any(set(tokens(a.expansion)) <= own for a in question.acronyms)
+            )
+            if kind == "heading" and not names_itself and not (question.kind == "date" and fact):
+                score -= 0.3  # a heading rarely answers, unless it dates the document or names the term
+            if question.dated_document and kind == "heading" and fact and hit.chunk.position == 0:
+                score += 0.3  # the date on the title page dates the document
             if kind == "intro" and question.kind == "liste":
                 score += 0.2
-            if question.kind == "qui":
-                # names the question does not already hold are the likely answer
-                names = [n for n in NAME_RE.findall(text[1:]) if not set(tokens(n)) <= set(question.terms)]
-                score += min(0.3, 0.1 * len(names))
-            if question.kind == "definition" and DEFINING_RE.search(text):
-                score += 0.15
+            if question.kind == "qui" or "qui" in question.facets:
+                # names the question does not already hold are the likely answer; places are not people
+                score += min(0.3, 0.1 * len(names_in(text, known)))
+                if set(question.role) & own:
+                    score += 0.25  # "cheffe de projet": the sentence that names the role names its holder
+            if question.kind == "definition" and (DEFINING_RE.search(text) or names_itself):
+                score += 0.25 if names_itself else 0.15
             if not hard_ok:
                 score -= 0.5
             units.append(
-                Unit(text, hit, kind, coverage, frozenset(matched), fact, hard_ok, score, counts, frozenset(missing))
+                Unit(text, hit, kind, coverage, frozenset(matched), fact, hard_ok, score, counts, frozenset(missing),
+                     frozenset(spelled_terms), before)
             )
     units.sort(key=lambda u: u.score, reverse=True)
     return units
+
+
+def _names_term(text: str, known: frozenset[str]) -> bool:
+    """A unit that names the asked term in brackets or quotes defines it: "[...] formation aux gestes qui
+    sauvent (Réflexe Santé)", "également dénommés « Maisons des Femmes / Santé »"."""
+    for inside in re.findall(r"\(([^()]{3,80})\)|«\s*([^«»]{3,80})\s*»", text):
+        stems = set(tokens(" ".join(inside)))
+        if stems and known and len(stems & known) >= max(1, min(len(known), len(stems)) - 1):
+            return True
+    return False
 
 
 def _heading_lines(text: str, section: str) -> str:

@@ -16,7 +16,7 @@ QUESTION_WORDS = {
     "date", "liste", "lister", "donne", "donner", "peux", "tu", "vous", "pouvez", "y", "il", "elle", "on",
     "t", "a", "les", "des", "sont", "etait", "ete", "fait", "faire", "sait", "savoir", "connaitre",
     "cout", "coute", "prix", "somme", "argent", "total", "euros", "euro", "eur", "k", "m", "ans", "an",
-    "annee", "annees", "jour", "lieu", "endroit", "ville", "premier", "premiere", "1er",
+    "annee", "annees", "jour", "lieu", "endroit", "ville", "1er",
     "exactement", "precisement", "environ", "sert", "servir", "concretement", "trouve", "trouver",
     "nom", "noms", "appelle", "appellent", "chacun", "chacune", "temps", "duree", "periode", "theme",
     "themes", "sujet", "sujets", "details", "detail", "resume", "resumer", "rappel", "rappelle", "ils",
@@ -28,6 +28,11 @@ QUESTION_WORDS = {
     "proportion", "pourcent", "servent", "servi", "depuis", "partir", "debut", "fin", "gros", "grosse",
     "petit", "petite", "principal", "principaux", "principale", "important", "importants", "nouveau",
     "nouvelle", "met", "mettent", "exact", "precis", "globale", "global",
+    # what kind of answer is wanted ("la source des chiffres", "les 2 types de..."), and generic verbs
+    # ("il vient d'où", "la Région bosse avec qui") that the documents word otherwise
+    "source", "sources", "chiffre", "chiffres", "type", "types", "sorte", "sortes", "genre", "vient",
+    "viennent", "provient", "bosse", "bossent", "bosser", "travaille", "travaillent", "collabore",
+    "collaborent",
 }
 
 STOP_STEMS = set(tokens(" ".join(QUESTION_WORDS)))
@@ -43,15 +48,50 @@ PLACES = {
     "france", "europe",
 }
 
+CITIES = {
+    "alencon", "argentan", "caen", "rouen", "le havre", "havre", "cherbourg", "evreux", "saint-lo", "lisieux",
+    "flers", "mamers", "paris", "lyon", "marseille", "lille",
+}
+
 AMOUNT_WORDS = re.compile(
     r"\b(combien|montant|budget|cout|coute|financ\w*|subvention\w*|euros?|€|k€|m€|dot\w*|envelopp\w*|"
     r"allou\w*|somme|credits?|argent|prix|depens\w*)\b|€"
 )
 COUNT_WORDS = re.compile(r"\b(combien de|nombre|nb|nbre|combien d)\b")
-DATE_WORDS = re.compile(r"\b(quand|date|quel jour|quelle annee|en quelle|depuis quand|a partir de quand)\b")
+DATE_WORDS = re.compile(
+    r"\b(quand|date|quel jour|quelle annee|en quelle|depuis quand|a partir de quand|quelle periode|"
+    r"sur quelle periode|quelles annees)\b"
+)
 WHO_WORDS = re.compile(r"\b(qui|quel organisme|quelle association|quels partenaires|quels acteurs|par qui|porte par"
                        r"|signataires?|quelle structure|quel etablissement)\b")
-WHERE_WORDS = re.compile(r"\b(ou|dans quelle ville|quel lieu|quel endroit|a quel endroit|localisation)\b")
+WHERE_WORDS = re.compile(
+    r"\b(ou|d ou|quelle ville|quel lieu|quel endroit|a quel endroit|localisation|quel departement|"
+    r"quelle commune|quel site)\b"
+)
+# A role named first ("cheffe de projet maison des femmes") asks who holds it.
+ROLE_WORDS = re.compile(
+    r"^\s*(le |la |l )?(chef|cheffe|directeur|directrice|responsable|referent|referente|president|presidente|"
+    r"coordinateur|coordinatrice|pilote|porteur|porteuse|animateur|animatrice)s?\b"
+)
+ROLE_ANYWHERE = re.compile(ROLE_WORDS.pattern.replace("^\\s*", "\\b"))
+# "où trouver les fiches", "on les consulte où": the answer says where a thing is available.
+FIND_WORDS = re.compile(r"\b(trouve\w*|consult\w*|telecharg\w*|dispo\w*|acces\w*|en ligne|lien)\b")
+CITY_WORDS = re.compile(r"\b(ville|commune)\b")
+# Both genders, as the documents write either: "Directrice déléguée", "un chef de projet".
+ROLE_FORMS = {
+    "chef": "chef|cheffe", "cheffe": "chef|cheffe", "directeur": "directeur|directrice",
+    "directrice": "directeur|directrice", "referent": "referent|referente", "referente": "referent|referente",
+    "president": "president|presidente", "presidente": "president|presidente",
+    "coordinateur": "coordinateur|coordinatrice", "coordinatrice": "coordinateur|coordinatrice",
+    "animateur": "animateur|animatrice", "animatrice": "animateur|animatrice",
+}
+# "le bilan il date de quand": the date of a document, written on its title page.
+DOCUMENT_DATE_WORDS = re.compile(
+    r"\b(il|elle|ca|document|bilan|communique|rapport|note|charte) dat\w*|\bde quand date|"
+    r"\b(publie|paru|parue|sorti|sortie|date) (quand|de quand)\b"
+)
+# "d'où vient", "il vient d'où", "origine": the answer is where something comes from.
+ORIGIN_WORDS = re.compile(r"\b(vient d ou|viennent d ou|d ou vient|d ou viennent|origine|provient|issu)\b")
 LIST_WORDS = re.compile(
     r"\b(liste|lister|quels sont|quelles sont|les \w+ (axes|objectifs|priorites|modalites)|"
     r"(axes|objectifs|priorites|modalites|missions|actions)\b)"
@@ -74,6 +114,7 @@ ABBREVIATIONS = {
     "prios": "priorités", "fdr": "feuille de route", "cp": "communiqué de presse", "rdv": "rendez-vous",
     "etab": "établissement", "etabs": "établissements", "pro": "professionnel", "pros": "professionnels",
     "med": "médecine", "mail": "mél", "email": "mél", "courriel": "mél", "mg": "médecine générale",
+    "gé": "générale", "gen": "générale",
 }
 _ABBREVIATION_RE = re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w'’])", re.I)
 
@@ -115,7 +156,7 @@ class Question:
     """A question as the answerer needs it."""
 
     text: str
-    kind: str  # "montant" | "nombre" | "date" | "qui" | "lieu" | "liste" | "definition" | "general"
+    kind: str  # montant | nombre | date | pourcentage | qui | lieu | origine | liste | definition | general
     terms: tuple[str, ...]  # stemmed content words, question words removed
     hard: tuple[str, ...] = ()  # stems that the supporting passage must contain (places, years, figures)
     acronyms: tuple[Term, ...] = field(default_factory=tuple)
@@ -124,13 +165,16 @@ class Question:
     soft: tuple[str, ...] = ()  # stems of verbs/participles, which a passage may word differently
     counted: tuple[str, ...] = ()  # "combien de participants" -> stems of what is counted
     facets: tuple[str, ...] = ()  # every kind of fact asked: "date et nb de participants" -> date, nombre
+    role: tuple[str, ...] = ()  # "nom de la cheffe de projet" -> stems of the role whose holder is asked
+    where: str = ""  # for "lieu": "trouver" (where a thing is available) or "ville" (a city is asked)
+    dated_document: bool = False  # "le bilan il date de quand": asks a document's own date
 
 
 def analyse(text: str, glossary: Glossary) -> Question:
     """Classify a question and pick its content words."""
     text = expand_abbreviations(text)
     plain = " " + fold_accents(text.lower().replace("’", "'")) + " "
-    plain_words = re.sub(r"[^a-z0-9€ ]+", " ", plain)
+    plain_words = re.sub(r"[^a-z0-9€% ]+", " ", plain)
     acronyms = tuple(glossary.acronyms_in(text))
     # ordinals ("2eme", "2nde") are matched as hard terms, not as words
     terms = tuple(t for t in dict.fromkeys(tokens(ORDINAL_RE.sub(" ", text))) if t not in STOP_STEMS)
@@ -140,7 +184,13 @@ def analyse(text: str, glossary: Glossary) -> Question:
     counted = re.findall(
         r"\b(?:combien\s+(?:de\s+|d\s*'\s*)|(?:nombre|nb)\s+(?:de\s+|d\s*'\s*)?)([a-z]\w+)", plain
     )
+    role_match = ROLE_ANYWHERE.search(plain_words)
+    role = ROLE_FORMS.get(role_match.group(2), role_match.group(2)) if role_match else ""
+    where = "trouver" if FIND_WORDS.search(plain_words) else "ville" if CITY_WORDS.search(plain_words) else ""
     return Question(
+        role=tuple(t for word in role.split("|") if word for t in tokens(word)),
+        dated_document=bool(DOCUMENT_DATE_WORDS.search(plain_words)),
+        where=where if kind == "lieu" else "",
         soft=tuple(soft_stems(text) & set(terms)),
         facets=facets,
         counted=tuple(t for word in counted for t in tokens(word)),
@@ -193,10 +243,12 @@ def _kind(plain: str, words: str, acronyms: tuple[Term, ...], terms: tuple[str, 
         return "montant"
     if COUNT_WORDS.search(words) or re.search(r"\bcombien\b", words):
         return "nombre"
-    if WHO_WORDS.search(words):
+    if WHO_WORDS.search(words) or ROLE_WORDS.search(words):
         return "qui"
     if LIST_WORDS.search(words):
         return "liste"
+    if ORIGIN_WORDS.search(words):
+        return "origine"
     if WHERE_WORDS.search(words):
         return "lieu"
     return "general"

@@ -78,18 +78,21 @@ class Assistant:
     def _spellcheck(self, question: Question) -> Question:
         """Words found nowhere in the corpus but one typo away from a corpus word are read as that word."""
         frequencies = self.index.document_frequencies()
-        fixed: list[str] = []
+        fixed: dict[str, str] = {}
         for term in question.terms:
             if frequencies.get(term, 0) or len(term) < 5 or term.isdigit():
-                fixed.append(term)
                 continue
             # a typo keeps the first letter; a cut word ("conf") is the start of a corpus word
             vocabulary = [w for w in frequencies if w[:1] == term[:1]]
             close = difflib.get_close_matches(term, vocabulary, n=1, cutoff=0.85)
-            fixed.append(close[0] if close else term)
-        if fixed == list(question.terms):
+            if close:
+                fixed[term] = close[0]
+        if not fixed:
             return question
-        return replace(question, terms=tuple(dict.fromkeys(fixed)))
+        terms = tuple(dict.fromkeys(fixed.get(t, t) for t in question.terms))
+        # a corrected verb ("coconstruite" -> "construit") is still a verb, matched loosely
+        soft = tuple(fixed.get(t, t) for t in question.soft)
+        return replace(question, terms=terms, soft=soft)
 
     def retrieve(self, question: Question) -> list[Hit]:
         return self.index.search(question.search_text or question.text, self.k)
