@@ -72,21 +72,27 @@ def select(question: Question, units: Sequence[Unit]) -> list[Unit] | None:
     near some selected unit (a verb may be worded otherwise, once), and every fact asked found."""
     candidates = [u for u in units if u.hard_ok]
     leads = [u for u in candidates if _primary_ok(question, u)]
+    if question.kind == "nombre" and question.counted:
+        leads.sort(key=lambda u: not u.precise)  # "25 personnes" before "de nombreuses personnes"
     for lead in leads[:3]:
         chosen = [lead]
         missing = set(lead.missing)
         facets = [f for f in question.facets if not _facet_ok(f, lead, question)]
+        # "quelle loi et quelle rentrée": a part the lead only touches through its context gets its own sentence
+        unspelled = set(question.terms) - lead.spelled - set(question.soft) if question.several else set()
         for unit in candidates[:15]:
-            if len(chosen) >= 3 or (not missing and not facets):
+            if len(chosen) >= 3 or (not missing and not facets and not unspelled):
                 break
             if unit in chosen or unit.coverage < 0.3 or unit.hit.chunk.doc_id != lead.hit.chunk.doc_id:
                 continue
             fills = [f for f in facets if _facet_ok(f, unit, question)]
             covers = missing - unit.missing
-            if fills or covers:
+            spells = unspelled & unit.spelled
+            if fills or covers or spells:
                 chosen.append(unit)
                 facets = [f for f in facets if f not in fills]
                 missing -= covers
+                unspelled -= spells
         soft_missing = missing & set(question.soft)
         if facets or missing - soft_missing or len(soft_missing) > 1:
             continue
@@ -118,6 +124,8 @@ def compose(question: Question, units: Sequence[Unit]) -> tuple[str, list[Citati
             draft.lines.append(f"{unit.text} [{n}]")
     if question.kind == "definition":
         _more_definition(best, units, draft)
+    elif question.kind == "lieu":
+        _more_places(question, best, units, draft)
     related = [u for u in units if u.hard_ok and u.coverage >= 0.4]
     _related_amounts(question, best, related, draft)
     return "\n".join(draft.lines), draft.citations
@@ -131,6 +139,21 @@ def _more_definition(best: Unit, units: Sequence[Unit], draft: Draft) -> None:
             break
         same = unit.hit.chunk.doc_id == best.hit.chunk.doc_id and unit.hit.chunk.section == best.hit.chunk.section
         if same and unit.text not in "\n".join(draft.lines) and unit.kind != "item":
+            n = draft.cite(unit.text, unit.hit)
+            draft.lines.append(f"{unit.text} [{n}]")
+            added += 1
+
+
+def _more_places(question: Question, best: Unit, units: Sequence[Unit], draft: Draft) -> None:
+    """Places are often listed over several sentences of a section ("en stage ambulatoire [...]", "dans les
+    zones sous denses"): the close runners-up of the same section that name a place follow the lead."""
+    added = 0
+    for unit in units:
+        if added >= 2 or unit.score < best.score - 0.3:
+            break
+        same = unit.hit.chunk.doc_id == best.hit.chunk.doc_id and unit.hit.chunk.section == best.hit.chunk.section
+        if same and unit.has_fact and unit.hard_ok and unit.kind == "sentence" and unit.spelled - set(question.soft) \
+                and unit.text not in "\n".join(draft.lines):
             n = draft.cite(unit.text, unit.hit)
             draft.lines.append(f"{unit.text} [{n}]")
             added += 1

@@ -89,6 +89,7 @@ class Unit:
     missing: frozenset[str] = frozenset()  # question words found nowhere near the unit
     spelled: frozenset[str] = frozenset()  # question words in the unit itself (or the sentence it continues)
     before: str = ""  # the sentence a unit opening with a pronoun continues, to quote with it
+    precise: bool = False  # counts a noun of the question with a figure, not "de nombreuses personnes"
 
 
 def heading_count(text: str, section: str) -> int:
@@ -331,7 +332,7 @@ def score_units(
                 score -= 0.5
             units.append(
                 Unit(text, hit, kind, coverage, frozenset(matched), fact, hard_ok, score, counts, frozenset(missing),
-                     frozenset(spelled_terms), before)
+                     frozenset(spelled_terms), before, precise)
             )
     units.sort(key=lambda u: u.score, reverse=True)
     return units

@@ -168,6 +168,7 @@ class Question:
     role: tuple[str, ...] = ()  # "nom de la cheffe de projet" -> stems of the role whose holder is asked
     where: str = ""  # for "lieu": "trouver" (where a thing is available) or "ville" (a city is asked)
     dated_document: bool = False  # "le bilan il date de quand": asks a document's own date
+    several: bool = False  # joins several asks ("quelle loi et quelle rentrée"): each part wants its sentence
 
 
 def analyse(text: str, glossary: Glossary) -> Question:
@@ -190,6 +191,7 @@ def analyse(text: str, glossary: Glossary) -> Question:
     return Question(
         role=tuple(t for word in role.split("|") if word for t in tokens(word)),
         dated_document=bool(DOCUMENT_DATE_WORDS.search(plain_words)),
+        several=bool(re.search(r"\s(et|\+)\s|[:;]", plain)),
         where=where if kind == "lieu" else "",
         soft=tuple(soft_stems(text) & set(terms)),
         facets=facets,
