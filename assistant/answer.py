@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.extract import Unit, has_fact, list_items_after, money_segments
+from assistant.extract import Unit, counted_nouns, has_fact, list_items_after, money_segments
 from assistant.models import REFUSAL, Citation
 from assistant.question import Question
 from index.models import Hit
 from index.text import tokens
+from ingest.models import Chunk
 
 # A unit must cover this share of the question's (weighted) words to answer it.
 MIN_COVERAGE = 0.45
@@ -80,6 +82,15 @@ def select(question: Question, units: Sequence[Unit]) -> list[Unit] | None:
         facets = [f for f in question.facets if not _facet_ok(f, lead, question)]
         # "quelle loi et quelle rentrée": a part the lead only touches through its context gets its own sentence
         unspelled = set(question.terms) - lead.spelled - set(question.soft) if question.several else set()
+        # "% décès Orne Normandie France": each place compared gets the sentence that gives its figure
+        places = [h for h in question.hard if not h[:1].isdigit()]
+        places_left = set(places) - lead.spelled if len(places) > 1 else set()
+        if places_left:
+            for unit in units[:15]:
+                if unit not in chosen and unit.has_fact and unit.spelled & places_left \
+                        and unit.hit.chunk.doc_id == lead.hit.chunk.doc_id and unit.coverage >= 0.45:
+                    chosen.append(unit)
+                    places_left -= unit.spelled
         for unit in candidates[:15]:
             if len(chosen) >= 3 or (not missing and not facets and not unspelled):
                 break
@@ -100,8 +111,14 @@ def select(question: Question, units: Sequence[Unit]) -> list[Unit] | None:
     return None
 
 
-def compose(question: Question, units: Sequence[Unit]) -> tuple[str, list[Citation]] | None:
-    """The answer text and its citations, or None when no unit supports an answer."""
+Following = Callable[[Chunk], list[Chunk]]
+
+
+def compose(
+    question: Question, units: Sequence[Unit], following: Following | None = None
+) -> tuple[str, list[Citation]] | None:
+    """The answer text and its citations, or None when no unit supports an answer. `following` gives the
+    chunks after a chunk, for a list that goes on past the end of the retrieved one."""
     chosen = select(question, units)
     if chosen is None:
         return None
@@ -110,7 +127,7 @@ def compose(question: Question, units: Sequence[Unit]) -> tuple[str, list[Citati
     if question.kind == "montant":
         _lead_amount(question, best, draft)
     elif question.kind == "liste" or best.kind == "intro":
-        _lead_list(best, units, draft)
+        _lead_list(best, units, draft, following)
     else:
         if best.before:  # "Elle se décline [...]" reads with the sentence that says who "elle" is
             n = draft.cite(f"{best.before} {best.text}" if f"{best.before} {best.text}" in best.hit.chunk.text
@@ -176,13 +193,70 @@ def _lead_amount(question: Question, best: Unit, draft: Draft) -> None:
         draft.lines.append(f"{best.text} [{n}]")
 
 
-def _lead_list(best: Unit, good: Sequence[Unit], draft: Draft) -> None:
-    intro = best if best.kind == "intro" else next((u for u in good if u.kind == "intro"), best)
-    items = list_items_after(intro.hit, intro.text) if intro.kind == "intro" else []
+def _lead_list(best: Unit, good: Sequence[Unit], draft: Draft, following: Following | None) -> None:
+    # an introduction of the same section, close to the best unit, leads a bulleted list
+    intro = best if best.kind == "intro" else next(
+        (u for u in good if u.kind == "intro" and u.hard_ok and u.score >= best.score - 0.3
+         and (u.hit.chunk.doc_id, u.hit.chunk.section) == (best.hit.chunk.doc_id, best.hit.chunk.section)),
+        best,
+    )
     n = draft.cite(intro.text, intro.hit)
     draft.lines.append(f"{intro.text} [{n}]")
-    for item in items:
-        draft.lines.append(f"- {item}")
+    if intro.kind != "intro":
+        _prose_list(best, good, draft)
+        return
+    items = list_items_after(intro.hit, intro.text)
+    draft.lines.extend(f"- {item}" for item in items)
+    lines = intro.hit.chunk.text.rstrip().split("\n")
+    if following is None or not items or not lines[-1].startswith("- "):
+        return
+    # the list goes on in the next chunks: their leading items, cited, without the overlap repeated
+    seen = set(items)
+    for chunk in following(intro.hit.chunk):
+        more = [line[2:] for line in _leading_items(chunk.text)]
+        new = [item for item in more if item not in seen]
+        if new:
+            hit = Hit(chunk=chunk, score=intro.hit.score, rank=intro.hit.rank)
+            n = draft.cite("\n".join(f"- {item}" for item in new)[2:], hit)
+            draft.lines.extend(f"- {item} [{n}]" for item in new)
+            seen.update(new)
+        if len(more) < len(chunk.text.strip().split("\n")):
+            break  # the list ends in this chunk
+
+
+def _leading_items(text: str) -> list[str]:
+    out = []
+    for line in text.strip().split("\n"):
+        if not line.startswith("- "):
+            break
+        out.append(line)
+    return out
+
+
+ORDINAL_WORD_RE = re.compile(
+    r"\b(premi[eè]re?|seconde?|deuxième|troisième|quatrième|cinquième|sixième|enfin|d[’']une part|d[’']autre part)\b",
+    re.IGNORECASE,
+)
+
+
+def _prose_list(best: Unit, units: Sequence[Unit], draft: Draft) -> None:
+    """A list written as sentences: "Le CRT développe deux modalités [...]", then "La première modalité
+    est [...]", "Concernant la seconde modalité [...]": the sentences that number the same noun follow."""
+    nouns = counted_nouns(best.text)
+    if not nouns:
+        return
+    same = [
+        u for u in units
+        if u.hit.chunk.doc_id == best.hit.chunk.doc_id and u.hit.chunk.section == best.hit.chunk.section
+        and u.kind == "sentence" and ORDINAL_WORD_RE.search(u.text) and nouns & set(tokens(u.text))
+    ]
+    seen: set[str] = set()
+    for unit in sorted(same, key=lambda u: (u.hit.chunk.position, u.hit.chunk.text.find(u.text))):
+        if unit.text in seen or unit.text == best.text:
+            continue
+        seen.add(unit.text)
+        n = draft.cite(unit.text, unit.hit)
+        draft.lines.append(f"- {unit.text} [{n}]")
 
 
 def _related_amounts(question: Question, best: Unit, related: Sequence[Unit], draft: Draft) -> None:

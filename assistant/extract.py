@@ -321,6 +321,8 @@ def score_units(
                 score += 0.3  # the date on the title page dates the document
             if kind == "intro" and question.kind == "liste":
                 score += 0.2
+            if question.list_count > 1 and _names_count(text, question.list_count, question.list_noun, known):
+                score += 0.3  # "les 2 types d'attractivité": "(attractivité territoriale) [...] (attractivité métier)"
             if question.kind == "qui" or "qui" in question.facets:
                 # names the question does not already hold are the likely answer; places are not people
                 score += min(0.3, 0.1 * len(names_in(text, known)))
@@ -336,6 +338,18 @@ def score_units(
             )
     units.sort(key=lambda u: u.score, reverse=True)
     return units
+
+
+def _names_count(text: str, count: int, noun: str, known: frozenset[str]) -> bool:
+    """The unit announces `count` of the things asked for ("deux modalités") or names the thing `count`
+    times, each time on its own rather than inside the question's phrase: "(attractivité territoriale)
+    [...] (attractivité métier)", not "Trophées de l'attractivité"."""
+    if not noun:
+        return False
+    words = tokens(text)
+    announced = noun in counted_nouns(text, precise=True) and str(count) in number_words(text) | set(words)
+    alone = sum(1 for i, w in enumerate(words) if w == noun and (i == 0 or words[i - 1] not in known))
+    return announced or alone == count
 
 
 def _names_term(text: str, known: frozenset[str]) -> bool:

@@ -169,6 +169,8 @@ class Question:
     where: str = ""  # for "lieu": "trouver" (where a thing is available) or "ville" (a city is asked)
     dated_document: bool = False  # "le bilan il date de quand": asks a document's own date
     several: bool = False  # joins several asks ("quelle loi et quelle rentrée"): each part wants its sentence
+    list_count: int = 0  # "les 2 types d'attractivité" -> 2: the answer names that many things
+    list_noun: str = ""  # ... of what: the stem of "attractivité"
 
 
 def analyse(text: str, glossary: Glossary) -> Question:
@@ -177,8 +179,10 @@ def analyse(text: str, glossary: Glossary) -> Question:
     plain = " " + fold_accents(text.lower().replace("’", "'")) + " "
     plain_words = re.sub(r"[^a-z0-9€% ]+", " ", plain)
     acronyms = tuple(glossary.acronyms_in(text))
-    # ordinals ("2eme", "2nde") are matched as hard terms, not as words
-    terms = tuple(t for t in dict.fromkeys(tokens(ORDINAL_RE.sub(" ", text))) if t not in STOP_STEMS)
+    # ordinals ("2eme", "2nde") are matched as hard terms, not as words; the count of a list asked for
+    # ("les 2 types de...") is not a word the passage must hold
+    terms = tuple(t for t in dict.fromkeys(tokens(ORDINAL_RE.sub(" ", _without_list_counts(text))))
+                  if t not in STOP_STEMS)
     kind = _kind(plain, plain_words, acronyms, terms)
     facets = _facets(plain_words, kind)
     hard = _hard_terms(text, plain_words)
@@ -192,6 +196,8 @@ def analyse(text: str, glossary: Glossary) -> Question:
         role=tuple(t for word in role.split("|") if word for t in tokens(word)),
         dated_document=bool(DOCUMENT_DATE_WORDS.search(plain_words)),
         several=bool(re.search(r"\s(et|\+)\s|[:;]", plain)),
+        list_count=int(count.group(1)) if (count := LIST_COUNT_RE.search(text)) else 0,
+        list_noun=next((t for t in tokens(text[count.end():]) if t not in STOP_STEMS), "") if count else "",
         where=where if kind == "lieu" else "",
         soft=tuple(soft_stems(text) & set(terms)),
         facets=facets,
@@ -247,13 +253,26 @@ def _kind(plain: str, words: str, acronyms: tuple[Term, ...], terms: tuple[str, 
         return "nombre"
     if WHO_WORDS.search(words) or ROLE_WORDS.search(words):
         return "qui"
-    if LIST_WORDS.search(words):
+    if LIST_WORDS.search(words) or LIST_COUNT_RE.search(words):
         return "liste"
     if ORIGIN_WORDS.search(words):
         return "origine"
     if WHERE_WORDS.search(words):
         return "lieu"
     return "general"
+
+
+# small counts of things, not figures: "les 220000 euros" and "les 200 personnes" are facts to match
+LIST_COUNT_RE = re.compile(
+    r"\b(?:les|des|ses|leurs|aux)\s+([1-9]|1\d|20)\s+(?=[^\W\d])(?!(?:euros?|k€|m€|millions?|milliards?|ans|mois|"
+    r"jours|semaines|heures|personnes|%)\b)",
+    re.I,
+)
+
+
+def _without_list_counts(text: str) -> str:
+    """"les 2 types de...", "les 12 priorités": the count of a list asked for, which documents may not write."""
+    return LIST_COUNT_RE.sub(lambda m: m.group(0).replace(m.group(1), "", 1), text)
 
 
 def _hard_terms(text: str, words: str) -> tuple[str, ...]:
@@ -267,6 +286,6 @@ def _hard_terms(text: str, words: str) -> tuple[str, ...]:
     for number, in ORDINAL_RE.findall(text):
         if number != "1":
             hard.append(f"{number}e")
-    for number in re.findall(r"\b\d[\d ]*\b", normalize(ORDINAL_RE.sub(" ", text))):
+    for number in re.findall(r"\b\d[\d ]*\b", normalize(ORDINAL_RE.sub(" ", _without_list_counts(text)))):
         hard.extend(t for t in tokens(number) if t.isdigit() and t not in {"1"})
     return tuple(dict.fromkeys(hard))

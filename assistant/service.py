@@ -138,7 +138,7 @@ class Assistant:
 
     def _extractive(self, parsed: Question, hits: list[Hit], question: str) -> Answer:
         units = score_units(parsed, hits, self._weight(), self._alternates)
-        composed = compose(parsed, units)
+        composed = compose(parsed, units, self.index.following)
         if composed is None:
             return self._refuse(parsed, hits, question)
         text, citations = composed

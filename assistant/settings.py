@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("sans-cle", description="Clé d'API du serveur de modèle de langage.")
     llm_timeout: float = Field(60.0, gt=0, description="Délai maximal d'une réponse du modèle (secondes).")
     eval_min_answer_accuracy: float = Field(
-        0.78, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : justesse des réponses."
+        0.95, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : justesse des réponses."
     )
     eval_min_refusal_accuracy: float = Field(
         0.95, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : refus corrects."

@@ -266,6 +266,10 @@ class Index:
             return []
         return _ranked(self._store.search(query, k))
 
+    def following(self, chunk: Chunk, count: int = 2) -> list[Chunk]:
+        """The chunks right after `chunk` in its document (a list that goes on, the rest of a section)."""
+        return self._store.at_positions(chunk.doc_id, range(chunk.position + 1, chunk.position + 1 + count))
+
     # -- describing --------------------------------------------------------------------------
 
     def document_frequencies(self) -> TermFrequencies:

@@ -181,6 +181,16 @@ class ChromaStore:
             for chunk_id, meta, text in zip(page["ids"], page["metadatas"], page["documents"], strict=True)
         }
 
+    def at_positions(self, doc_id: str, positions: Sequence[int]) -> list[Chunk]:
+        """Chunks of one document at the given positions, in position order."""
+        if not positions:
+            return []
+        where: dict[str, Any] = {"$and": [{"doc_id": doc_id}, {"position": {"$in": list(positions)}}]}
+        page = self._collection.get(where=where, include=["metadatas", "documents"])
+        chunks = [Chunk.from_metadata(text or "", dict(meta or {}))
+                  for meta, text in zip(page["metadatas"], page["documents"], strict=True)]
+        return sorted(chunks, key=lambda c: c.position)
+
     def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         """The `k` nearest chunks to `query` with their cosine similarity, best first."""
         if k <= 0 or self.count() == 0:

@@ -86,12 +86,24 @@ def _join(pieces: list[_Piece]) -> str:
     out: list[str] = []
     previous: _Piece | None = None
     for piece in pieces:
-        if previous is not None and previous.block == piece.block and piece.kind != "heading":
+        if previous is not None and (
+            (previous.block == piece.block and piece.kind != "heading") or _continues_on_next_page(previous, piece)
+        ):
             out[-1] += " " + piece.text
         else:
             out.append(("- " if piece.kind == "item" else "") + piece.text)
         previous = piece
     return "\n".join(out)
+
+
+def _continues_on_next_page(previous: _Piece, piece: _Piece) -> bool:
+    """A paragraph cut by a page break ("(attractivité" / "métier). Des partenariats") is one paragraph."""
+    return (
+        previous.kind == piece.kind == "paragraph"
+        and piece.page == previous.page + 1
+        and not re.search(r"[.!?…:;»\"”]$", previous.text)
+        and piece.text[:1].islower()
+    )
 
 
 def chunk_document(doc: Document, size: int = 800, overlap: int = 120) -> list[Chunk]:
