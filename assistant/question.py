@@ -33,6 +33,10 @@ QUESTION_WORDS = {
     "source", "sources", "chiffre", "chiffres", "type", "types", "sorte", "sortes", "genre", "vient",
     "viennent", "provient", "bosse", "bossent", "bosser", "travaille", "travaillent", "collabore",
     "collaborent",
+    # colloquial fillers and meta words: "y a assez de", "d'après", "le but c'est quoi", "dans quels
+    # domaines", "au programme de", "ça permet de faire quoi", "elle fait quoi comme métier"
+    "assez", "comme", "apres", "selon", "but", "domaine", "domaines", "programme", "permet", "permettent",
+    "permettre", "pousse", "poussent", "aller", "va", "vont", "cest", "ça", "truc", "trucs", "machin",
 }
 
 STOP_STEMS = set(tokens(" ".join(QUESTION_WORDS)))
@@ -114,7 +118,8 @@ ABBREVIATIONS = {
     "prios": "priorités", "fdr": "feuille de route", "cp": "communiqué de presse", "rdv": "rendez-vous",
     "etab": "établissement", "etabs": "établissements", "pro": "professionnel", "pros": "professionnels",
     "med": "médecine", "mail": "mél", "email": "mél", "courriel": "mél", "mg": "médecine générale",
-    "gé": "générale", "gen": "générale",
+    "gé": "générale", "gen": "générale", "cb": "combien", "cbn": "combien", "cmb": "combien",
+    "epidemio": "épidémiologique", "épidémio": "épidémiologique", "psy": "psychiatrie", "ttes": "toutes",
 }
 _ABBREVIATION_RE = re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w'’])", re.I)
 
@@ -136,7 +141,9 @@ def expand_abbreviations(text: str) -> str:
     numeric dates in words ("13/09" -> "13 septembre") and "220k" as "220 000"."""
     text = _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], text)
     text = re.sub(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b", _numeric_date, text)
-    return re.sub(r"\b(\d{1,3})\s?k\b(?!€)", r"\1 000", text, flags=re.I)
+    text = re.sub(r"\b(\d{1,3})\s?k\b(?!€)", r"\1 000", text, flags=re.I)
+    # "258 000e": euros typed as an e (thousands only: "4e année" is an ordinal)
+    return re.sub(r"\b(\d{1,3}(?:[ .]\d{3})+|\d{4,})\s?e\b", r"\1 euros", text)
 
 
 ORDINAL_RE = re.compile(r"\b(\d+)\s?(?:e|eme|ème|ieme|ième|nde?|nd)\b", re.I)
@@ -218,7 +225,10 @@ MONEY_ASK_RE = re.compile(
 )
 
 
-PERCENT_RE = re.compile(r"\b(taux|part|pourcentage|proportion|pourcent)\b|%")
+# "la part de", not "à part le 3114" (apart from)
+PERCENT_RE = re.compile(
+    r"\b(taux|pourcentage|proportion|pourcent)\b|%|(?<!\ba )\bpart\b(?! le\b| la\b| les\b| l\b| en\b)"
+)
 FACET_TESTS = {
     "date": DATE_WORDS,
     "montant": MONEY_ASK_RE,
@@ -283,7 +293,7 @@ def _hard_terms(text: str, words: str) -> tuple[str, ...]:
             rf"\b{re.escape(place)}\b", words
         ):
             hard.extend(tokens(place.replace("-", " ")))
-    for number, in ORDINAL_RE.findall(text):
+    for number in ORDINAL_RE.findall(text):
         if number != "1":
             hard.append(f"{number}e")
     for number in re.findall(r"\b\d[\d ]*\b", normalize(ORDINAL_RE.sub(" ", _without_list_counts(text)))):

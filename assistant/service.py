@@ -87,9 +87,22 @@ class Assistant:
             close = difflib.get_close_matches(term, vocabulary, n=1, cutoff=0.85)
             if close:
                 fixed[term] = close[0]
+                continue
+            # a cut word ("epidemio") is the start of a corpus word; a joined one ("drogaide") is two
+            longer = sorted((w for w in vocabulary if w.startswith(term)), key=lambda w: -frequencies.get(w, 0))
+            if longer:
+                fixed[term] = longer[0]
+                continue
+            split = next(
+                (f"{term[:i]} {term[i:]}" for i in range(3, len(term) - 2)
+                 if frequencies.get(term[:i], 0) and frequencies.get(term[i:], 0)),
+                None,
+            )
+            if split:
+                fixed[term] = split
         if not fixed:
             return question
-        terms = tuple(dict.fromkeys(fixed.get(t, t) for t in question.terms))
+        terms = tuple(dict.fromkeys(part for t in question.terms for part in fixed.get(t, t).split()))
         # a corrected verb ("coconstruite" -> "construit") is still a verb, matched loosely
         soft = tuple(fixed.get(t, t) for t in question.soft)
         return replace(question, terms=terms, soft=soft)
