@@ -1,0 +1,150 @@
+"""OCR of scanned PDF pages: pages rendered with pypdfium2, read by Tesseract (French model) into positioned lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import shutil
+import statistics
+import subprocess
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ingest.clean import normalize_text
+from ingest.layout import Line
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-fra"
+# Letters reaching the ascender (or cap) height and none below the baseline: their box height is a
+# steady share of the font size, unlike a whole line's box, which depends on the letters it holds.
+ASCENDERS = set("bdfhklt" + "ABCDEFGHIKLMNOPRSTUVWXYZ" + "0123456789")
+NO_ASCENDER_MEASURE = set("gjpqyJQ,;()[]{}/|@$çÀÂÄÉÈÊËÎÏÔÖÙÛÜÇ«»")
+ASCENDER_SHARE = 0.72  # ascender height / font size, typical of text faces
+LINE_SHARE = 1.0  # line box height (ascender to descender) / font size
+
+
+class OcrUnavailable(Exception):
+    """Tesseract or its French model is missing; the message is French and names what to install."""
+
+
+@dataclass(frozen=True, slots=True)
+class OcrOptions:
+    """How scanned pages are read."""
+
+    timeout: float = 60.0  # seconds per page: one bad scan must not block a batch
+    dpi: int = 300  # Tesseract reads best around 300 dpi
+    language: str = "fra"
+
+
+@dataclass(frozen=True, slots=True)
+class OcrPage:
+    """The lines read on one page, or why none were (a French reason)."""
+
+    lines: list[Line]
+    seconds: float
+    failure: str = ""
+
+
+def tesseract(language: str = "fra") -> str:
+    """Path of the Tesseract program, after checking it has the language; OcrUnavailable otherwise."""
+    path = shutil.which("tesseract")
+    if path is None:
+        raise OcrUnavailable(f"Tesseract (OCR) n'est pas installé ; installez-le : {INSTALL_HINT}")
+    if language not in _languages(path):
+        raise OcrUnavailable(f"le modèle « {language} » de Tesseract manque ; installez-le : {INSTALL_HINT}")
+    return path
+
+
+@lru_cache(maxsize=4)
+def _languages(path: str) -> frozenset[str]:
+    try:
+        done = subprocess.run([path, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise OcrUnavailable(f"Tesseract ne répond pas ({exc}) ; réinstallez-le : {INSTALL_HINT}") from exc
+    # The first line is a sentence ("List of available languages in ..."), the others are codes.
+    return frozenset(line.strip() for line in done.stdout.splitlines()[1:] if line.strip())
+
+
+class PageReader:
+    """Reads scanned pages of one PDF; open it with `with`, then call `read(page_index)`."""
+
+    def __init__(self, path: Path, options: OcrOptions) -> None:
+        self.path = path
+        self.options = options
+        self.program = tesseract(options.language)
+        self._pdf: Any = None
+
+    def __enter__(self) -> PageReader:
+        import pypdfium2  # its wheel ships the PDFium binary; imported here so text-only ingests skip it
+
+        self._pdf = pypdfium2.PdfDocument(str(self.path))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+
+    def read(self, index: int) -> OcrPage:
+        """Lines of page `index` (0-based) as Tesseract reads them, positioned in PDF points."""
+        start = time.perf_counter()
+        page = self._pdf[index]
+        try:
+            image = page.render(scale=self.options.dpi / 72).to_pil().convert("L")
+        finally:
+            page.close()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=1)
+        # One thread per page: Tesseract's own threads slow it down on small shared machines.
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        command = [self.program, "stdin", "stdout", "-l", self.options.language, "--psm", "3", "tsv"]
+        try:
+            done = subprocess.run(
+                command, input=buffer.getvalue(), capture_output=True, env=env, timeout=self.options.timeout
+            )
+        except subprocess.TimeoutExpired:
+            seconds = time.perf_counter() - start
+            return OcrPage([], seconds, f"OCR abandonnée après {self.options.timeout:g} s")
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            log.warning("tesseract failed on page %d of %s: %s", index + 1, self.path.name, done.stderr[-500:])
+            return OcrPage([], seconds, "échec de Tesseract")
+        return OcrPage(tsv_lines(done.stdout.decode("utf-8", "replace"), image.height, self.options.dpi), seconds)
+
+
+def tsv_lines(tsv: str, height_px: int, dpi: int) -> list[Line]:
+    """Lines of Tesseract's TSV output, in reading order, with baselines and sizes in PDF points."""
+    scale = 72 / dpi
+    words: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if row.get("level") == "5" and (row.get("text") or "").strip():
+            words.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append(row)
+    lines: list[Line] = []
+    for group in words.values():
+        boxes = [(int(w["left"]), int(w["top"]), int(w["width"]), int(w["height"]), w["text"]) for w in group]
+        bottom = max(top + h for _, top, _, h, _ in boxes)
+        size = _font_size(boxes) * scale
+        line = Line(y=(height_px - bottom) * scale, size=round(size * 2) / 2)  # half points: steady body size
+        for left, _, width, _, text in boxes:
+            line.add_run(left * scale, (left + width) * scale, line.y or 0.0, normalize_text(text), line.size)
+        line.text = " ".join(cell.text for cell in line.cells)
+        line.chars = sum(len(cell.text) for cell in line.cells)
+        line.sizes = [line.size]
+        if line.text:
+            lines.append(line)
+    return lines
+
+
+def _font_size(boxes: list[tuple[int, int, int, int, str]]) -> float:
+    """Font size of a line in pixels, from the height of its words that reach the ascender and not below."""
+    tall = [h for _, _, _, h, text in boxes if ASCENDERS & set(text) and not NO_ASCENDER_MEASURE & set(text)]
+    if tall:
+        return statistics.median(tall) / ASCENDER_SHARE
+    top = min(t for _, t, _, _, _ in boxes)
+    return (max(t + h for _, t, _, h, _ in boxes) - top) / LINE_SHARE
