@@ -72,7 +72,7 @@ def page_blocks(lines: list[Line], page: int, vocab: set[str]) -> list[Block]:
             continue
         line = lines[index]
         index += 1
-        heading_level = _heading_level(line, body_size)
+        heading_level = _heading_level(line, body_size) or _heading_tail(previous, line, kind, level, gap)
         item = bullet_text(line.text)
         if heading_level:
             same_heading = kind == "heading" and previous is not None and _close(previous, line, gap, 1.8)
@@ -93,6 +93,13 @@ def page_blocks(lines: list[Line], page: int, vocab: set[str]) -> list[Block]:
         previous = line
     flush()
     return blocks
+
+
+def _heading_tail(previous: Line | None, line: Line, kind: str, level: int, gap: float) -> int:
+    """The heading's level for a line of figures only ("2023") that ends the heading above it, else 0."""
+    if kind != "heading" or previous is None or re.search(r"[^\W\d_]", line.text) or len(line.text) > 20:
+        return 0
+    return level if abs(line.size - previous.size) < 0.5 and _close(previous, line, gap, 1.8) else 0
 
 
 def _body_size(lines: list[Line]) -> float:

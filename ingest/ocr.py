@@ -22,12 +22,14 @@ from ingest.layout import Line
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-fra"
-# Letters reaching the ascender (or cap) height and none below the baseline: their box height is a
-# steady share of the font size, unlike a whole line's box, which depends on the letters it holds.
-ASCENDERS = set("bdfhklt" + "ABCDEFGHIKLMNOPRSTUVWXYZ" + "0123456789")
-NO_ASCENDER_MEASURE = set("gjpqyJQ,;()[]{}/|@$çÀÂÄÉÈÊËÎÏÔÖÙÛÜÇ«»")
-ASCENDER_SHARE = 0.72  # ascender height / font size, typical of text faces
-LINE_SHARE = 1.0  # line box height (ascender to descender) / font size
+# Heights of letter parts as shares of the font size (typical text faces): a word's box spans from its
+# tallest part to its lowest, so each word gives an estimate of the font size whatever its letters.
+CAP_ACCENTS = set("ÀÂÄÉÈÊËÎÏÔÖÙÛÜÇ")
+ASCENDING = set("bdfhijklABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789àâäéèêëîïôöùûüÿ'’?!%€&")
+DESCENDING = set("gjpqyQç,;()[]{}/|@$")
+TOP_SHARES = ((CAP_ACCENTS, 0.92), (ASCENDING, 0.74), (set("t"), 0.66))
+X_HEIGHT = 0.53
+DESCENT = 0.22
 
 
 class OcrUnavailable(Exception):
@@ -131,8 +133,11 @@ def tsv_lines(tsv: str, height_px: int, dpi: int) -> list[Line]:
         bottom = max(top + h for _, top, _, h, _ in boxes)
         size = _font_size(boxes) * scale
         line = Line(y=(height_px - bottom) * scale, size=round(size * 2) / 2)  # half points: steady body size
+        previous = ""
         for left, _, width, _, text in boxes:
-            line.add_run(left * scale, (left + width) * scale, line.y or 0.0, normalize_text(text), line.size)
+            text = _euro(normalize_text(text), previous)
+            line.add_run(left * scale, (left + width) * scale, line.y or 0.0, text, line.size)
+            previous = text
         line.text = " ".join(cell.text for cell in line.cells)
         line.chars = sum(len(cell.text) for cell in line.cells)
         line.sizes = [line.size]
@@ -141,10 +146,23 @@ def tsv_lines(tsv: str, height_px: int, dpi: int) -> list[Line]:
     return lines
 
 
+def _euro(word: str, previous: str) -> str:
+    """Tesseract often reads "€" as "£" after a figure; French agency documents count in euros."""
+    if "£" in word and (word[:1].isdigit() or (word.startswith("£") and previous[-1:].isdigit())):
+        return word.replace("£", "€")
+    return word
+
+
 def _font_size(boxes: list[tuple[int, int, int, int, str]]) -> float:
-    """Font size of a line in pixels, from the height of its words that reach the ascender and not below."""
-    tall = [h for _, _, _, h, text in boxes if ASCENDERS & set(text) and not NO_ASCENDER_MEASURE & set(text)]
-    if tall:
-        return statistics.median(tall) / ASCENDER_SHARE
-    top = min(t for _, t, _, _, _ in boxes)
-    return (max(t + h for _, t, _, h, _ in boxes) - top) / LINE_SHARE
+    """Font size of a line in pixels: the median of its words' estimates (box height over the letters' span)."""
+    estimates = [height / _span(text) for _, _, _, height, text in boxes if sum(c.isalnum() for c in text) >= 2]
+    if not estimates:
+        estimates = [height / _span(text) for _, _, _, height, text in boxes]
+    return statistics.median(estimates)
+
+
+def _span(text: str) -> float:
+    """Share of the font size between the top of a word's tallest letter and the bottom of its lowest."""
+    letters = set(text)
+    top = next((share for chars, share in TOP_SHARES if letters & chars), X_HEIGHT)
+    return top + (DESCENT if letters & DESCENDING else 0.0)
