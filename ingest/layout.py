@@ -26,6 +26,7 @@ class Line:
     chars: int = 0
     sizes: list[float] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)
+    opens_paragraph: bool = False  # OCR found a paragraph start here, whatever the spacing
 
     @property
     def bold(self) -> bool:
@@ -85,7 +86,12 @@ def page_blocks(lines: list[Line], page: int, vocab: set[str]) -> list[Block]:
             kind, level = "item", 0
             buffer.append(item)
         else:
-            continues = kind in ("paragraph", "item") and previous is not None and _close(previous, line, gap)
+            continues = (
+                kind in ("paragraph", "item")
+                and previous is not None
+                and not line.opens_paragraph
+                and _close(previous, line, gap)
+            )
             if not continues:
                 flush()
                 kind, level = "paragraph", 0

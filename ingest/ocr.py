@@ -128,11 +128,14 @@ def tsv_lines(tsv: str, height_px: int, dpi: int) -> list[Line]:
         if row.get("level") == "5" and (row.get("text") or "").strip():
             words.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append(row)
     lines: list[Line] = []
-    for group in words.values():
+    paragraph: tuple[str, str] | None = None
+    for (block, par, _), group in words.items():
         boxes = [(int(w["left"]), int(w["top"]), int(w["width"]), int(w["height"]), w["text"]) for w in group]
         bottom = max(top + h for _, top, _, h, _ in boxes)
         size = _font_size(boxes) * scale
         line = Line(y=(height_px - bottom) * scale, size=round(size * 2) / 2)  # half points: steady body size
+        # Tesseract's paragraphs: a page of one-line paragraphs has no typical line gap to go by
+        line.opens_paragraph, paragraph = (block, par) != paragraph, (block, par)
         previous = ""
         for left, _, width, _, text in boxes:
             text = _euro(normalize_text(text), previous)

@@ -91,6 +91,8 @@ def read_pdf(path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgress
             warnings.append(f"pages numérisées non lues ({_page_list(scans)}) : {exc}")
         keys = running_lines([[line.text for line in lines] for lines in pages])
     if not _has_text(pages):
+        if warnings:
+            raise SkipFile(f"aucun texte lu dans ce PDF numérisé ({' ; '.join(warnings)})")
         if ocr_pages:
             raise SkipFile("aucun texte reconnu par l'OCR dans ce PDF numérisé ; vérifiez la qualité du scan")
         raise SkipFile("aucun texte dans ce PDF ; il ne contient ni texte ni image à lire (OCR)")

@@ -21,7 +21,7 @@ def split_sentences(text: str) -> list[str]:
 class _Piece:
     text: str
     page: int
-    kind: str  # "heading" | "paragraph" | "item" | "row"
+    kind: str  # "heading" | "paragraph" | "item" (table rows included: one "- " line each)
     block: int  # index of the block it comes from: sentences of one block rejoin with a space
 
 
@@ -84,14 +84,14 @@ class _Builder:
 
 
 def _join(pieces: list[_Piece]) -> str:
-    """Headings and paragraphs on their own lines; list items and table rows stay as '- ' lines."""
+    """Headings and paragraphs on their own lines; list items stay as '- ' lines."""
     out: list[str] = []
     previous: _Piece | None = None
     for piece in pieces:
         if previous is not None and previous.block == piece.block and piece.kind != "heading":
             out[-1] += " " + piece.text
         else:
-            out.append(("- " if piece.kind in ("item", "row") else "") + piece.text)
+            out.append(("- " if piece.kind == "item" else "") + piece.text)
         previous = piece
     return "\n".join(out)
 
@@ -117,8 +117,9 @@ def chunk_document(doc: Document, size: int = 800, overlap: int = 120) -> list[C
             group = _list_length(blocks, index)
             if builder.length() + group > limit and group <= limit:
                 builder.flush(keep_tail=False)
+        kind = "item" if block.kind == "row" else block.kind
         for text in _pieces_of(block.text, size):
-            builder.add(_Piece(text, block.page, block.kind, index), limit)
+            builder.add(_Piece(text, block.page, kind, index), limit)
     builder.flush(force=True)  # trailing headings with no body are text too
     return builder.chunks
 

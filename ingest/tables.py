@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 MIN_LINES = 3  # a header and two rows: fewer aligned lines are too often a letterhead or a signature
+MAX_SINGLE_RUN = 8  # single-cell lines allowed between two rows: a tall row written cell by cell, line by line
 PROSE_CELL = 50  # columns whose cells average more characters are text columns, not a table
 # Bullets and list numbers aligned on their own column make a list, not a table.
 MARKER_RE = re.compile(r"^(?:[•●▪■◦○◆◇►▶➢➤✓✔\-–—*·\uf0a7\uf0b7\uf0d8\uf0fc\uf076\uf0a8]|\d{1,2}[.)]|[a-z][.)])$")
+ROW_RE = re.compile(r"^(?P<label>[^;—]*?) — (?P<cells>[^—]+)$")
 NUMBER_RE = re.compile(r"^[-+]?[\d\s.,]+\s?(?:%|€|k€|M€)?$")
 
 
@@ -52,12 +54,12 @@ def find_tables(lines: Sequence[Sequence[Cell]]) -> list[TableSpan]:
 
 
 def _table_at(lines: Sequence[Sequence[Cell]], start: int) -> TableSpan | None:
-    # Multi-cell lines, with single-cell lines between them (wrapped cells, rows with one cell filled).
+    # Multi-cell lines, with single-cell lines between them (wrapped cells, cells written one by one).
     end = last_multi = start
     while end < len(lines):
         if len(lines[end]) >= 2:
             last_multi = end
-        elif not any(len(line) >= 2 for line in lines[end + 1 : end + 3]):
+        elif not any(len(line) >= 2 for line in lines[end + 1 : end + 1 + MAX_SINGLE_RUN]):
             break
         end += 1
     end = last_multi + 1
@@ -155,3 +157,14 @@ def row_texts(rows: Sequence[Sequence[str]]) -> list[str]:
         if text:
             out.append(text)
     return out
+
+
+def row_cells(text: str) -> tuple[str, list[str]] | None:
+    """The label and "header : value" cells of a line written by `row_texts`, or None for other text."""
+    match = ROW_RE.match(text)
+    if match is None:
+        return None
+    cells = match.group("cells").split(" ; ")
+    if not all(" : " in cell for cell in cells):
+        return None
+    return match.group("label"), cells
