@@ -1,10 +1,14 @@
 """Saved web pages (.html, .htm): the article's text and headings only, with its title and publication date.
 
-trafilatura tells the article from the site around it (menus, cookie banner, footer, "à lire aussi").
+The parts of a page that are the site's, not the article's (menus, cookie banner, breadcrumb, sharing
+links, "à lire aussi", footer) are removed first by their tags, roles and names; trafilatura then finds
+the article in what is left. Removing them first matters on short pages, where trafilatura falls back
+to keeping most of the text.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,17 @@ from ingest.models import Block
 from ingest.tables import row_texts
 
 HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
+SITE_PARTS = (
+    "//nav | //footer | //aside | //form | //button | //script | //style | //noscript | //template | //iframe"
+    " | //header[not(ancestor::article) and not(ancestor::main)]"
+    " | //*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='dialog' or @role='search']"
+)
+# Names (id, class) of site parts; not bare "social", which article blocks use too ("médico-social").
+SITE_NAMES = re.compile(
+    r"cookie|consent|tarteaucitron|gdpr|rgpd|breadcrumb|ariane|share|partage|social-(?:share|links|networks)|"
+    r"reseaux-sociaux|newsletter|skip-?link",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +45,8 @@ def read_html(path: Path) -> WebPage:
     """Read a saved web page: headings, paragraphs, list items and table rows of its main article."""
     import trafilatura  # imported here so that other formats do not pay for it
 
-    data = path.read_bytes()
     result = trafilatura.bare_extraction(
-        data,
+        _without_site_parts(path.read_bytes()),
         with_metadata=True,
         include_formatting=True,
         include_tables=True,
@@ -40,6 +54,8 @@ def read_html(path: Path) -> WebPage:
         include_images=False,
         include_links=False,
         deduplicate=False,
+        # the date the page states (metadata, <time>), never a year guessed from the text
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     body = getattr(result, "body", None) if result is not None else None
     blocks = _blocks(body) if body is not None else []
@@ -49,6 +65,26 @@ def read_html(path: Path) -> WebPage:
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading"), "")
     return WebPage(title=title, date=str(getattr(result, "date", "") or ""), blocks=tuple(blocks))
+
+
+def _without_site_parts(data: bytes) -> Any:
+    """The page's HTML tree without the parts that belong to the site rather than to the article."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.document_fromstring(data)
+    except (etree.ParserError, ValueError) as exc:
+        raise SkipFile("page web illisible ; enregistrez-la à nouveau depuis le navigateur (.html)") from exc
+    for element in tree.xpath(SITE_PARTS):
+        if element.getparent() is not None:
+            element.drop_tree()
+    for element in tree.xpath("//*[@id or @class]"):
+        name = f"{element.get('id', '')} {element.get('class', '')}"
+        holds_article = element.xpath(".//h1 | .//article | .//main")
+        if SITE_NAMES.search(name) and not holds_article and element.getparent() is not None:
+            element.drop_tree()
+    return tree
 
 
 def _blocks(body: Any) -> list[Block]:

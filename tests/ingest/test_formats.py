@@ -130,3 +130,19 @@ def test_new_formats_are_discovered(tmp_path: Path):
         (tmp_path / name).write_bytes(b"x")
     found = discover([tmp_path])
     assert sorted(p.name for p in found.files) == ["a.odt", "b.html", "c.HTM"]
+
+
+def test_short_web_page_in_windows_1252_keeps_only_its_notice_and_guesses_no_date(tmp_path: Path):
+    path = tmp_path / "avis.htm"
+    path.write_bytes(
+        "<html><head><meta charset='windows-1252'><title>Avis</title></head><body>"
+        "<nav><ul><li>Accueil</li><li>Actualités</li></ul></nav>"
+        "<main><h1>Fermeture estivale</h1><p>Le service sera fermé du 5 au 19 août 2024.</p></main>"
+        "<footer>Mentions légales</footer></body></html>".encode("cp1252")
+    )
+    doc = parse_file(path)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("heading", "Fermeture estivale"),
+        ("paragraph", "Le service sera fermé du 5 au 19 août 2024."),
+    ]
+    assert doc.date == ""  # "2024" in the text is not a publication date
