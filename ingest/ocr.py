@@ -22,6 +22,7 @@ from ingest.layout import Line
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-fra"
+MAX_SIDE_PX = 6000
 # Heights of letter parts as shares of the font size (typical text faces): a word's box spans from its
 # tallest part to its lowest, so each word gives an estimate of the font size whatever its letters.
 CAP_ACCENTS = set("ÀÂÄÉÈÊËÎÏÔÖÙÛÜÇ")
@@ -33,7 +34,7 @@ DESCENT = 0.22
 
 
 class OcrUnavailable(Exception):
-    """Tesseract or its French model is missing; the message is French and names what to install."""
+    """OCR cannot run on this machine or this file (e.g. Tesseract or its French model missing); French message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,10 @@ class PageReader:
     def __enter__(self) -> PageReader:
         import pypdfium2  # its wheel ships the PDFium binary; imported here so text-only ingests skip it
 
-        self._pdf = pypdfium2.PdfDocument(str(self.path))
+        try:
+            self._pdf = pypdfium2.PdfDocument(str(self.path))
+        except pypdfium2.PdfiumError as exc:
+            raise OcrUnavailable("PDFium ne peut pas afficher ses pages ; ré-exportez le PDF puis réessayez") from exc
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
@@ -96,11 +100,19 @@ class PageReader:
     def read(self, index: int) -> OcrPage:
         """Lines of page `index` (0-based) as Tesseract reads them, positioned in PDF points."""
         start = time.perf_counter()
-        page = self._pdf[index]
+        import pypdfium2
+
         try:
-            image = page.render(scale=self.options.dpi / 72).to_pil().convert("L")
-        finally:
-            page.close()
+            page = self._pdf[index]
+            try:
+                # a poster-sized page at 300 dpi would take gigabytes: cap the image's longest side
+                scale = min(self.options.dpi / 72, MAX_SIDE_PX / max(page.get_size()))
+                image = page.render(scale=scale).to_pil().convert("L")
+            finally:
+                page.close()
+        except pypdfium2.PdfiumError as exc:
+            log.warning("cannot render page %d of %s: %r", index + 1, self.path.name, exc)
+            return OcrPage([], time.perf_counter() - start, "page numérisée impossible à afficher")
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", compress_level=1)
         # One thread per page: Tesseract's own threads slow it down on small shared machines.
@@ -117,10 +129,10 @@ class PageReader:
         if done.returncode != 0:
             log.warning("tesseract failed on page %d of %s: %s", index + 1, self.path.name, done.stderr[-500:])
             return OcrPage([], seconds, "échec de Tesseract")
-        return OcrPage(tsv_lines(done.stdout.decode("utf-8", "replace"), image.height, self.options.dpi), seconds)
+        return OcrPage(tsv_lines(done.stdout.decode("utf-8", "replace"), image.height, scale * 72), seconds)
 
 
-def tsv_lines(tsv: str, height_px: int, dpi: int) -> list[Line]:
+def tsv_lines(tsv: str, height_px: int, dpi: float) -> list[Line]:
     """Lines of Tesseract's TSV output, in reading order, with baselines and sizes in PDF points."""
     scale = 72 / dpi
     words: dict[tuple[str, str, str], list[dict[str, str]]] = {}

@@ -100,10 +100,10 @@ def read_pdf(path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgress
     blocks: list[Block] = []
     empty_pages: list[int] = []
     for number, lines in enumerate(pages, start=1):
-        page_blocks_ = page_blocks(_trim_running(lines, keys), number, vocab)
-        if not page_blocks_:
+        found = page_blocks(_trim_running(lines, keys), number, vocab)
+        if not found:
             empty_pages.append(number)
-        blocks.extend(page_blocks_)
+        blocks.extend(found)
     return PdfContent(
         title=_title(reader, blocks),
         page_count=len(pages),

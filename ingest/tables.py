@@ -7,13 +7,11 @@ A figure in a table only answers a question together with its row and column ("E
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 MIN_LINES = 3  # a header and two rows: fewer aligned lines are too often a letterhead or a signature
 MAX_SINGLE_RUN = 8  # single-cell lines allowed between two rows: a tall row written cell by cell, line by line
-PROSE_CELL = 50  # columns whose cells average more characters are text columns, not a table
 # Bullets and list numbers aligned on their own column make a list, not a table.
 MARKER_RE = re.compile(r"^(?:[•●▪■◦○◆◇►▶➢➤✓✔\-–—*·\uf0a7\uf0b7\uf0d8\uf0fc\uf076\uf0a8]|\d{1,2}[.)]|[a-z][.)])$")
 ROW_RE = re.compile(r"^(?P<label>[^;—]*?) — (?P<cells>[^—]+)$")
@@ -114,7 +112,12 @@ def _looks_tabular(block: Sequence[Sequence[Cell]], columns: list[tuple[float, f
     filled = [texts for texts in by_column if len(texts) >= 2]
     if len(filled) < 2:
         return False
-    return not all(statistics.mean(len(t) for t in texts) > PROSE_CELL for texts in filled)
+    return not all(_prose(texts) for texts in filled)  # a page in two columns of text is not a table
+
+
+def _prose(texts: list[str]) -> bool:
+    """Lines of running text: mostly long runs of several words (a table has a column of short values)."""
+    return sum(len(t) > 25 and len(t.split()) >= 4 for t in texts) >= 0.6 * len(texts)
 
 
 def _rows(block: Sequence[Sequence[Cell]], columns: list[tuple[float, float]]) -> tuple[tuple[str, ...], ...]:

@@ -102,3 +102,21 @@ def test_row_texts_without_a_header_row():
         "Orne — 305 000 € ; 6",
     ]
     assert row_texts([["Poste", "Montant"], ["Loyer", ""], ["", "12 000 €"]]) == ["Loyer", "Montant : 12 000 €"]
+
+
+def test_two_columns_of_prose_written_line_by_line_are_not_a_table(tmp_path: Path):
+    left = ["La feuille de route départementale de l'Orne", "fixe six axes de travail pour la période 2023",
+            "à 2025, validés par le comité de pilotage du", "12 décembre 2022 avec les élus du territoire."]
+    right = ["Le plan crack finance deux projets portés par", "des associations du territoire, dont un projet",
+             "de prévention des addictions chez les jeunes", "à Alençon, pour 258 000 euros sur trois ans."]
+    pdf = FPDF()
+    font = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdf.add_font("DejaVu", "", str(font / "DejaVuSans.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 9)
+    for a, b in zip(left, right, strict=True):  # each visual line spans both columns, as some exporters write
+        pdf.cell(95, 5, a)
+        pdf.cell(95, 5, b, new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "colonnes.pdf"
+    pdf.output(str(path))
+    assert not [b for b in parse_file(path).blocks if b.kind == "row"]
