@@ -47,6 +47,7 @@ test: install system-deps lint
 
 corpus: install
 	$(BIN)/python scripts/render_corpus.py
+	$(BIN)/python scripts/render_formats.py
 
 clean:
 	rm -rf $(VENV) .ars

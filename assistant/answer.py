@@ -51,6 +51,7 @@ def citation_for(n: int, hit: Hit, excerpt: str) -> Citation:
         score=round(hit.score, 4),
         chunk_id=chunk.id,
         page_end=chunk.page_end,
+        ocr=chunk.ocr,
     )
 
 

@@ -45,9 +45,10 @@ def cli(verbose: bool) -> None:
 @click.option("--prune", is_flag=True, help="Retire de l'index les documents dont le fichier a disparu.")
 @click.option("--if-empty", is_flag=True, help="N'ingère que si l'index est vide (utilisé par `make run`).")
 def ingest(paths: tuple[Path, ...], reset: bool, prune: bool, if_empty: bool) -> None:
-    """Ingère des documents (PDF, DOCX, TXT, MD ; dossiers parcourus récursivement).
+    """Ingère des documents (PDF, DOCX, ODT, HTML, TXT, MD ; dossiers parcourus récursivement).
 
     Un fichier déjà indexé et inchangé n'est pas relu ; un fichier modifié remplace l'ancienne version.
+    Les pages numérisées des PDF sont lues par reconnaissance de caractères (OCR, Tesseract).
 
     \b
     Exemples :
@@ -149,7 +150,8 @@ def format_answer(answer: Any) -> str:
         for c in answer.citations:
             pages = f"p. {c.page}" if c.page_end in (0, c.page) else f"p. {c.page}-{c.page_end}"
             section = f" — {c.section}" if c.section else ""
-            lines.append(f"[{c.n}] {c.title} ({c.source}, {pages}){section}")
+            scan = " — texte reconnu par OCR, à vérifier sur le scan" if c.ocr else ""
+            lines.append(f"[{c.n}] {c.title} ({c.source}, {pages}){section}{scan}")
             lines.append(f"    « {c.excerpt} »")
     return "\n".join(lines)
 

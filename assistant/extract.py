@@ -11,6 +11,7 @@ from assistant.question import CITIES, ORDINAL_RE, PLACES, Question
 from index.models import Hit
 from index.text import fold_accents, tokens
 from ingest.split import split_sentences
+from ingest.tables import row_cells
 
 MONEY_RE = re.compile(
     r"(?:(?:près de|environ|plus de|moins de|jusqu’à|jusqu'à)\s)?"
@@ -386,6 +387,10 @@ CLAUSE_SEP_RE = re.compile(r",\s|;\s|:\s|\set\s|\sainsi que\s|\savec\s")
 def money_segments(text: str) -> list[tuple[str, str]]:
     """(amount, clause) pairs: the clause holding each amount, extended over the clauses after it
     that hold no amount ("220 000 euros sur 3 ans pour un projet [...] dédié au crack")."""
+    row = row_cells(text)
+    if row is not None:  # a table row: each amount goes with the row's label and its own column header
+        label, cells = row
+        return [(m.group(0), f"{label} — {cell}") for cell in cells if (m := MONEY_RE.search(cell))]
     cuts = [0] + [m.start() for m in CLAUSE_SEP_RE.finditer(text)] + [len(text)]
     spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
     amounts = list(MONEY_RE.finditer(text))

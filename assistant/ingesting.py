@@ -13,6 +13,7 @@ from assistant.factory import open_index
 from assistant.settings import Settings
 from index.models import DocumentRecord
 from ingest.models import Document
+from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, content_id, discover, try_parse
 from ingest.split import chunk_document
 
@@ -29,6 +30,8 @@ class IngestReport:
     pages: int = 0
     chunks: int = 0
     seconds: float = 0.0
+    ocr_pages: int = 0  # pages read by OCR: slow, so counted apart
+    ocr_seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
@@ -42,6 +45,11 @@ class IngestReport:
             f"{self.ingested} ingéré(s), {self.unchanged} déjà à jour, {len(self.skipped)} ignoré(s).",
             f"Ajouté à l'index : {self.pages} page(s), {self.chunks} passage(s).",
         ]
+        if self.ocr_pages:
+            lines.append(
+                f"Reconnaissance de caractères (OCR) : {self.ocr_pages} page(s) numérisée(s) lue(s) "
+                f"en {self.ocr_seconds:.1f} s ; vérifiez les passages cités sur le scan."
+            )
         if self.pruned:
             lines.append(f"Retirés de l'index (fichiers disparus) : {', '.join(self.pruned)}")
         if self.skipped:
@@ -65,7 +73,7 @@ def run_ingest(
         return IngestReport(note=f"Index déjà prêt : {len(known)} document(s) ; rien à ingérer.")
     report = IngestReport(files=len(found.files) + len(found.skipped), skipped=list(found.skipped))
     with index.batch():
-        for path, result in _with_progress(found.files, known):
+        for path, result in _with_progress(found.files, known, OcrOptions(timeout=settings.ocr_page_timeout)):
             if result is None:
                 report.unchanged += 1
                 continue
@@ -77,6 +85,8 @@ def run_ingest(
                 report.ingested += 1
                 report.pages += result.page_count
                 report.chunks += len(chunks)
+                report.ocr_pages += len(result.ocr_pages)
+                report.ocr_seconds += result.ocr_seconds
                 report.warnings.extend(f"{path} : {w}" for w in result.warnings)
             else:
                 report.unchanged += 1
@@ -86,15 +96,27 @@ def run_ingest(
     return report
 
 
-def _with_progress(files: list[Path], known: set[str]) -> Iterator[tuple[Path, Document | Skipped | None]]:
-    """Parse files one by one with a progress bar on long batches; None for a file already indexed."""
+def _with_progress(
+    files: list[Path], known: set[str], ocr: OcrOptions
+) -> Iterator[tuple[Path, Document | Skipped | None]]:
+    """Parse files one by one with a progress bar on long batches; None for a file already indexed.
+
+    OCR pages show in the same bar, one by one; a scan shows the bar even in a short batch, since OCR is slow.
+    """
     from rich.progress import Progress
 
     with Progress(transient=True, disable=len(files) < 5) as progress:
         task = progress.add_task("Lecture des documents", total=len(files))
         for path in files:
             progress.update(task, description=f"Lecture de {path.name}")
-            yield path, None if _file_id(path) in known else try_parse(path)
+
+            def on_ocr_page(page: int, done: int, total: int, name: str = path.name) -> None:
+                if progress.disable and progress.console.is_terminal:
+                    progress.disable = False
+                    progress.start()
+                progress.update(task, description=f"OCR de {name} : page {page} ({done + 1}/{total})")
+
+            yield path, None if _file_id(path) in known else try_parse(path, ocr, on_ocr_page)
             progress.advance(task)
 
 

@@ -21,6 +21,7 @@ class Citation:
     score: float
     chunk_id: str = ""
     page_end: int = 0
+    ocr: bool = False  # the passage was read by OCR from a scan: the user should check the page
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

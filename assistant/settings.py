@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     )
     chroma_host: str | None = Field(None, description="Serveur Chroma (sinon base embarquée sous data_dir).")
     chroma_port: int = Field(8000, description="Port du serveur Chroma.")
+    ocr_page_timeout: float = Field(
+        60.0, gt=0, description="Délai maximal de reconnaissance de caractères (OCR) par page numérisée (secondes)."
+    )
     top_k: int = Field(8, ge=1, le=50, description="Nombre de passages examinés par question.")
     llm_base_url: str | None = Field(
         None,

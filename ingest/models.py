@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 class Block:
     """One unit of document structure: a heading, a paragraph or a list item."""
 
-    kind: str  # "heading" | "paragraph" | "item"
+    kind: str  # "heading" | "paragraph" | "item" | "row" (a table row with its column headers)
     text: str
     page: int  # 1-based, as printed by a PDF viewer
     level: int = 1  # heading level (1 = largest); 0 for body blocks
@@ -26,6 +26,9 @@ class Document:
     page_count: int
     blocks: tuple[Block, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    date: str = ""  # publication date (ISO 8601) when the file states one, e.g. a web page
+    ocr_pages: tuple[int, ...] = ()  # pages whose text was recognised by OCR
+    ocr_seconds: float = 0.0
 
     def page_text(self, page: int) -> str:
         """The cleaned text of one page, as light markdown ("# " headings, "- " items)."""
@@ -36,7 +39,7 @@ def render_block(block: Block) -> str:
     """Light-markdown form of a block, as shown to readers of a page."""
     if block.kind == "heading":
         return "#" * max(1, block.level) + " " + block.text
-    if block.kind == "item":
+    if block.kind in ("item", "row"):
         return "- " + block.text
     return block.text
 
@@ -53,13 +56,15 @@ class Chunk:
     section: str  # nearest heading, shown in citations ("" before the first heading)
     text: str
     position: int  # order of the chunk inside its document, from 0
+    ocr: bool = False  # text recognised by OCR from a scan: worth checking against the page
+    date: str = ""  # the document's publication date (ISO 8601), "" when unknown
 
     @property
     def id(self) -> str:
         """Deterministic id: same file bytes, same ids."""
         return f"{self.doc_id}:{self.page}:{self.position}"
 
-    def metadata(self) -> dict[str, str | int]:
+    def metadata(self) -> dict[str, str | int | bool]:
         """Flat metadata (Chroma rejects nested values)."""
         return {
             "doc_id": self.doc_id,
@@ -69,6 +74,8 @@ class Chunk:
             "page_end": self.page_end,
             "section": self.section,
             "position": self.position,
+            "ocr": self.ocr,
+            "date": self.date,
         }
 
     @classmethod
@@ -83,4 +90,6 @@ class Chunk:
             section=str(meta.get("section", "")),
             text=text,
             position=int(str(meta["position"])),
+            ocr=meta.get("ocr") is True,
+            date=str(meta.get("date") or ""),
         )

@@ -1,49 +1,34 @@
-"""PDF reading with pypdf: page lines with their layout, then headings, paragraphs and list items."""
+"""PDF reading with pypdf: page lines with their layout, then headings, paragraphs, list items and table rows.
+
+Pages without a text layer (scans) are read by OCR (ingest/ocr.py); page numbers stay those of the PDF.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-import statistics
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
-from ingest.clean import (
-    bullet_text,
-    is_running_line,
-    join_lines,
-    normalize_text,
-    running_lines,
-    squash,
-    vocabulary,
-)
+from ingest.clean import is_running_line, normalize_text, running_lines, squash, vocabulary
 from ingest.errors import SkipFile
+from ingest.layout import Line, page_blocks
 from ingest.models import Block
+from ingest.ocr import OcrOptions, OcrUnavailable, PageReader
 
 log = logging.getLogger(__name__)
 
 BOLD_FONT_RE = re.compile(r"bold|black|heavy|semibold|demibold|,b$", re.IGNORECASE)
 GENERIC_TITLES = re.compile(r"^(untitled|sans titre|document|microsoft word\b.*|diapositive \d+)$", re.I)
-
-
-@dataclass(slots=True)
-class Line:
-    """One visual line of a page with the layout facts that tell headings and paragraphs apart."""
-
-    text: str = ""
-    y: float | None = None
-    size: float = 0.0
-    bold_chars: int = 0
-    chars: int = 0
-    sizes: list[float] = field(default_factory=list)
-
-    @property
-    def bold(self) -> bool:
-        return self.chars > 0 and self.bold_chars >= 0.6 * self.chars
+# A page with fewer characters than this besides running headers, and an image, is a scan: a
+# stamped page number or a digital signature must not hide it from OCR.
+MIN_TEXT = 20
+OcrProgress = Callable[[int, int, int], None]  # (page number, pages done, pages to read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +38,10 @@ class PdfContent:
     title: str
     page_count: int
     blocks: tuple[Block, ...]
-    empty_pages: tuple[int, ...]
+    empty_pages: tuple[int, ...]  # pages with no text, even after OCR
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR
+    ocr_seconds: float = 0.0
+    warnings: tuple[str, ...] = ()  # French, for the ingest summary
 
 
 def open_pdf(path: Path) -> PdfReader:
@@ -79,8 +67,8 @@ def open_pdf(path: Path) -> PdfReader:
     return reader
 
 
-def read_pdf(path: Path) -> PdfContent:
-    """Read a PDF into structured blocks; pages are numbered from 1."""
+def read_pdf(path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgress | None = None) -> PdfContent:
+    """Read a PDF into structured blocks; pages are numbered from 1, scanned pages are read by OCR."""
     reader = open_pdf(path)
     pages: list[list[Line]] = []
     for index, page in enumerate(reader.pages):
@@ -89,36 +77,119 @@ def read_pdf(path: Path) -> PdfContent:
         except Exception as exc:  # a broken page must not lose the rest of the document
             log.warning("page %d of %s unreadable: %r", index + 1, path.name, exc)
             pages.append([])
-    if not any(line.text.strip() for lines in pages for line in lines):
-        raise SkipFile(
-            "aucun texte dans ce PDF (document numérisé ?) : il faut une reconnaissance de caractères (OCR)"
-        )
     keys = running_lines([[line.text for line in lines] for lines in pages])
+    scans = [i for i, page in enumerate(reader.pages) if _is_scan(page, pages[i], keys)]
+    warnings: list[str] = []
+    ocr_pages: list[int] = []
+    seconds = 0.0
+    if scans:
+        try:
+            ocr_pages, seconds = _read_scans(path, scans, pages, ocr or OcrOptions(), warnings, on_ocr_page)
+        except OcrUnavailable as exc:
+            if not _has_text(pages):
+                raise SkipFile(f"PDF numérisé (sans texte) : {exc}") from exc
+            warnings.append(f"pages numérisées non lues ({_page_list(scans)}) : {exc}")
+        keys = running_lines([[line.text for line in lines] for lines in pages])
+    if not _has_text(pages):
+        if warnings:
+            raise SkipFile(f"aucun texte lu dans ce PDF numérisé ({' ; '.join(warnings)})")
+        if ocr_pages:
+            raise SkipFile("aucun texte reconnu par l'OCR dans ce PDF numérisé ; vérifiez la qualité du scan")
+        raise SkipFile("aucun texte dans ce PDF ; il ne contient ni texte ni image à lire (OCR)")
     vocab = vocabulary(line.text for lines in pages for line in lines)
     blocks: list[Block] = []
     empty_pages: list[int] = []
     for number, lines in enumerate(pages, start=1):
-        kept = _trim_running(lines, keys)
-        page_blocks = _blocks(kept, number, vocab)
-        if not page_blocks:
+        found = page_blocks(_trim_running(lines, keys), number, vocab)
+        if not found:
             empty_pages.append(number)
-        blocks.extend(page_blocks)
+        blocks.extend(found)
     return PdfContent(
         title=_title(reader, blocks),
         page_count=len(pages),
         blocks=tuple(blocks),
         empty_pages=tuple(empty_pages),
+        ocr_pages=tuple(ocr_pages),
+        ocr_seconds=seconds,
+        warnings=tuple(warnings),
     )
 
 
+def _read_scans(
+    path: Path,
+    scans: list[int],
+    pages: list[list[Line]],
+    options: OcrOptions,
+    warnings: list[str],
+    on_ocr_page: OcrProgress | None,
+) -> tuple[list[int], float]:
+    """OCR the scanned pages in place; returns the pages read (1-based) and the seconds spent."""
+    done: list[int] = []
+    seconds = 0.0
+    with PageReader(path, options) as scanner:
+        for count, index in enumerate(scans):
+            if on_ocr_page is not None:
+                on_ocr_page(index + 1, count, len(scans))
+            result = scanner.read(index)
+            seconds += result.seconds
+            if result.failure:
+                warnings.append(f"page {index + 1} : {result.failure}")
+                continue
+            log.info("OCR of page %d of %s: %d lines in %.1fs", index + 1, path.name, len(result.lines), result.seconds)
+            pages[index] = result.lines
+            done.append(index + 1)
+    return done, seconds
+
+
+def _has_text(pages: list[list[Line]]) -> bool:
+    return any(line.text.strip() for lines in pages for line in lines)
+
+
+def _page_list(indexes: list[int]) -> str:
+    return ", ".join(str(i + 1) for i in indexes)
+
+
+def _is_scan(page: Any, lines: list[Line], keys: set[str]) -> bool:
+    """A page whose text, running headers aside, is too short to be its content, and that shows an image."""
+    text = sum(line.chars for line in lines if not is_running_line(line.text, keys))
+    return text < MIN_TEXT and _has_image(page)
+
+
+def _has_image(page: Any) -> bool:
+    """Whether the page draws an image, directly or inside a form XObject."""
+    try:
+        return _xobjects_have_image(page.get("/Resources"), depth=0)
+    except Exception:  # broken resources: no OCR rather than no document
+        log.debug("cannot inspect images", exc_info=True)
+        return False
+
+
+def _xobjects_have_image(resources: Any, depth: int) -> bool:
+    if resources is None or depth > 2:
+        return False
+    xobjects = resources.get_object().get("/XObject")
+    if xobjects is None:
+        return False
+    for ref in xobjects.get_object().values():
+        xobject = ref.get_object()
+        subtype = xobject.get("/Subtype")
+        if subtype == "/Image":
+            return True
+        if subtype == "/Form" and _xobjects_have_image(xobject.get("/Resources"), depth + 1):
+            return True
+    return False
+
+
 def _page_lines(page: Any) -> list[Line]:
-    """Visual lines of a page; their text is exactly what pypdf's extract_text produces."""
+    """Visual lines of a page with their runs of text placed; the text is what pypdf's extract_text produces."""
     lines: list[Line] = [Line()]
+    widths = _FontWidths()
 
     def visit(text: str, cm: list[float], tm: list[float], font: dict[str, Any] | None, size: float) -> None:
         if not text:
             return
         scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         name = str(font.get("/BaseFont", "")) if font else ""
         parts = text.split("\n")
@@ -137,6 +208,10 @@ def _page_lines(page: Any) -> list[Line]:
                 line.sizes.append(size * scale)
                 if BOLD_FONT_RE.search(name):
                     line.bold_chars += visible
+                # pypdf writes a space before a run that starts after a gap: the run starts at x all the same
+                run = normalize_text(part)
+                line.add_run(x, x + widths.width(font, run.strip(), size * abs(tm[0] * cm[0] or 1.0)), y, run,
+                             size * scale)
 
     page.extract_text(visitor_text=visit)
     out = []
@@ -148,6 +223,33 @@ def _page_lines(page: Any) -> list[Line]:
     return out
 
 
+class _FontWidths:
+    """Text widths from a PDF font's metrics (pypdf's Font), with an average-glyph fallback."""
+
+    def __init__(self) -> None:
+        self._fonts: dict[int, Any] = {}
+
+    def width(self, font: dict[str, Any] | None, text: str, size: float) -> float:
+        metrics = self._fonts.get(id(font)) if font is not None else None
+        if font is not None and id(font) not in self._fonts:
+            metrics = self._fonts[id(font)] = _font_metrics(font)
+        if metrics is not None:
+            try:
+                return float(metrics.get_text_width(text)) * size / 1000
+            except Exception:  # odd width tables: the estimate below is good enough to find cells
+                log.debug("font width failed", exc_info=True)
+        return 0.5 * size * len(text)
+
+
+def _font_metrics(font: dict[str, Any]) -> Any:
+    try:
+        from pypdf.generic._font import Font  # not public API: without it, widths are estimated
+
+        return Font.from_font_resource(font)  # type: ignore[arg-type]
+    except Exception:
+        return None
+
+
 def _trim_running(lines: list[Line], keys: set[str]) -> list[Line]:
     """Drop repeated headers/footers and page numbers, only at the top and bottom of the page."""
     start, end = 0, len(lines)
@@ -156,94 +258,6 @@ def _trim_running(lines: list[Line], keys: set[str]) -> list[Line]:
     while end > start and len(lines) - end < 3 and is_running_line(lines[end - 1].text, keys):
         end -= 1
     return lines[start:end]
-
-
-def _blocks(lines: list[Line], page: int, vocab: set[str]) -> list[Block]:
-    """Group a page's lines into headings, paragraphs and list items using font and spacing."""
-    if not lines:
-        return []
-    body_size = _body_size(lines)
-    gap = _line_gap(lines, body_size)
-    blocks: list[Block] = []
-    kind, level = "", 0  # the block being built
-    buffer: list[str] = []
-    previous: Line | None = None
-
-    def flush() -> None:
-        nonlocal buffer
-        text = squash(join_lines(buffer, vocab))
-        if text:
-            blocks.append(Block(kind=kind, text=text, page=page, level=level))
-        buffer = []
-
-    for line in lines:
-        heading_level = _heading_level(line, body_size)
-        item = bullet_text(line.text)
-        if heading_level:
-            same_heading = kind == "heading" and previous is not None and _close(previous, line, gap, 1.8)
-            if not same_heading or level != heading_level:
-                flush()
-                kind, level = "heading", heading_level
-            buffer.append(line.text)
-        elif item is not None:
-            flush()
-            kind, level = "item", 0
-            buffer.append(item)
-        else:
-            continues = kind in ("paragraph", "item") and previous is not None and _close(previous, line, gap)
-            if not continues:
-                flush()
-                kind, level = "paragraph", 0
-            buffer.append(line.text)
-        previous = line
-    flush()
-    return blocks
-
-
-def _body_size(lines: list[Line]) -> float:
-    """The font size that covers most characters on the page."""
-    weights: dict[float, int] = {}
-    for line in lines:
-        size = round(line.size, 1)
-        weights[size] = weights.get(size, 0) + line.chars
-    return max(weights, key=lambda s: weights[s]) if weights else 0.0
-
-
-def _line_gap(lines: list[Line], body_size: float) -> float:
-    """Typical distance between two lines of the same paragraph."""
-    gaps = [
-        a.y - b.y
-        for a, b in zip(lines, lines[1:], strict=False)
-        if a.y is not None and b.y is not None and abs(a.size - body_size) < 0.5 and 0 < a.y - b.y < 3 * body_size
-    ]
-    if gaps:
-        return min(statistics.median(gaps), 2.0 * body_size)
-    return 1.25 * body_size if body_size else 14.0
-
-
-def _close(previous: Line, line: Line, gap: float, factor: float = 1.35) -> bool:
-    """True when the line follows the previous one without a paragraph gap."""
-    if previous.y is None or line.y is None:
-        return True  # no layout facts: trust the text flow
-    distance = previous.y - line.y
-    return 0 < distance <= factor * gap
-
-
-def _heading_level(line: Line, body_size: float) -> int:
-    """0 for body text; 1, 2 or 3 for headings, by size relative to the body."""
-    text = line.text
-    if len(text) > 200 or bullet_text(text) is not None or not body_size:
-        return 0
-    if not re.search(r"[^\W\d_]", text):
-        return 0
-    ratio = line.size / body_size
-    if ratio >= 1.4:
-        return 1
-    if ratio >= 1.15:
-        return 2
-    if line.bold:
-        return 3
-    return 0
 
 
 def _title(reader: PdfReader, blocks: list[Block]) -> str:

@@ -10,13 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.errors import SkipFile, UserError
+from ingest.html import read_html
 from ingest.models import Block, Document
-from ingest.pdf import read_pdf
+from ingest.ocr import OcrOptions
+from ingest.odt import read_odt
+from ingest.pdf import OcrProgress, read_pdf
 from ingest.text import read_docx, read_text
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = (".pdf", ".docx", ".txt", ".md")
+SUPPORTED = (".pdf", ".docx", ".odt", ".html", ".htm", ".txt", ".md")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +77,11 @@ def content_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def parse_file(path: Path) -> Document:
-    """Read one file into a Document; SkipFile carries the French reason when it cannot be read."""
+def parse_file(path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgress | None = None) -> Document:
+    """Read one file into a Document; SkipFile carries the French reason when it cannot be read.
+
+    Scanned PDF pages are read by OCR with `ocr` options; `on_ocr_page` hears of each page before it is read.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -85,14 +91,23 @@ def parse_file(path: Path) -> Document:
     suffix = path.suffix.lower()
     warnings: list[str] = []
     blocks: list[Block]
+    date, ocr_seconds = "", 0.0
+    ocr_pages: tuple[int, ...] = ()
     if suffix == ".pdf":
-        content = read_pdf(path)
+        content = read_pdf(path, ocr, on_ocr_page)
         title, page_count, blocks = content.title, content.page_count, list(content.blocks)
+        ocr_pages, ocr_seconds = content.ocr_pages, content.ocr_seconds
+        warnings.extend(content.warnings)
         if content.empty_pages:
             pages = ", ".join(map(str, content.empty_pages))
-            warnings.append(f"pages sans texte : {pages} (numérisées ? elles ne sont pas indexées)")
+            warnings.append(f"pages sans texte : {pages} (elles ne sont pas indexées)")
     elif suffix == ".docx":
         title, page_count, blocks = read_docx(path)
+    elif suffix == ".odt":
+        title, page_count, blocks = read_odt(path)
+    elif suffix in (".html", ".htm"):
+        page = read_html(path)
+        title, page_count, blocks, date = page.title, 1, list(page.blocks), page.date
     elif suffix in (".txt", ".md"):
         title, page_count, blocks = read_text(path)
     else:
@@ -105,6 +120,9 @@ def parse_file(path: Path) -> Document:
         page_count=page_count,
         blocks=tuple(blocks),
         warnings=tuple(warnings),
+        date=date,
+        ocr_pages=tuple(ocr_pages),
+        ocr_seconds=ocr_seconds,
     )
 
 
@@ -113,10 +131,12 @@ def _title_from_name(path: Path) -> str:
     return " ".join(words).capitalize() if words else path.name
 
 
-def try_parse(path: Path) -> Document | Skipped:
+def try_parse(
+    path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgress | None = None
+) -> Document | Skipped:
     """parse_file for batches: a bad file becomes a Skipped with its reason, never an exception."""
     try:
-        return parse_file(path)
+        return parse_file(path, ocr, on_ocr_page)
     except SkipFile as exc:
         return Skipped(path, str(exc))
     except Exception as exc:  # a reader bug on one file must not stop the batch; the log keeps the trace

@@ -21,7 +21,7 @@ def split_sentences(text: str) -> list[str]:
 class _Piece:
     text: str
     page: int
-    kind: str  # "heading" | "paragraph" | "item"
+    kind: str  # "heading" | "paragraph" | "item" (table rows included: one "- " line each)
     block: int  # index of the block it comes from: sentences of one block rejoin with a space
 
 
@@ -62,6 +62,8 @@ class _Builder:
                 section=self.section,
                 text=text,
                 position=len(self.chunks),
+                ocr=any(page in self.doc.ocr_pages for page in pages),
+                date=self.doc.date,
             )
         )
         self.pieces = self._tail() if keep_tail else []
@@ -117,29 +119,33 @@ def chunk_document(doc: Document, size: int = 800, overlap: int = 120) -> list[C
             builder.pieces.append(_Piece(block.text, block.page, "heading", index))
             continue
         # A list stays with its introduction when it can: a list that would not fit in the current
-        # chunk opens a new one, and inside a list a chunk may grow to 1.5x the size.
+        # chunk opens a new one, and inside a list a chunk may grow to 1.5x the size. The rows of a
+        # table keep together the same way.
         starts_list = block.kind == "paragraph" and block.text.endswith(":") and _next_is_item(blocks, index)
-        in_list = block.kind == "item" or starts_list
+        starts_table = block.kind == "row" and (index == 0 or blocks[index - 1].kind != "row")
+        in_list = block.kind in ("item", "row") or starts_list
         limit = int(size * 1.5) if in_list else size
-        if starts_list and builder.has_body():
+        if (starts_list or starts_table) and builder.has_body():
             group = _list_length(blocks, index)
             if builder.length() + group > limit and group <= limit:
                 builder.flush(keep_tail=False)
+        kind = "item" if block.kind == "row" else block.kind
         for text in _pieces_of(block.text, size):
-            builder.add(_Piece(text, block.page, block.kind, index), limit)
+            builder.add(_Piece(text, block.page, kind, index), limit)
     builder.flush(force=True)  # trailing headings with no body are text too
     return builder.chunks
 
 
 def _next_is_item(blocks: list[Block], index: int) -> bool:
-    return index + 1 < len(blocks) and blocks[index + 1].kind == "item"
+    return index + 1 < len(blocks) and blocks[index + 1].kind in ("item", "row")
 
 
 def _list_length(blocks: list[Block], index: int) -> int:
-    """Characters of a list introduction and the items that follow it."""
+    """Characters of a list introduction (or a table's first row) and the items (rows) that follow it."""
     total = len(blocks[index].text) + 1
+    follower = blocks[index + 1].kind if index + 1 < len(blocks) else ""
     for block in blocks[index + 1 :]:
-        if block.kind != "item":
+        if block.kind != follower or follower not in ("item", "row"):
             break
         total += len(block.text) + 3
     return total

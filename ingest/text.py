@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from ingest.clean import bullet_text, join_lines, normalize_text, squash, vocabulary
 from ingest.errors import SkipFile
 from ingest.models import Block
+from ingest.tables import row_texts
 
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
@@ -82,9 +84,17 @@ def read_docx(path: Path) -> tuple[str, int, list[Block]]:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise SkipFile("document Word illisible ou endommagé ; ré-enregistrez-le au format .docx") from exc
+    from docx.table import Table
+
     blocks: list[Block] = []
     page = 1
-    for paragraph in document.paragraphs:
+    # Paragraphs and tables in document order: a table belongs under the heading that introduces it.
+    for part in document.iter_inner_content():
+        if isinstance(part, Table):
+            blocks.extend(Block("row", text, page, 0) for text in row_texts(_docx_rows(part)))
+            page += part._tbl.xml.count('w:type="page"')
+            continue
+        paragraph = part
         xml = paragraph._p.xml
         text = squash(normalize_text(paragraph.text))
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
@@ -98,18 +108,26 @@ def read_docx(path: Path) -> tuple[str, int, list[Block]]:
                 item = bullet_text(text)
                 blocks.append(Block("item" if item else "paragraph", item or text, page, 0))
         page += xml.count('w:type="page"')
-    for table in document.tables:
-        for row in table.rows:
-            cells = [squash(normalize_text(cell.text)) for cell in row.cells]
-            text = " ; ".join(dict.fromkeys(c for c in cells if c))
-            if text:
-                blocks.append(Block("paragraph", text, page, 0))
     if not blocks:
         raise SkipFile("le document Word ne contient aucun texte")
     title = squash(document.core_properties.title or "")
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading"), "")
     return title, page, blocks
+
+
+def _docx_rows(table: Any) -> list[list[str]]:
+    """Cell texts per row; a cell merged across columns counts once, in its first column."""
+    rows: list[list[str]] = []
+    for row in table.rows:
+        cells: list[str] = []
+        previous = None
+        for cell in row.cells:
+            cells.append("" if cell._tc is previous else squash(normalize_text(cell.text)))
+            previous = cell._tc
+        if any(cells):
+            rows.append(cells)
+    return rows
 
 
 def _docx_heading_level(style: str) -> int:

@@ -26,9 +26,9 @@ def encrypted(src: Path, dest: Path, user_password: str) -> Path:
 
 
 def scanned(dest: Path) -> Path:
-    """A PDF whose only page is an image of text: no text layer, as from a scanner."""
+    """A PDF whose only page is the scan of a blank form: an image, no text layer, nothing for OCR to read."""
     image = Image.new("RGB", (1200, 1600), "white")
-    ImageDraw.Draw(image).text((100, 100), "Arrêté du directeur général de l'ARS", fill="black")
+    ImageDraw.Draw(image).rectangle((100, 100, 1100, 1500), outline="black", width=4)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     pdf = FPDF()

@@ -68,3 +68,81 @@ def test_text_file_with_only_blank_lines_is_skipped(tmp_path: Path):
     result = try_parse(path)
     assert isinstance(result, Skipped)
     assert "aucun texte" in result.reason
+
+
+ODT = "copil-sante-mentale-orne-2024.odt"
+HTML = "actualite-campagne-grippe-2024.html"
+# Text of the site around the article: menus, cookie banner, breadcrumb, related links, sharing, footer.
+BOILERPLATE = ["cookies", "Tout accepter", "Votre santé", "Espace presse", "Fil d'Ariane", "Accueil",
+               "À lire aussi", "Canicule", "Partager", "Mentions légales", "Plan du site", "Claude Monet",
+               "lettre d'information", "Rechercher"]
+
+
+def test_odt_headings_lists_tables_and_page_breaks(formats_corpus: Path):
+    doc = parse_file(formats_corpus / ODT)
+    assert doc.title == "Compte rendu du comité de pilotage santé mentale de l'Orne"
+    kinds = [(b.kind, b.level, b.text, b.page) for b in doc.blocks]
+    assert ("heading", 2, "Participants", 1) in kinds
+    assert ("heading", 3, "Équipe mobile psychiatrie précarité", 1) in kinds
+    assert ("item", 0, "la maison des adolescents de l'Orne ;", 1) in kinds
+    assert ("heading", 2, "Financements 2024", 2) in kinds  # after the page break
+    assert doc.page_count == 2
+    chunk = next(c for c in chunk_document(doc) if "214 personnes" in c.text)
+    assert (chunk.section, chunk.page) == ("Équipe mobile psychiatrie précarité", 1)
+
+
+def test_broken_odt_is_skipped_with_its_reason(tmp_path: Path):
+    path = tmp_path / "abime.odt"
+    path.write_bytes(b"PK\x03\x04 pas un vrai document")
+    from ingest.pipeline import try_parse
+
+    result = try_parse(path)
+    assert isinstance(result, Skipped) and "OpenDocument illisible" in result.reason
+
+
+def test_web_page_keeps_the_article_with_its_title_and_date_and_drops_the_site_around_it(formats_corpus: Path):
+    doc = parse_file(formats_corpus / HTML)
+    assert doc.title == "Vaccination contre la grippe : la campagne 2024-2025 est lancée"
+    assert doc.date == "2024-10-15"
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert headings[1:] == ["Qui peut se faire vacciner gratuitement ?", "Où se faire vacciner ?",
+                            "Chiffres clés en Normandie"]
+    chunks = chunk_document(doc)
+    text = "\n".join(c.text for c in chunks)
+    assert "1 250 pharmacies normandes" in text and "- les femmes enceintes ;" in text
+    assert "- Personnes vaccinées — Hiver 2023-2024 : 612 000" in text
+    for phrase in BOILERPLATE:
+        assert phrase not in text, phrase
+    assert all(c.date == "2024-10-15" and c.metadata()["date"] == "2024-10-15" for c in chunks)
+
+
+def test_web_page_without_an_article_is_skipped(tmp_path: Path):
+    path = tmp_path / "menu.htm"
+    path.write_text("<html><body><nav><a href='/'>Accueil</a></nav></body></html>", "utf-8")
+    from ingest.pipeline import try_parse
+
+    result = try_parse(path)
+    assert isinstance(result, Skipped) and "aucun texte d'article" in result.reason
+
+
+def test_new_formats_are_discovered(tmp_path: Path):
+    for name in ("a.odt", "b.html", "c.HTM"):
+        (tmp_path / name).write_bytes(b"x")
+    found = discover([tmp_path])
+    assert sorted(p.name for p in found.files) == ["a.odt", "b.html", "c.HTM"]
+
+
+def test_short_web_page_in_windows_1252_keeps_only_its_notice_and_guesses_no_date(tmp_path: Path):
+    path = tmp_path / "avis.htm"
+    path.write_bytes(
+        "<html><head><meta charset='windows-1252'><title>Avis</title></head><body>"
+        "<nav><ul><li>Accueil</li><li>Actualités</li></ul></nav>"
+        "<main><h1>Fermeture estivale</h1><p>Le service sera fermé du 5 au 19 août 2024.</p></main>"
+        "<footer>Mentions légales</footer></body></html>".encode("cp1252")
+    )
+    doc = parse_file(path)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("heading", "Fermeture estivale"),
+        ("paragraph", "Le service sera fermé du 5 au 19 août 2024."),
+    ]
+    assert doc.date == ""  # "2024" in the text is not a publication date
