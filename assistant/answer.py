@@ -61,6 +61,8 @@ def _primary_ok(question: Question, unit: Unit) -> bool:
         return False
     if question.kind == "nombre" and question.counted and not unit.counts:
         return False  # "combien de médecins" is not answered by a number of something else
+    if question.where == "personne" and not unit.has_fact:
+        return False  # "comment s'appelle le directeur" is not answered by "Le directeur général [...]"
     return not (question.kind in FACT_KINDS and not unit.has_fact)
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.glossary import synonyms
 from assistant.question import CITIES, ORDINAL_RE, PLACES, Question
 from index.models import Hit
 from index.text import fold_accents, tokens
@@ -27,6 +28,7 @@ DATE_RE = re.compile(
 )
 NAME_RE = re.compile(r"(?:[A-ZÀ-Ý][\w’'-]+|[A-Z]{2,})(?:\s(?:de\s|d’|du\s|des\s|la\s)?[A-ZÀ-Ý][\w’'-]+)*")
 Weights = Callable[[str], float]
+SYNONYMS = synonyms()
 # People and bodies named by a common noun: "des binômes d'animateurs", "les parents de jeunes enfants".
 AGENT_RE = re.compile(
     r"\b(binômes?|animateurs?|animatrices?|professionnels?|parents|familles|jeunes|associations?|agences?|"
@@ -34,6 +36,11 @@ AGENT_RE = re.compile(
     r"usagers|patients|habitants|bénévoles|chef de projet|directeur|directrice|référente?|préfecture|"
     r"conseil|comité|mission|fondation|ministère|ARS|CTS|personnes)\b",
     re.IGNORECASE,
+)
+# A person as agency documents write one: "Madame Elodie BOUCHET", "Dr Marie-Françoise MERLIN-BERNARD".
+PERSON_RE = re.compile(
+    r"\b(?:(?:M\.|Mme|Madame|Monsieur|Dr|Pr)\s+)?[A-ZÉÈ][a-zéèëïîç]+(?:-[A-ZÉÈ][a-zéèëïîç]+)?\s+[A-ZÉÈ]{2,}(?:-[A-ZÉÈ]{2,})?\b"
+    r"|\b(?:M\.|Mme|Madame|Monsieur|Dr|Pr)\s+[A-ZÉÈ][\w-]+"
 )
 # Where something happens or is found: "sur les réseaux sociaux", "dans les zones sous denses", "à Caen".
 LOCATIVE_RE = re.compile(
@@ -161,6 +168,8 @@ def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
         return bool(CITY_RE.search(fold_accents(text.lower())))
     if kind == "trouver":
         return bool(AVAILABLE_RE.search(text))
+    if kind == "personne":
+        return bool(PERSON_RE.search(text))
     if kind == "origine":
         return bool(ORIGIN_RE.search(text))
     if kind == "pourcentage":
@@ -212,14 +221,23 @@ def _derived(term: str, words: set[str]) -> bool:
 
 
 def counted_nouns(text: str, precise: bool = False) -> set[str]:
-    """Stems of the nouns that numbers count in a text ("10 projets", "une cinquantaine de participants");
-    with `precise`, not those only quantified vaguely ("peu de psychiatres")."""
+    """Stems of the nouns that numbers count in a text ("10 projets", "une cinquantaine de participants",
+    a table cell "Structures financées : 17"); with `precise`, not those only quantified vaguely
+    ("peu de psychiatres")."""
     out: set[str] = set()
     for match in COUNTED_RE.finditer(text):
         if precise and VAGUE_RE.match(match.group(0)):
             continue
         out.update(tokens(match.group(1)))
+    for match in CELL_COUNT_RE.finditer(text):
+        out.update(tokens(match.group(1))[:1])
     return out
+
+
+# "Structures financées : 17" (a table row with its header), not "Dotation 2023 : 512 300 €"
+CELL_COUNT_RE = re.compile(
+    r"(?:^|[;—]\s)([^\W\d_][\w’'-]*)(?:\s[^\W\d_][\w’'-]*)?\s:\s\d+(?:[ .]\d{3})*(?![\d,]|\s?(?:€|%|euros?))"
+)
 
 
 VAGUE_RE = re.compile(r"(?:peu|plusieurs|nombreux|nombreuses|beaucoup)\b", re.I)
@@ -276,6 +294,8 @@ def score_units(
                     share = 1.0
                 elif term in alternates and alternates[term] <= own:
                     share = 0.95
+                elif any(set(synonym.split()) <= own for synonym in SYNONYMS.get(term, ())):
+                    share = 0.9  # "quand commence la campagne" / "la campagne débute le 15 octobre"
                 elif term in inherited:
                     share = 0.9
                 elif term in context or term in near:
@@ -316,7 +336,7 @@ def score_units(
             names_itself = question.kind == "definition" and (
                 _names_term(text, known) or any(set(tokens(a.expansion)) <= own for a in question.acronyms)
             )
-            if kind == "heading" and not names_itself and not (question.kind == "date" and fact):
+            if kind == "heading" and not names_itself and not (question.dated_document and fact):
                 score -= 0.3  # a heading rarely answers, unless it dates the document or names the term
             if question.dated_document and kind == "heading" and fact and hit.chunk.position == 0:
                 score += 0.3  # the date on the title page dates the document

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from index.text import fold_accents
+from index.text import fold_accents, tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,18 @@ def base_glossary() -> tuple[Term, ...]:
     """The base glossary of French health-administration acronyms shipped with the project."""
     raw = resources.files("assistant").joinpath("resources/glossaire.json").read_text("utf-8")
     return tuple(Term(**entry) for entry in json.loads(raw))
+
+
+@cache
+def synonyms() -> dict[str, frozenset[str]]:
+    """Stem -> stems of the words that say the same ("débute" for "commence"), from a shipped word list."""
+    raw = resources.files("assistant").joinpath("resources/synonymes.json").read_text("utf-8")
+    out: dict[str, set[str]] = {}
+    for group in json.loads(raw):
+        stems = {" ".join(tokens(word)) for word in group} - {""}
+        for stem in stems:
+            out.setdefault(stem, set()).update(stems - {stem})
+    return {stem: frozenset(others) for stem, others in out.items()}
 
 
 def _key(text: str) -> str:

@@ -81,6 +81,8 @@ ROLE_ANYWHERE = re.compile(ROLE_WORDS.pattern.replace("^\\s*", "\\b"))
 # "où trouver les fiches", "on les consulte où": the answer says where a thing is available.
 FIND_WORDS = re.compile(r"\b(trouve\w*|consult\w*|telecharg\w*|dispo\w*|acces\w*|en ligne|lien)\b")
 CITY_WORDS = re.compile(r"\b(ville|commune)\b")
+# "comment s'appelle le directeur", "le nom de la cheffe de projet": a person's name is asked.
+PERSON_WORDS = re.compile(r"\b(s appelle\w*|nom d\w*|qui est (le|la)|prenom)\b")
 # Both genders, as the documents write either: "Directrice déléguée", "un chef de projet".
 ROLE_FORMS = {
     "chef": "chef|cheffe", "cheffe": "chef|cheffe", "directeur": "directeur|directrice",
@@ -199,13 +201,15 @@ def analyse(text: str, glossary: Glossary) -> Question:
     role_match = ROLE_ANYWHERE.search(plain_words)
     role = ROLE_FORMS.get(role_match.group(2), role_match.group(2)) if role_match else ""
     where = "trouver" if FIND_WORDS.search(plain_words) else "ville" if CITY_WORDS.search(plain_words) else ""
+    if kind in ("qui", "general") and PERSON_WORDS.search(plain_words):
+        kind, where = "qui", "personne"
     return Question(
         role=tuple(t for word in role.split("|") if word for t in tokens(word)),
         dated_document=bool(DOCUMENT_DATE_WORDS.search(plain_words)),
         several=bool(re.search(r"\s(et|\+)\s|[:;]", plain)),
         list_count=int(count.group(1)) if (count := LIST_COUNT_RE.search(text)) else 0,
         list_noun=next((t for t in tokens(text[count.end():]) if t not in STOP_STEMS), "") if count else "",
-        where=where if kind == "lieu" else "",
+        where=where if kind in ("lieu", "qui") else "",
         soft=tuple(soft_stems(text) & set(terms)),
         facets=facets,
         counted=tuple(t for word in counted for t in tokens(word)),

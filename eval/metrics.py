@@ -288,6 +288,7 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
         },
         "by_category": _groups(results, lambda q: q.category),
         "by_profile": _groups(results, lambda q: q.profile),
+        "by_format": _groups(results, lambda q: q.format),
         "failures": [
             {
                 "id": r.question.id,
@@ -305,10 +306,10 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
 
 
 class PdfPageText:
-    """page_text for documents in a folder: PDF pages as pypdf reads them, other formats as ingested."""
+    """page_text for documents in folders: PDF pages as pypdf reads them, scans and other formats as ingested."""
 
-    def __init__(self, documents_dir: Path | str) -> None:
-        self.documents_dir = Path(documents_dir)
+    def __init__(self, *documents_dirs: Path | str) -> None:
+        self.documents_dirs = [Path(d) for d in documents_dirs]
         self._pages: dict[str, list[str] | None] = {}
 
     def __call__(self, source: str, page: int) -> str | None:
@@ -321,23 +322,35 @@ class PdfPageText:
         return pages[page - 1]
 
     def _find(self, name: str) -> Path | None:
-        direct = self.documents_dir / name
-        if direct.is_file():
-            return direct
-        # Ingestion walks sub-folders too, and cites the bare file name.
-        return next((p for p in sorted(self.documents_dir.rglob(name)) if p.is_file()), None)
+        for folder in self.documents_dirs:
+            direct = folder / name
+            if direct.is_file():
+                return direct
+            # Ingestion walks sub-folders too, and cites the bare file name.
+            found = next((p for p in sorted(folder.rglob(name)) if p.is_file()), None)
+            if found is not None:
+                return found
+        return None
 
     def _read(self, name: str) -> list[str] | None:
         path = self._find(name)
         if path is None:
-            log.warning("cited document %s not found under %s", name, self.documents_dir)
+            log.warning("cited document %s not found under %s", name, ", ".join(map(str, self.documents_dirs)))
             return None
         if path.suffix.lower() == ".pdf":
             from pypdf import PdfReader
 
             reader = PdfReader(path, strict=False)
-            return [page.extract_text() or "" for page in reader.pages]
-        # .docx/.txt/.md have no printed pages: use the ingested pages they were cited from.
+            printed = [page.extract_text() or "" for page in reader.pages]
+            if all(text.strip() for text in printed):
+                # a table row is cited with its column headers ("Eure — Dotation 2023 : 512 300 €"), as the
+                # ingested page reads it: either reading of the page vouches for an excerpt
+                from ingest.pipeline import parse_file
+
+                doc = parse_file(path)
+                return [f"{text}\n{doc.page_text(n)}" for n, text in enumerate(printed, start=1)]
+        # a scan's pages have no text layer: use the pages as ingested (read by OCR); .docx, .odt, .html,
+        # .txt and .md have no printed pages: use the ingested pages they were cited from.
         from ingest.pipeline import parse_file
 
         doc = parse_file(path)

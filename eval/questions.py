@@ -41,6 +41,7 @@ class Question:
     # Other passages that state the same facts (e.g. the six axes are in both documents):
     # citing one of them is as right as citing the main passage.
     alternates: tuple[Passage, ...] = ()
+    format: str = "pdf"  # "pdf" | "ocr" | "table" | "odt" | "html": the kind of document that answers
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -62,6 +63,8 @@ class Question:
         }
         if self.alternates:
             data["alternates"] = [{"source": s, "page": p} for s, p in self.alternates]
+        if self.format != "pdf":
+            data["format"] = self.format
         return data
 
 
@@ -105,6 +108,7 @@ def question_from_json(data: object) -> Question:
         profile=data["profile"],
         refuse=refuse,
         alternates=tuple(alternates),
+        format=str(data.get("format") or "pdf"),
     )
 
 

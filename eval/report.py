@@ -69,9 +69,12 @@ def summary_table(report: dict[str, Any]) -> Table:
     return table
 
 
+HEADINGS = {"by_category": "Catégorie", "by_profile": "Profil", "by_format": "Format"}
+
+
 def breakdown_table(report: dict[str, Any], key: str = "by_category") -> Table:
     """Accuracy per category (key="by_category") or per difficulty profile (key="by_profile")."""
-    heading = "Catégorie" if key == "by_category" else "Profil"
+    heading = HEADINGS.get(key, "Catégorie")
     table = Table(title=f"Exactitude par {heading.lower()}")
     table.add_column(heading)
     table.add_column("Questions", justify="right")
@@ -87,6 +90,8 @@ def print_report(report: dict[str, Any], console: Console | None = None) -> None
     console.print(summary_table(report))
     console.print(breakdown_table(report, "by_category"))
     console.print(breakdown_table(report, "by_profile"))
+    if len(report.get("by_format", {})) > 1:
+        console.print(breakdown_table(report, "by_format"))
     failures = report.get("failures", [])
     console.print(f"Échecs : {len(failures)} (détail dans le rapport Markdown)")
 
@@ -108,7 +113,7 @@ def markdown(report: dict[str, Any], chart_name: str | None = None) -> str:
         lines.append(f"Jeu de questions : `{report['questions_file']}`")
     lines += ["", "## Indicateurs", "", "| Indicateur | Valeur |", "|---|---:|"]
     lines += [f"| {label} | {value} |" for label, value in metric_rows(report)]
-    for key, heading in (("by_category", "Catégorie"), ("by_profile", "Profil")):
+    for key, heading in HEADINGS.items():
         lines += ["", f"## Exactitude par {heading.lower()}", "", f"| {heading} | Questions | Exactitude |"]
         lines.append("|---|---:|---:|")
         for name, group in report.get(key, {}).items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,11 +14,15 @@ from assistant.models import Answer
 from eval.metrics import PageText, PdfPageText, QuestionResult, aggregate, normalize, score
 from eval.questions import Question, load_questions
 
-__all__ = ["AssistantLike", "feedback_to_questions", "load_questions", "run_eval"]
+__all__ = ["FORMATS_DIR", "FORMATS_QUESTIONS", "AssistantLike", "feedback_to_questions", "load_questions",
+           "run_eval"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_QUESTIONS = Path(__file__).with_name("questions.jsonl")
+# Scans, tables, OpenDocument and web pages (scripts/render_formats.py), asked about in questions-formats.jsonl
+FORMATS_DIR = Path(__file__).with_name("formats")
+FORMATS_QUESTIONS = Path(__file__).with_name("questions-formats.jsonl")
 DEFAULT_DOCUMENTS = Path("data/documents")  # same default as Settings.documents_dir
 
 
@@ -30,7 +34,7 @@ class AssistantLike(Protocol):
 
 def run_eval(
     assistant: AssistantLike,
-    questions_path: Path | str = DEFAULT_QUESTIONS,
+    questions_path: Path | str | Sequence[Path] = DEFAULT_QUESTIONS,
     page_text: PageText | None = None,
     limit: int | None = None,
     on_result: Callable[[QuestionResult], None] | None = None,
@@ -40,7 +44,8 @@ def run_eval(
     page_text(source, page) gives the text a citation excerpt must be found in; by default the
     PDF pages under data/documents. on_result is called after each question (progress display).
     """
-    questions: list[Question] = load_questions(questions_path)
+    paths = [Path(questions_path)] if isinstance(questions_path, str | Path) else list(questions_path)
+    questions: list[Question] = [q for path in paths for q in load_questions(path)]
     if limit is not None:
         questions = questions[: max(0, limit)]
     page_text = page_text or PdfPageText(DEFAULT_DOCUMENTS)
@@ -55,7 +60,7 @@ def run_eval(
         if on_result is not None:
             on_result(result)
     report = aggregate(results)
-    report["questions_file"] = str(questions_path)
+    report["questions_file"] = " + ".join(map(str, paths))
     report["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     report["results"] = [r.to_json() for r in results]
     return report
