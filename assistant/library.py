@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from assistant.ingesting import run_ingest
 from assistant.settings import Settings
+from ingest.errors import UserError
 from ingest.pipeline import SUPPORTED, content_id, unsupported_reason
 
 if TYPE_CHECKING:
@@ -90,6 +91,12 @@ class ReadWriteLock:
         self._writer = False
         self._writers_waiting = 0
 
+    @property
+    def writing_now(self) -> bool:
+        """True while a writer holds or awaits the lock: a reader arriving now will wait."""
+        with self._cond:
+            return self._writer or self._writers_waiting > 0
+
     @contextmanager
     def reading(self) -> Iterator[None]:
         with self._cond:
@@ -122,8 +129,9 @@ class ReadWriteLock:
 class Library:
     """The indexed documents of one data directory, shared by every session of the UI.
 
-    Searches run while no upload or removal is changing the index: the index swaps its lexical
-    index on writes, and a question must not see a document half added.
+    Searches run while no upload or removal is changing the index: the lexical index is rebuilt
+    and its term counts change during a write, which a search must not read half done. So a
+    question asked during an upload waits until the document is indexed (`busy` says so).
     """
 
     def __init__(self, settings: Settings, index: Index) -> None:
@@ -143,6 +151,11 @@ class Library:
     def max_upload_text(self) -> str:
         """The size limit as users read it ("50 Mo")."""
         return f"{self.settings.ui_max_upload_mb:g} Mo".replace(".", ",")
+
+    @property
+    def busy(self) -> bool:
+        """True while a document is being added or removed (questions wait for it)."""
+        return self.lock.writing_now
 
     def reading(self) -> AbstractContextManager[None]:
         """Hold while searching, so that no upload or removal changes the index meanwhile."""
@@ -246,6 +259,20 @@ class Library:
         parts.extend(w.split(" : ", 1)[-1] for w in report.warnings)
         log.info("uploaded %s as %s: %s", given, dest, parts)
         return UploadResult(given, source, True, "ajouté : " + " ; ".join(parts))
+
+    def reload(self) -> bool:
+        """Re-read the index from disk, to see documents ingested meanwhile by `ars-assistant ingest`.
+
+        Taking the index's write lock makes it reload its manifest and lexical index (see Index._writing);
+        False when another process is writing right now.
+        """
+        with self.lock.writing():
+            try:
+                with self.index.batch():
+                    pass
+            except UserError:
+                return False
+        return True
 
     def remove(self, source: str) -> list[LibraryDocument]:
         """Remove a document from the index; its file is deleted only if the UI stored it."""

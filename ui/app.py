@@ -20,7 +20,8 @@ from assistant.library import Library
 from assistant.models import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
-from ui.render import PENDING, answer_markdown, document_rows, literal, plain_answer
+from ingest.errors import UserError
+from ui.render import PENDING, WAITING, answer_markdown, document_rows, literal, plain_answer
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ class ChatHandlers:
             return
         messages += [_user_message(question), _bot_message(PENDING)]
         yield messages, turns, "", hide
+        if self.s.library.busy:
+            messages[-1] = _bot_message(WAITING)
+            yield messages, turns, "", hide
         history = [t["question"] for t in turns]
         final: Answer | None = None
         try:
@@ -166,6 +170,12 @@ class ChatHandlers:
 
     # -- documents ---------------------------------------------------------------------------
 
+    def reload(self) -> tuple[Any, ...]:
+        """The documents again, after re-reading the index (another process may have ingested some)."""
+        if not self.s.library.reload():
+            gr.Warning("Une ingestion est en cours : la liste sera complète quand elle sera terminée.")
+        return self.documents()
+
     def documents(self) -> tuple[Any, ...]:
         """The table of indexed documents, its summary line and the choices of the removal list."""
         docs = self.s.library.documents()
@@ -188,6 +198,9 @@ class ChatHandlers:
             progress((number - 1) / max(1, len(paths)), desc=f"Lecture et indexation de {name} ({number}/{len(paths)})")
             try:
                 result = self.s.library.add(path, name)
+            except UserError as exc:  # e.g. an ingest from the command line holds the index
+                lines.append(f"- ✗ **{literal(name)}** : {literal(str(exc))}")
+                continue
             except Exception:
                 log.exception("upload of %s failed", name)
                 lines.append(f"- ✗ **{literal(name)}** : erreur inattendue ; le détail est dans le journal.")
@@ -207,7 +220,10 @@ class ChatHandlers:
         """Remove the chosen document; the result line says whether its file was deleted."""
         if not source:
             return (gr.update(visible=False), "Choisissez d'abord un document dans la liste.", *self.documents())
-        gone = self.s.library.remove(source)
+        try:
+            gone = self.s.library.remove(source)
+        except UserError as exc:
+            return (gr.update(visible=False), literal(str(exc)), *self.documents())
         if not gone:
             message = f"« {literal(source)} » n'est plus dans l'index."
         elif all(d.uploaded for d in gone):
@@ -224,7 +240,8 @@ def build_app(services: Services) -> gr.Blocks:
     """The whole interface; the caller mounts it (ui.server) so that it can serve the documents too."""
     h = ChatHandlers(services)
     max_size = services.library.max_upload_text
-    with gr.Blocks(title="ARS Assistant", analytics_enabled=False) as demo:
+    # Gradio keeps its own copy of each upload: hourly, copies older than two hours go (they are health documents)
+    with gr.Blocks(title="ARS Assistant", analytics_enabled=False, delete_cache=(3600, 7200)) as demo:
         turns = gr.State([])
         feedback_id = gr.State(None)
         copy_buffer = gr.Textbox(visible=False, elem_id="copie-texte")
@@ -302,6 +319,7 @@ def build_app(services: Services) -> gr.Blocks:
                     label=f"Déposez vos fichiers ici ou cliquez pour les choisir ({max_size} max. par fichier)",
                     file_count="multiple",
                     type="filepath",
+                    height=160,
                     elem_id="envoi",
                 )
                 gr.HTML('<div id="envoi-erreur" role="alert" aria-live="assertive"></div>', elem_id="envoi-erreur-bloc")
@@ -338,7 +356,7 @@ def build_app(services: Services) -> gr.Blocks:
 
         doc_outputs = [table, summary, to_remove]
         demo.load(h.documents, None, doc_outputs)
-        refresh.click(h.documents, None, doc_outputs)
+        refresh.click(h.reload, None, doc_outputs)
         upload.upload(h.upload, upload, [upload, upload_report, *doc_outputs], concurrency_limit=1)
         remove.click(h.ask_removal, to_remove, [confirm_panel, confirm_text, removal_report])
         cancel.click(lambda: gr.update(visible=False), None, confirm_panel)

@@ -16,6 +16,10 @@ from assistant.models import REFUSAL, Answer, Citation
 DOCUMENTS_ROUTE = "/documents"
 CONTEXT_CHARS = 220  # of the passage shown on each side of the cited sentence
 PENDING = '<span class="attente" role="status">Recherche dans les documents…</span>'
+WAITING = (
+    '<span class="attente" role="status">Un document est en cours d\'ajout à l\'index : '
+    "votre question sera traitée dès qu'il sera prêt…</span>"
+)
 
 
 def document_url(source: str, page: int | None = None) -> str:

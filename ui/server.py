@@ -24,6 +24,7 @@ from ui.render import DOCUMENTS_ROUTE
 log = logging.getLogger(__name__)
 
 STYLE = Path(__file__).with_name("style.css")
+NOT_FOUND = "Document introuvable : il n'est pas (ou plus) dans l'index, ou son fichier a été déplacé."
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
@@ -62,14 +63,14 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     gradio_app: dict[str, Any] = {}
 
-    async def document(source: str, request: Request) -> Response:
+    def document(source: str, request: Request) -> Response:  # sync: FastAPI runs it in a thread
         """An indexed document's file; any other name, or a path, is refused."""
         if not _logged_in(request, gradio_app.get("app")):
             return PlainTextResponse("Connexion requise : ouvrez d'abord l'interface.", status_code=401)
         path = services.library.resolve(source)
         if path is None:
             log.info("refused document request %r", source)
-            return PlainTextResponse("Document introuvable : il n'est pas dans l'index.", status_code=404)
+            return PlainTextResponse(NOT_FOUND, status_code=404)
         media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
         inline = media_type != MEDIA_TYPES[".docx"]
         return FileResponse(
@@ -130,6 +131,7 @@ def serve(settings: Settings) -> None:
     """Run the interface until Ctrl+C."""
     import uvicorn
 
+    accounts = load_accounts(settings)  # a mistake in the accounts stops here, before the model loads
     check_port(settings.ui_host, settings.ui_port)
     services = open_services(settings)
     app = create_server(settings, services)
@@ -139,7 +141,7 @@ def serve(settings: Settings) -> None:
     if not documents:
         print("L'index est vide : ajoutez des documents dans l'onglet Documents, ou lancez "
               "`ars-assistant ingest data/documents`.", flush=True)
-    if settings.ui_host not in ("127.0.0.1", "localhost", "::1") and not load_accounts(settings):
+    if settings.ui_host not in ("127.0.0.1", "localhost", "::1") and not accounts:
         print("Attention : interface ouverte sur le réseau sans connexion ; définissez ARS_UI_USERS "
               "ou ARS_UI_USERS_FILE.", flush=True)
     uvicorn.run(app, host=settings.ui_host, port=settings.ui_port, log_level="warning")

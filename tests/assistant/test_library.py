@@ -153,3 +153,22 @@ def test_a_writer_waits_for_readers_and_blocks_new_ones():
         events.append("read done")
     writer.join(5)
     assert events == ["read done", "write"]
+
+
+def test_reload_shows_documents_ingested_meanwhile_by_another_process(library: Library, tmp_path: Path):
+    from assistant.ingesting import run_ingest
+
+    before = {d.source for d in library.documents()}
+    assert run_ingest(library.settings, [_file(tmp_path, "cli.txt", "Ingéré en ligne de commande : 9 sages-femmes.")])
+    assert {d.source for d in library.documents()} == before, "another Index instance wrote: not seen yet"
+    assert library.reload()
+    assert {d.source for d in library.documents()} == before | {"cli.txt"}
+    assert library.index.search("sages-femmes ligne de commande", 1)[0].chunk.source == "cli.txt"
+
+
+def test_the_library_is_busy_while_a_document_is_being_written():
+    lock = ReadWriteLock()
+    assert not lock.writing_now
+    with lock.writing():
+        assert lock.writing_now
+    assert not lock.writing_now
