@@ -21,7 +21,7 @@ from assistant.models import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
 from ingest.errors import UserError
-from ui.render import PENDING, WAITING, answer_markdown, document_rows, literal, plain_answer
+from ui.render import PENDING, WAITING, answer_markdown, documents_table, literal, plain_answer
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class ChatHandlers:
             else "**Aucun document indexé.** Ajoutez des fichiers ci-dessous."
         )
         choices = [(f"{d.title} ({d.source})", d.source) for d in docs]
-        return document_rows(docs), summary, gr.update(choices=choices, value=None)
+        return documents_table(docs), summary, gr.update(choices=choices, value=None)
 
     def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         """Index uploaded files one by one; each gets a line saying what became of it."""
@@ -305,15 +305,7 @@ def build_app(services: Services) -> gr.Blocks:
                 with gr.Row(equal_height=True, elem_classes="entete-documents"):
                     summary = gr.Markdown("", elem_id="resume-documents")
                     refresh = gr.Button("Actualiser la liste", size="sm", elem_id="actualiser")
-                table = gr.Dataframe(
-                    headers=["Titre", "Fichier", "Pages", "Passages", "Ajouté le"],
-                    datatype=["markdown", "str", "number", "number", "str"],
-                    interactive=False,
-                    wrap=True,
-                    label="Documents indexés",
-                    elem_id="documents",
-                    column_widths=["38%", "26%", "9%", "11%", "16%"],
-                )
+                table = gr.HTML("", elem_id="documents")
                 gr.Markdown(f"### Ajouter des documents\nPDF, DOCX, TXT ou MD ; {max_size} au plus par fichier.")
                 upload = gr.File(
                     label=f"Déposez vos fichiers ici ou cliquez pour les choisir ({max_size} max. par fichier)",

@@ -131,15 +131,24 @@ def format_date(iso: str) -> str:
     return moment.strftime("%d/%m/%Y %H:%M")
 
 
-def document_rows(documents: Sequence[LibraryDocument]) -> list[list[str | int]]:
-    """Rows of the documents table: title (a link to the file), file name, pages, passages, date."""
-    return [
-        [
-            f"[{literal(d.title)}]({document_url(d.source)})",
-            d.source,
-            d.pages,
-            d.chunks,
-            format_date(d.ingested_at),
-        ]
+def documents_table(documents: Sequence[LibraryDocument]) -> str:
+    """The indexed documents as an HTML table (titles link to the files); rows stack on a narrow screen."""
+    if not documents:
+        return '<p class="vide">Aucun document indexé pour l\'instant.</p>'
+    rows = "".join(
+        "<tr>"
+        f'<td data-label="Titre"><a href="{html.escape(document_url(d.source))}" target="_blank" rel="noopener">'
+        f"{_esc(d.title)}</a></td>"
+        f'<td data-label="Fichier" class="fichier">{_esc(d.source)}</td>'
+        f'<td data-label="Pages" class="nombre">{d.pages}</td>'
+        f'<td data-label="Passages" class="nombre">{d.chunks}</td>'
+        f'<td data-label="Ajouté le" class="date">{format_date(d.ingested_at)}</td>'
+        "</tr>"
         for d in documents
-    ]
+    )
+    return (
+        '<table class="documents"><caption>Documents indexés</caption><thead><tr>'
+        '<th scope="col">Titre</th><th scope="col">Fichier</th><th scope="col" class="nombre">Pages</th>'
+        '<th scope="col" class="nombre">Passages</th><th scope="col">Ajouté le</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.library import LibraryDocument
 from assistant.models import REFUSAL, Answer, Citation
-from ui.render import answer_markdown, document_rows, document_url, format_date, in_context, plain_answer
+from ui.render import answer_markdown, document_url, documents_table, format_date, in_context, plain_answer
 
 PASSAGE = (
     "Le secteur d'Alençon compte plusieurs structures. Afin de compléter cette offre, l'ARS a financé "
@@ -67,5 +67,8 @@ def test_links_and_rows_of_the_documents_table():
     assert format_date("2025-01-15T13:05:00+00:00") == "15/01/2025 14:05"
     assert format_date("pas une date") == "pas une date"
     doc = LibraryDocument("note.pdf", "Note *importante*", 2, 5, "2025-07-01T08:00:00+00:00", True)
-    row = ["[Note \\*importante\\*](/documents/note.pdf)", "note.pdf", 2, 5, "01/07/2025 10:00"]
-    assert document_rows([doc]) == [row]
+    table = documents_table([doc])
+    assert '<a href="/documents/note.pdf" target="_blank" rel="noopener">Note *importante*</a>' in table
+    assert '<td data-label="Pages" class="nombre">2</td>' in table and "01/07/2025 10:00" in table
+    assert '<th scope="col">Titre</th>' in table
+    assert documents_table([]).startswith('<p class="vide">Aucun document indexé')
