@@ -75,18 +75,21 @@ class ChatHandlers:
     # -- chat --------------------------------------------------------------------------------
 
     def respond(self, question: str, messages: Messages | None, turns: Turns | None) -> Iterator[tuple[Any, ...]]:
-        """Stream the answer to `question`; yields (chat messages, turns, question box, feedback panel)."""
+        """Stream the answer to `question`; yields (chat messages, turns, question box, feedback panel).
+
+        Each step yields new lists: a step already handed out is never changed by the next one.
+        """
         messages, turns = list(messages or []), list(turns or [])
         question = (question or "").strip()
         hide = gr.update(visible=False)
         if not question:
-            yield messages, turns, "", gr.update()
+            yield [*messages], [*turns], "", gr.update()
             return
         messages += [_user_message(question), _bot_message(PENDING)]
-        yield messages, turns, "", hide
+        yield [*messages], [*turns], "", hide
         if self.s.library.busy:
             messages[-1] = _bot_message(WAITING)
-            yield messages, turns, "", hide
+            yield [*messages], [*turns], "", hide
         history = [t["question"] for t in turns]
         final: Answer | None = None
         try:
@@ -94,7 +97,7 @@ class ChatHandlers:
                 for partial in self.s.assistant.ask_stream(question, history):
                     final = partial
                     messages[-1] = _bot_message(answer_markdown(partial, pending=True))
-                    yield messages, turns, "", hide
+                    yield [*messages], [*turns], "", hide
             if final is None:
                 raise RuntimeError("ask_stream yielded nothing")
             passages = self.s.library.passages([c.chunk_id for c in final.citations if c.chunk_id])
@@ -104,7 +107,7 @@ class ChatHandlers:
             messages[-1] = _bot_message(f'<div class="refus" role="alert"><p>{_esc(ERROR_TEXT)}</p></div>')
             final = Answer(question=question, text=ERROR_TEXT, refused=True)
         turns.append({"question": question, "answer": final, "feedback_id": None, "rating": None})
-        yield messages, turns, "", hide
+        yield [*messages], [*turns], "", hide
 
     def ask_example(self, question: str) -> Any:
         """A handler that asks one fixed question (for the example buttons)."""
