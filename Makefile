@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(BIN)/ars-assistant ingest data/documents --if-empty
+	$(BIN)/ars-assistant ui
 
 # Browser and OCR tests need Debian packages; as root we install them, never skip the tests.
 system-deps:

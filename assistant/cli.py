@@ -29,6 +29,7 @@ def cli(verbose: bool) -> None:
       ars-assistant ingest data/documents
       ars-assistant ask "combien pour le plan crack ?"
       ars-assistant status
+      ars-assistant ui
     """
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
@@ -156,16 +157,67 @@ def format_answer(answer: Any) -> str:
     return "\n".join(lines)
 
 
-def _not_yet(name: str) -> None:
-    click.echo(f"La commande « {name} » n'est pas encore disponible dans cette version.", err=True)
-    sys.exit(2)
+@cli.command()
+@click.option("--host", default=None, help="Adresse d'écoute (défaut : ARS_UI_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (défaut : ARS_UI_PORT, 7860).")
+def ui(host: str | None, port: int | None) -> None:
+    """Lance l'interface de discussion dans le navigateur (onglets Discussion et Documents).
+
+    Connexion facultative : ARS_UI_USERS="marie:secret1,paul:secret2" ou ARS_UI_USERS_FILE.
+
+    \b
+    Exemples :
+      ars-assistant ui
+      ars-assistant ui --host 0.0.0.0 --port 8080
+    """
+    from ui.server import serve
+
+    settings = _settings()
+    if host is not None:
+        settings.ui_host = host
+    if port is not None:
+        settings.ui_port = port
+    serve(settings)
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def ui(args: tuple[str, ...]) -> None:
-    """Lance l'interface de discussion dans le navigateur (à venir)."""
-    _not_yet("ui")
+@cli.group()
+def feedback() -> None:
+    """Retours (j'aime / je n'aime pas) donnés dans l'interface, enregistrés dans le dossier de données.
+
+    \b
+    Exemple :
+      ars-assistant feedback export --out eval/retours.jsonl
+    """
+
+
+@feedback.command(name="export")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("eval/retours.jsonl"), show_default=True,
+    help="Fichier JSONL des questions candidates (réécrit à chaque export).",
+)
+def feedback_export(out: Path) -> None:
+    """Écrit les retours négatifs (« je n'aime pas ») comme questions d'évaluation candidates, à compléter avant usage.
+
+    \b
+    Exemple :
+      ars-assistant feedback export --out eval/retours.jsonl
+    """
+    from assistant.feedback import FeedbackStore, feedback_path
+    from eval.run import feedback_to_questions
+
+    path = feedback_path(_settings())
+    if not path.exists():
+        raise UserError(
+            f"Erreur : aucun retour enregistré ('{path}' n'existe pas). Les retours se donnent avec les pouces "
+            "sous les réponses de l'interface (ars-assistant ui)."
+        )
+    records = FeedbackStore(path).records()
+    down = sum(1 for r in records if r.get("rating") == "down")
+    written = feedback_to_questions(path, out)
+    click.echo(
+        f"{written} question(s) candidate(s) écrite(s) dans {out} ({len(records)} retour(s), dont {down} négatif(s)). "
+        "Complétez « must_contain » avant de les ajouter à eval/questions.jsonl."
+    )
 
 
 @cli.command(name="eval")

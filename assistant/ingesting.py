@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.factory import open_index
 from assistant.settings import Settings
@@ -16,6 +16,9 @@ from ingest.models import Document
 from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, content_id, discover, try_parse
 from ingest.split import chunk_document
+
+if TYPE_CHECKING:
+    from index.index import Index
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +65,23 @@ class IngestReport:
 
 
 def run_ingest(
-    settings: Settings, paths: list[Path], reset: bool = False, if_empty: bool = False, prune: bool = False
+    settings: Settings,
+    paths: list[Path],
+    reset: bool = False,
+    if_empty: bool = False,
+    prune: bool = False,
+    index: Index | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into the index; bad files are skipped with their reason, the batch goes on."""
+    """Ingest files and folders into the index; bad files are skipped with their reason, the batch goes on.
+
+    `index`: an index already open in this process (the UI's), so that its searches see the new documents.
+    """
     start = time.perf_counter()
     found = discover(paths)  # a missing path stops here, before the index is touched
-    index = open_index(settings, reset=reset)
+    if index is None:
+        index = open_index(settings, reset=reset)
+    elif reset:
+        index.reset()
     known = {r.doc_id for r in index.documents()}
     if if_empty and known:
         return IngestReport(note=f"Index déjà prêt : {len(known)} document(s) ; rien à ingérer.")

@@ -44,3 +44,19 @@ class Settings(BaseSettings):
     eval_min_refusal_accuracy: float = Field(
         0.95, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : refus corrects."
     )
+    ui_host: str = Field("127.0.0.1", description="Adresse d'écoute de l'interface (0.0.0.0 pour le réseau local).")
+    ui_port: int = Field(7860, ge=1, le=65535, description="Port de l'interface.")
+    ui_max_upload_mb: float = Field(
+        50, gt=0, le=2048, description="Taille maximale d'un document envoyé par l'interface, en Mo."
+    )
+    ui_users: str | None = Field(
+        None,
+        description="Comptes autorisés à se connecter, « nom:motdepasse,nom2:motdepasse2 » ; "
+        "sans comptes (ni fichier), l'interface est ouverte sans connexion.",
+    )
+    ui_users_file: Path | None = Field(
+        None, description="Fichier des comptes : une ligne « nom:motdepasse » par compte, # pour un commentaire."
+    )
+    ui_concurrency: int = Field(
+        4, ge=1, le=64, description="Nombre de questions traitées en même temps ; les suivantes attendent leur tour."
+    )

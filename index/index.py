@@ -276,6 +276,10 @@ class Index:
         """For each lexical token (index/text.py `tokens`), how many chunks hold it; `total` chunks."""
         return self._lexical.frequencies()
 
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Stored chunks by id (e.g. a citation's chunk_id); ids not stored are left out."""
+        return self._store.get(list(ids))
+
     def documents(self) -> list[DocumentRecord]:
         """Indexed documents, sorted by source."""
         return sorted(self._manifest.records.values(), key=lambda r: (r.source, r.doc_id))

@@ -1,0 +1,308 @@
+"""The document library behind the UI: list, add an uploaded file, remove, and find the file of a cited source."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import threading
+import unicodedata
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.ingesting import run_ingest
+from assistant.settings import Settings
+from ingest.errors import UserError
+from ingest.pipeline import SUPPORTED, content_id, unsupported_reason
+
+if TYPE_CHECKING:
+    from index.index import Index
+    from index.models import DocumentRecord
+
+log = logging.getLogger(__name__)
+
+UPLOADS_DIR = "uploads"  # under the data directory
+MAX_NAME_CHARS = 120
+_UNSAFE_CHARS = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe to store: no directory part, no "..", no control or reserved characters.
+
+    Accents are kept (French names); the extension is kept when the name is shortened.
+    """
+    name = unicodedata.normalize("NFC", name)
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]  # a browser may send "C:\\Users\\x\\a.pdf"
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")  # control, format, private chars
+    name = _UNSAFE_CHARS.sub("_", name)
+    name = re.sub(r"\.{2,}", ".", name)
+    name = re.sub(r"\s+", " ", name).strip(" .")  # a leading dot would hide the file
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    suffix = suffix[:10]
+    stem = stem[: MAX_NAME_CHARS - len(suffix) - 1].rstrip(" .") or "document"
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def is_plain_name(source: str) -> bool:
+    """True for a bare file name as cited ("a.pdf"); False for anything that could walk a directory tree."""
+    return (
+        bool(source)
+        and source not in (".", "..")
+        and "/" not in source
+        and "\\" not in source
+        and not any(unicodedata.category(c) == "Cc" for c in source)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryDocument:
+    """One indexed document, as listed to users."""
+
+    source: str
+    title: str
+    pages: int
+    chunks: int
+    ingested_at: str  # ISO 8601, UTC
+    uploaded: bool  # stored by the UI under the data directory (removing it deletes the file)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    """What became of one uploaded file: the French message says why when it was refused."""
+
+    name: str  # name given by the user
+    source: str  # name stored and cited
+    ok: bool
+    message: str
+
+
+class ReadWriteLock:
+    """Many readers (questions) or one writer (upload, removal); a waiting writer goes before new readers."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    @property
+    def writing_now(self) -> bool:
+        """True while a writer holds or awaits the lock: a reader arriving now will wait."""
+        with self._cond:
+            return self._writer or self._writers_waiting > 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._writers_waiting += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writers_waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class Library:
+    """The indexed documents of one data directory, shared by every session of the UI.
+
+    Searches run while no upload or removal is changing the index: the lexical index is rebuilt
+    and its term counts change during a write, which a search must not read half done. So a
+    question asked during an upload waits until the document is indexed (`busy` says so).
+    """
+
+    def __init__(self, settings: Settings, index: Index) -> None:
+        self.settings = settings
+        self.index = index
+        self.lock = ReadWriteLock()
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.data_dir / UPLOADS_DIR
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.settings.ui_max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_upload_text(self) -> str:
+        """The size limit as users read it ("50 Mo")."""
+        return f"{self.settings.ui_max_upload_mb:g} Mo".replace(".", ",")
+
+    @property
+    def busy(self) -> bool:
+        """True while a document is being added or removed (questions wait for it)."""
+        return self.lock.writing_now
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Hold while searching, so that no upload or removal changes the index meanwhile."""
+        return self.lock.reading()
+
+    # -- listing -----------------------------------------------------------------------------
+
+    def documents(self) -> list[LibraryDocument]:
+        """Indexed documents, sorted by title."""
+        with self.lock.reading():
+            records = self.index.documents()
+        docs = [_listed(r, self._is_upload(Path(r.path))) for r in records]
+        return sorted(docs, key=lambda d: (d.title.casefold(), d.source))
+
+    def passages(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """The full text of cited passages, by chunk id, to show a citation in its context."""
+        with self.lock.reading():
+            return {i: c.text for i, c in self.index.get_chunks(list(dict.fromkeys(chunk_ids))).items()}
+
+    def resolve(self, source: str) -> Path | None:
+        """The file of an indexed document named `source`; None for any other name (never a path from the user)."""
+        if not is_plain_name(source):
+            return None
+        record = self._record(source)
+        if record is None or not record.path:
+            return None
+        path = Path(record.path)
+        # the manifest names the file that was parsed; it must still be a regular file with that name
+        if path.name != source or path.is_symlink() or not path.is_file():
+            return None
+        return path.resolve()
+
+    def _record(self, source: str) -> DocumentRecord | None:
+        with self.lock.reading():
+            return next((r for r in self.index.documents() if r.source == source), None)
+
+    def _is_upload(self, path: Path) -> bool:
+        try:
+            return path.resolve().parent == self.uploads_dir.resolve()
+        except OSError:
+            return False
+
+    # -- changing ----------------------------------------------------------------------------
+
+    def add(self, path: Path, name: str | None = None) -> UploadResult:
+        """Store an uploaded file under the data directory with a safe name and index it.
+
+        A bad file is refused with the same French reason as `ars-assistant ingest`; a file with
+        the name of an indexed document replaces it, as on the command line.
+        """
+        given = name or path.name
+        source = safe_filename(given)
+        size = path.stat().st_size
+        if size > self.max_upload_bytes:
+            return UploadResult(
+                given,
+                source,
+                False,
+                f"fichier trop volumineux ({human_size(size)}) ; taille maximale : {self.max_upload_text} "
+                "(réglage ARS_UI_MAX_UPLOAD_MB). Découpez le document ou demandez à l'administrateur "
+                "de relever la limite.",
+            )
+        if Path(source).suffix.lower() not in SUPPORTED:
+            return UploadResult(given, source, False, unsupported_reason(Path(source)))
+        same = self._same_content(path)
+        if same is not None:
+            return UploadResult(given, same.source, True, f"déjà dans l'index (contenu identique à « {same.source} »)")
+        with self.lock.writing():
+            return self._store_and_index(path, given, source)
+
+    def _same_content(self, path: Path) -> DocumentRecord | None:
+        doc_id = content_id(path.read_bytes())
+        with self.lock.reading():
+            return next((r for r in self.index.documents() if r.doc_id == doc_id), None)
+
+    def _store_and_index(self, upload: Path, given: str, source: str) -> UploadResult:
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        dest = self.uploads_dir / source
+        incoming = self.uploads_dir / f".incoming-{uuid.uuid4().hex}"
+        backup = self.uploads_dir / f".previous-{uuid.uuid4().hex}"
+        shutil.copyfile(upload, incoming)
+        had_file = dest.exists()
+        if had_file:
+            dest.replace(backup)  # kept until the new version is indexed
+        incoming.replace(dest)
+        replaced = any(r.source == source for r in self.index.documents())
+        try:
+            report = run_ingest(self.settings, [dest], index=self.index)
+        except BaseException:
+            _restore(dest, backup, had_file)
+            raise
+        if report.skipped:
+            _restore(dest, backup, had_file)
+            return UploadResult(given, source, False, report.skipped[0].reason)
+        backup.unlink(missing_ok=True)
+        if not report.ingested:  # a concurrent upload of the same bytes won the race
+            return UploadResult(given, source, True, "déjà dans l'index")
+        parts = [f"{report.pages} page(s), {report.chunks} passage(s)"]
+        if replaced:
+            parts.append("remplace la version précédente")
+        parts.extend(w.split(" : ", 1)[-1] for w in report.warnings)
+        log.info("uploaded %s as %s: %s", given, dest, parts)
+        return UploadResult(given, source, True, "ajouté : " + " ; ".join(parts))
+
+    def reload(self) -> bool:
+        """Re-read the index from disk, to see documents ingested meanwhile by `ars-assistant ingest`.
+
+        Taking the index's write lock makes it reload its manifest and lexical index (see Index._writing);
+        False when another process is writing right now.
+        """
+        with self.lock.writing():
+            try:
+                with self.index.batch():
+                    pass
+            except UserError:
+                return False
+        return True
+
+    def remove(self, source: str) -> list[LibraryDocument]:
+        """Remove a document from the index; its file is deleted only if the UI stored it."""
+        if not is_plain_name(source):
+            return []
+        with self.lock.writing():
+            gone = self.index.remove(source)
+            removed = []
+            for record in gone:
+                path = Path(record.path)
+                uploaded = self._is_upload(path)
+                if uploaded and path.is_file() and not path.is_symlink():
+                    path.unlink()
+                removed.append(_listed(record, uploaded))
+        return removed
+
+
+def _listed(record: DocumentRecord, uploaded: bool) -> LibraryDocument:
+    return LibraryDocument(record.source, record.title, record.pages, record.chunks, record.ingested_at, uploaded)
+
+
+def _restore(dest: Path, backup: Path, had_file: bool) -> None:
+    if had_file:
+        backup.replace(dest)
+    else:
+        dest.unlink(missing_ok=True)
+
+
+def human_size(size: int) -> str:
+    """A file size in French units: "820 Ko", "1,5 Mo"."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} Ko"
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")

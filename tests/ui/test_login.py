@@ -1,0 +1,35 @@
+"""With accounts configured, the interface and the cited documents need a login (the real app, in process)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from assistant.settings import Settings
+from ui.server import create_server
+
+ORNE = "feuille-de-route-orne-bilan-2025.pdf"
+
+
+def test_documents_and_config_need_a_login_when_accounts_are_set(corpus_dir: Path, tmp_path: Path):
+    data_dir = Path(shutil.copytree(corpus_dir, tmp_path / "data"))
+    app = create_server(Settings(data_dir=data_dir, ui_users="marie:secret1"))
+    with TestClient(app) as client:
+        assert client.get(f"/documents/{ORNE}").status_code == 401
+        assert client.get("/config").status_code == 401
+        assert client.post("/login", data={"username": "marie", "password": "faux"}).status_code == 400
+        assert client.post("/login", data={"username": "marie", "password": "secret1"}).status_code == 200
+        response = client.get(f"/documents/{ORNE}")
+        assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+        assert client.get("/documents/..%2Fmanifest.json").status_code == 404
+
+
+def test_without_accounts_the_page_is_open_and_french(corpus_dir: Path, tmp_path: Path):
+    data_dir = Path(shutil.copytree(corpus_dir, tmp_path / "data"))
+    with TestClient(create_server(Settings(data_dir=data_dir))) as client:
+        page = client.get("/", headers={"Accept-Language": "en-US", "Accept-Encoding": "gzip, br"})
+        assert page.status_code == 200
+        assert 'lang="fr"' in page.text.split(">", 2)[1] and 'navigator, "language"' in page.text
+        assert client.get(f"/documents/{ORNE}").status_code == 200

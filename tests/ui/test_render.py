@@ -1,0 +1,74 @@
+"""What the chat shows: escaped text, citations with the sentence highlighted in its passage, refusals set apart."""
+
+from __future__ import annotations
+
+from assistant.library import LibraryDocument
+from assistant.models import REFUSAL, Answer, Citation
+from ui.render import answer_markdown, document_url, documents_table, format_date, in_context, plain_answer
+
+PASSAGE = (
+    "Le secteur d'Alençon compte plusieurs structures. Afin de compléter cette offre, l'ARS a financé "
+    "220 000 euros sur 3 ans. Au total, près de 44 000 euros ont été dédiés aux publics."
+)
+EXCERPT = "Afin de compléter cette offre, l'ARS a financé 220 000 euros sur 3 ans."
+CITATION = Citation(
+    n=1, source="feuille de route <orne>.pdf", title="Feuille <b>de route</b>", page=6, section="Plan crack",
+    excerpt=EXCERPT, score=0.9, chunk_id="abc:6:1", page_end=7,
+)
+
+
+def test_the_cited_sentence_is_highlighted_inside_its_passage():
+    before, sentence, after = in_context(EXCERPT, PASSAGE)
+    assert sentence == EXCERPT and before.endswith("structures. ") and after.startswith(" Au total")
+    before, _, after = in_context(EXCERPT, "mot " * 200 + EXCERPT + " suite" * 200, width=40)
+    assert before.startswith("…") and len(before) <= 42 and after.endswith("…")
+    assert in_context("absent", PASSAGE) == ("", "absent", "")
+
+
+def test_an_answer_shows_numbered_sources_with_page_section_excerpt_and_link():
+    answer = Answer(question="q", text="220 000 euros sur 3 ans [1].\n- autre montant [1]", citations=(CITATION,))
+    shown = answer_markdown(answer, {"abc:6:1": PASSAGE})
+    assert '<sup class="ref">[1]</sup>' in shown and "\n- autre montant" in shown
+    assert "<mark>Afin de compléter cette offre, l'ARS a financé 220 000 euros sur 3 ans.</mark>" in shown
+    assert "Le secteur d'Alençon" in shown and "p. 6-7" in shown and "Plan crack" in shown
+    assert 'href="/documents/feuille%20de%20route%20%3Corne%3E.pdf#page=6"' in shown
+    assert "Ouvrir le PDF à la page 6" in shown
+    assert "<b>de route</b>" not in shown and "Feuille &lt;b&gt;de route&lt;/b&gt;" in shown
+
+
+def test_document_text_cannot_inject_html_or_markdown():
+    answer = Answer(question="q", text="<img src=x onerror=alert(1)> **gras** [lien](javascript:x)")
+    shown = answer_markdown(answer)
+    assert "<img" not in shown and "&lt;img" in shown
+    assert "\\*\\*gras\\*\\*" in shown and "\\[lien\\]" in shown
+
+
+def test_a_refusal_is_set_apart_and_names_the_closest_documents():
+    answer = Answer(question="q", text=f"{REFUSAL} Documents les plus proches : « Charte ».", refused=True)
+    shown = answer_markdown(answer)
+    assert shown.startswith('<div class="refus" role="status">')
+    assert f'<p class="refus-tete">{REFUSAL}</p>' in shown and "Documents les plus proches" in shown
+
+
+def test_a_partial_answer_shows_no_sources_yet():
+    answer = Answer(question="q", text="220 000", citations=(CITATION,))
+    assert "Sources" not in answer_markdown(answer, pending=True)
+
+
+def test_plain_text_for_the_clipboard_has_no_markup():
+    text = plain_answer(Answer(question="q", text="220 000 euros [1].", citations=(CITATION,)))
+    assert text.startswith("220 000 euros [1].\n\nSources :\n[1] Feuille <b>de route</b> (feuille de route <orne>.pdf")
+    assert "<mark>" not in text and "<div" not in text
+
+
+def test_links_and_rows_of_the_documents_table():
+    assert document_url("a b.pdf", 3) == "/documents/a%20b.pdf#page=3"
+    assert document_url("../x.txt", 3) == "/documents/..%2Fx.txt"
+    assert format_date("2025-01-15T13:05:00+00:00") == "15/01/2025 14:05"
+    assert format_date("pas une date") == "pas une date"
+    doc = LibraryDocument("note.pdf", "Note *importante*", 2, 5, "2025-07-01T08:00:00+00:00", True)
+    table = documents_table([doc])
+    assert '<a href="/documents/note.pdf" target="_blank" rel="noopener">Note *importante*</a>' in table
+    assert '<td data-label="Pages" class="nombre">2</td>' in table and "01/07/2025 10:00" in table
+    assert '<th scope="col">Titre</th>' in table
+    assert documents_table([]).startswith('<p class="vide">Aucun document indexé')

@@ -1,0 +1,147 @@
+"""The web server: the Gradio app mounted on FastAPI, plus /documents/<source> for the cited files."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, PlainTextResponse, Response
+
+from assistant.factory import build_assistant, open_index
+from assistant.feedback import FeedbackStore, feedback_path
+from assistant.library import Library
+from assistant.settings import Settings
+from ingest.errors import UserError
+from ui.app import Services, build_app
+from ui.auth import load_accounts
+from ui.page import FrenchPage, page_script
+from ui.render import DOCUMENTS_ROUTE
+
+log = logging.getLogger(__name__)
+
+STYLE = Path(__file__).with_name("style.css")
+NOT_FOUND = "Document introuvable : il n'est pas (ou plus) dans l'index, ou son fichier a été déplacé."
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+def open_services(settings: Settings) -> Services:
+    """The assistant, the library and the feedback store over the configured data directory."""
+    index = open_index(settings)
+    return Services(
+        assistant=build_assistant(settings, index),
+        library=Library(settings, index),
+        feedback=FeedbackStore(feedback_path(settings)),
+        settings=settings,
+    )
+
+
+def theme() -> gr.themes.Base:
+    """Sober, high-contrast theme with system fonts (no font download: the app works offline)."""
+    system = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
+    return gr.themes.Default(
+        primary_hue=gr.themes.colors.blue,
+        neutral_hue=gr.themes.colors.slate,
+        font=system,
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+    )
+
+
+def create_server(settings: Settings, services: Services | None = None) -> FastAPI:
+    """The FastAPI app serving the interface at / and the indexed documents at /documents/<source>."""
+    services = services or open_services(settings)
+    accounts = load_accounts(settings)
+    demo = build_app(services)
+    demo.queue(default_concurrency_limit=settings.ui_concurrency)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    gradio_app: dict[str, Any] = {}
+
+    def document(source: str, request: Request) -> Response:  # sync: FastAPI runs it in a thread
+        """An indexed document's file; any other name, or a path, is refused."""
+        if not _logged_in(request, gradio_app.get("app")):
+            return PlainTextResponse("Connexion requise : ouvrez d'abord l'interface.", status_code=401)
+        path = services.library.resolve(source)
+        if path is None:
+            log.info("refused document request %r", source)
+            return PlainTextResponse(NOT_FOUND, status_code=404)
+        media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        inline = media_type != MEDIA_TYPES[".docx"]
+        return FileResponse(
+            path,
+            media_type=media_type,
+            filename=path.name,
+            content_disposition_type="inline" if inline else "attachment",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-cache"},
+        )
+
+    # before the mount at "/": the mount would otherwise take every path
+    app.add_api_route(DOCUMENTS_ROUTE + "/{source:path}", document, methods=["GET", "HEAD"])
+    limit = services.library.max_upload_bytes
+    gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        server_name=settings.ui_host,
+        server_port=settings.ui_port,
+        auth=accounts or None,
+        auth_message="Connectez-vous avec le compte fourni par votre administrateur." if accounts else None,
+        max_file_size=limit + 1024 * 1024,  # the French check in the page and in Library.add comes first
+        footer_links=[],
+        show_error=False,
+        ssr_mode=False,
+        theme=theme(),
+        css_paths=[STYLE],
+    )
+    app.add_middleware(FrenchPage, script=page_script(limit, services.library.max_upload_text))
+    gradio_app["app"] = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
+    return app
+
+
+def _logged_in(request: Request, gradio_app: Any) -> bool:
+    """Same session as the interface: Gradio's login cookie must name a live token (no login: always)."""
+    if gradio_app is None or gradio_app.auth is None:
+        return True
+    cookie_id = gradio_app.cookie_id
+    cookies = request.cookies
+    token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
+    return token is not None and token in gradio_app.tokens
+
+
+def check_port(host: str, port: int) -> None:
+    """A UserError now rather than a traceback from the server when the port is taken."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UserError(
+                f"Erreur : impossible d'écouter sur {host}:{port} ({exc.strerror or exc}). "
+                "Le port est peut-être déjà utilisé : choisissez-en un autre avec --port."
+            ) from exc
+
+
+def serve(settings: Settings) -> None:
+    """Run the interface until Ctrl+C."""
+    import uvicorn
+
+    accounts = load_accounts(settings)  # a mistake in the accounts stops here, before the model loads
+    check_port(settings.ui_host, settings.ui_port)
+    services = open_services(settings)
+    app = create_server(settings, services)
+    documents = len(services.library.documents())
+    url = f"http://{settings.ui_host}:{settings.ui_port}"
+    print(f"Interface ARS Assistant : {url}  ({documents} document(s) indexé(s) ; Ctrl+C pour arrêter)", flush=True)
+    if not documents:
+        print("L'index est vide : ajoutez des documents dans l'onglet Documents, ou lancez "
+              "`ars-assistant ingest data/documents`.", flush=True)
+    if settings.ui_host not in ("127.0.0.1", "localhost", "::1") and not accounts:
+        print("Attention : interface ouverte sur le réseau sans connexion ; définissez ARS_UI_USERS "
+              "ou ARS_UI_USERS_FILE.", flush=True)
+    uvicorn.run(app, host=settings.ui_host, port=settings.ui_port, log_level="warning")
