@@ -118,20 +118,29 @@ Following = Callable[[Chunk], list[Chunk]]
 
 
 def compose(
-    question: Question, units: Sequence[Unit], following: Following | None = None
+    question: Question,
+    units: Sequence[Unit],
+    following: Following | None = None,
+    lead: tuple[str, str, Hit] | None = None,
 ) -> tuple[str, list[Citation]] | None:
     """The answer text and its citations, or None when no unit supports an answer. `following` gives the
-    chunks after a chunk, for a list that goes on past the end of the retrieved one."""
+    chunks after a chunk, for a list that goes on past the end of the retrieved one; `lead` is the line
+    defining the acronym asked about ("MILDECA : mission [...]"), the corpus sentence it comes from and
+    the hit that holds that sentence."""
     chosen = select(question, units)
     if chosen is None:
         return None
     best = chosen[0]
     draft = Draft()
+    if lead is not None:
+        line, sentence, hit = lead
+        n = draft.cite(sentence, hit)
+        draft.lines.append(f"{line} [{n}]")
     if question.kind == "montant":
         _lead_amount(question, best, draft)
     elif question.kind == "liste" or best.kind == "intro":
         _lead_list(best, units, draft, following)
-    else:
+    elif lead is None or best.text != lead[1]:
         if best.before:  # "Elle se décline [...]" reads with the sentence that says who "elle" is
             n = draft.cite(f"{best.before} {best.text}" if f"{best.before} {best.text}" in best.hit.chunk.text
                            else best.before, best.hit)

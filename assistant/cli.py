@@ -107,6 +107,72 @@ def status(as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("term", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON (liste d'entrées).")
+def glossary(term: str | None, as_json: bool) -> None:
+    """Glossaire des sigles : ceux que les documents définissent (avec leur page), puis le glossaire de base.
+
+    \b
+    Exemples :
+      ars-assistant glossary
+      ars-assistant glossary MILDECA --json
+    """
+    from assistant.catalog import Catalog
+    from assistant.factory import open_index
+
+    entries = Catalog(open_index(_settings())).glossary(term)
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in entries], ensure_ascii=False))
+        return
+    if not entries:
+        raise UserError(f"aucun sigle « {term} » dans le glossaire. Lancez `ars-assistant glossary` pour la liste.")
+    for entry in entries:
+        where = (
+            f"défini dans {entry.source}, p. {entry.page}" if entry.origin == "document"
+            else "définition générale, non tirée des documents"
+        )
+        click.echo(f"{entry.term} : {entry.expansion} ({where})")
+        click.echo(f"    {entry.definition}")
+        if entry.occurrences:
+            used = ", ".join(f"{s} p. {p}" for s, p in entry.occurrences[:8])
+            click.echo(f"    Employé : {used}{' …' if len(entry.occurrences) > 8 else ''}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON (une fiche par document).")
+def documents(as_json: bool) -> None:
+    """Fiches des documents indexés : nature, date, plan, chiffres clés, questions suggérées, versions.
+
+    \b
+    Exemples :
+      ars-assistant documents
+      ars-assistant documents --json
+    """
+    from assistant.discover import Discovery
+    from assistant.factory import build_assistant
+
+    fiches = Discovery(build_assistant(_settings())).documents_json()
+    if as_json:
+        click.echo(json.dumps(fiches, ensure_ascii=False))
+        return
+    if not fiches:
+        click.echo("Aucun document indexé. Lancez d'abord `ars-assistant ingest DOSSIER`.")
+    for fiche in fiches:
+        date = f", {fiche['date_fr']}" if fiche["date_fr"] else ""
+        click.echo(f"{fiche['title']} ({fiche['source']}) — {fiche['kind']}{date}, {fiche['pages']} p., "
+                   f"{fiche['chunks']} passages")
+        if fiche["superseded_by"]:
+            click.echo(f"  Remplacé par une version plus récente : {fiche['superseded_by']}")
+        for entry in fiche["outline"][:12]:
+            click.echo(f"  p. {entry['page']:>3}  {entry['heading']}")
+        for figure in fiche["key_figures"][:6]:
+            click.echo(f"  • {figure['value']} (p. {figure['page']})")
+        for question in fiche["suggested_questions"]:
+            click.echo(f"  ? {question}")
+        click.echo()
+
+
+@cli.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Une ligne JSON par question.")
 @click.option("-k", "top_k", type=click.IntRange(1, 50), default=None, help="Nombre de passages examinés.")

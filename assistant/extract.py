@@ -248,8 +248,10 @@ def score_units(
     hits: Sequence[Hit],
     weight: Weights,
     alternates: dict[str, set[str]],
+    demoted: set[str] | frozenset[str] = frozenset(),
 ) -> list[Unit]:
-    """Every unit of the hits, best first."""
+    """Every unit of the hits, best first; units of the `demoted` documents (replaced by a newer
+    version) rank below the same sentence of the current version."""
     soft = set(question.soft)
 
     def weight_of(term: str) -> float:
@@ -353,6 +355,8 @@ def score_units(
                 score += 0.25 if names_itself else 0.15
             if not hard_ok:
                 score -= 0.5
+            if hit.chunk.doc_id in demoted:
+                score -= 0.25
             units.append(
                 Unit(text, hit, kind, coverage, frozenset(matched), fact, hard_ok, score, counts, frozenset(missing),
                      frozenset(spelled_terms), before, precise)

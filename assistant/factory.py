@@ -38,4 +38,7 @@ def build_assistant(settings: Settings, index: Index | None = None) -> Assistant
             api_key=settings.llm_api_key,
             timeout=settings.llm_timeout,
         )
-    return Assistant(index or open_index(settings), k=settings.top_k, chat=chat)
+    from assistant.catalog import Catalog
+
+    index = index or open_index(settings)
+    return Assistant(index, k=settings.top_k, chat=chat, catalog=Catalog(index))

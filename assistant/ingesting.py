@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.factory import open_index
 from assistant.settings import Settings
 from index.models import DocumentRecord
+from ingest.fiche import describe
 from ingest.models import Document
 from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, content_id, discover, try_parse
@@ -95,7 +96,7 @@ def run_ingest(
                 report.skipped.append(result)
                 continue
             chunks = chunk_document(result, settings.chunk_size, settings.chunk_overlap)
-            if index.add_document(DocumentRecord.of(result), chunks):
+            if index.add_document(DocumentRecord.of(result), chunks, describe(result).to_json()):
                 report.ingested += 1
                 report.pages += result.page_count
                 report.chunks += len(chunks)

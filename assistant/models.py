@@ -22,6 +22,7 @@ class Citation:
     chunk_id: str = ""
     page_end: int = 0
     ocr: bool = False  # the passage was read by OCR from a scan: the user should check the page
+    date: str = ""  # the document's date, ISO ("2024-10-08", "2025-01"), when known
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,10 +9,10 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from functools import cached_property
 from typing import Any
 
 from assistant.answer import compose, refusal_text
+from assistant.catalog import Catalog, french_date
 from assistant.extract import score_units
 from assistant.glossary import Glossary
 from assistant.models import REFUSAL, Answer, Citation
@@ -20,6 +20,7 @@ from assistant.question import Question, analyse
 from index.index import Index
 from index.models import Hit
 from index.text import tokens
+from ingest.fiche import Fiche
 
 log = logging.getLogger(__name__)
 
@@ -36,21 +37,32 @@ class Assistant:
         k: int = 8,
         glossary: Glossary | None = None,
         chat: Any | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self.index = index
         self.k = k
-        self.glossary = glossary or Glossary()
+        self._glossary = glossary or Glossary()
         self.chat = chat  # an assistant.llm.ChatAnswerer, or None for the extractive mode
+        self.catalog = catalog  # fiches, versions and the corpus glossary; None: base glossary, no versions
+        self._alternates_of: tuple[Glossary, dict[str, set[str]]] | None = None
 
-    @cached_property
+    @property
+    def glossary(self) -> Glossary:
+        """The glossary the questions are read with: the corpus's own definitions when a catalog is given."""
+        return self.catalog.query_glossary() if self.catalog is not None else self._glossary
+
+    @property
     def _alternates(self) -> dict[str, set[str]]:
         """An acronym's stem is matched by the stems of its expansion, and the other way round."""
-        out: dict[str, set[str]] = {}
-        for term in self.glossary.terms:
-            stems = set(tokens(term.expansion))
-            for acronym in tokens(term.term):
-                out[acronym] = stems
-        return out
+        glossary = self.glossary
+        if self._alternates_of is None or self._alternates_of[0] is not glossary:
+            out: dict[str, set[str]] = {}
+            for term in glossary.terms:
+                stems = set(tokens(term.expansion))
+                for acronym in tokens(term.term):
+                    out.setdefault(acronym, stems)  # the first (the documents') expansion wins
+            self._alternates_of = (glossary, out)
+        return self._alternates_of[1]
 
     def _weight(self) -> Callable[[str], float]:
         frequencies = self.index.document_frequencies()
@@ -150,20 +162,34 @@ class Assistant:
             yield replace(extractive, timings_ms={**timings, "total": _ms(start, time.perf_counter())})
 
     def _extractive(self, parsed: Question, hits: list[Hit], question: str) -> Answer:
-        units = score_units(parsed, hits, self._weight(), self._alternates)
-        composed = compose(parsed, units, self.index.following)
+        superseded = self.catalog.superseded() if self.catalog is not None else {}
+        units = score_units(parsed, hits, self._weight(), self._alternates, demoted=set(superseded))
+        lead = self._definition_lead(parsed, hits)
+        composed = compose(parsed, units, self.index.following, lead=lead)
         if composed is None:
             return self._refuse(parsed, hits, question)
         text, citations = composed
-        if parsed.kind == "definition":
-            text = self._definition_lead(parsed) + text
+        if parsed.kind == "definition" and parsed.acronyms and lead is None:
+            # no sentence of the corpus defines it: the glossary's expansion, then what the documents say
+            text = f"{parsed.acronyms[0].term} : {parsed.acronyms[0].expansion}.\n" + text
+        if self.catalog is not None:
+            citations = [replace(c, date=self.catalog.date(_doc_id(c)) or "") for c in citations]
+            old = next((superseded[_doc_id(c)] for c in citations[:1] if _doc_id(c) in superseded), None)
+            if old is not None and old.superseded_by is not None:
+                was = self.catalog.fiche(citations[0].source)
+                text = _older_version_note(was, old.superseded_by) + text
         return Answer(question=question, text=text, citations=tuple(citations), mode="extractif")
 
-    def _definition_lead(self, parsed: Question) -> str:
-        if not parsed.acronyms:
-            return ""
-        term = parsed.acronyms[0]
-        return f"{term.term} : {term.expansion}.\n"
+    def _definition_lead(self, parsed: Question, hits: list[Hit]) -> tuple[str, str, Hit] | None:
+        """For "c'est quoi la MILDECA", the sentence of the corpus that defines the acronym, when retrieved."""
+        if parsed.kind != "definition" or not parsed.acronyms or self.catalog is None:
+            return None
+        definition = self.catalog.definition(parsed.acronyms[0].term)
+        if definition is None:
+            return None
+        hit = next((h for h in hits if definition.sentence in h.chunk.text), None)
+        line = f"{definition.term} : {definition.expansion}"
+        return (line, definition.sentence, hit) if hit is not None else None
 
     def _refuse(self, parsed: Question, hits: list[Hit], question: str) -> Answer:
         text, titles = refusal_text(hits)
@@ -176,6 +202,18 @@ class Assistant:
             )
             notes = ("définition générale du glossaire de base",)
         return Answer(question=question, text=text, refused=True, related_documents=titles, notes=notes)
+
+
+def _doc_id(citation: Citation) -> str:
+    return citation.chunk_id.split(":", 1)[0]
+
+
+def _older_version_note(was: Fiche | None, newer: Fiche) -> str:
+    """"Selon « Bilan janvier 2024 » (janvier 2024), remplacé par « Bilan janvier 2025 » (janvier 2025) : "."""
+    old_title = f"« {was.title} »" if was else "une version antérieure"
+    old_date = f" ({french_date(was.date)})" if was and was.date else ""
+    new_date = f" ({french_date(newer.date)})" if newer.date else ""
+    return f"Selon {old_title}{old_date}, remplacé par « {newer.title} »{new_date} :\n"
 
 
 def _ms(start: float, end: float) -> float:

@@ -26,8 +26,9 @@ directory, say) is refused rather than emptied.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -40,7 +41,7 @@ from index.embeddings import DEFAULT_MODEL, dimension_of, make_embeddings, model
 from index.fusion import fuse_rrf, fuse_scores
 from index.lexical import LexicalIndex, fingerprint
 from index.lock import WriteLock
-from index.manifest import Manifest
+from index.manifest import Manifest, write_atomic
 from index.models import DocumentRecord, Hit, TermFrequencies
 from index.store import ChromaStore
 from ingest.errors import UserError
@@ -132,21 +133,26 @@ class Index:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def add_document(self, record: DocumentRecord, chunks: Sequence[Chunk]) -> bool:
-        """Index a document's chunks; False (and no work) when this file is already indexed.
+    def add_document(
+        self, record: DocumentRecord, chunks: Sequence[Chunk], fiche: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Index a document's chunks (and its fiche: JSON-able facts about it); False (and no work) when this
+        file is already indexed.
 
         A document with the same source but another doc_id (the file changed) is replaced.
         """
         chunks = list(chunks)
         _check_chunks(record, chunks)
         with self._writing():
-            return self._add(record, chunks)
+            return self._add(record, chunks, fiche)
 
-    def _add(self, record: DocumentRecord, chunks: list[Chunk]) -> bool:
+    def _add(self, record: DocumentRecord, chunks: list[Chunk], fiche: Mapping[str, Any] | None = None) -> bool:
         current = self._manifest.records.get(record.doc_id)
         if current is not None and current.source == record.source:
             return False
         stale = [r for r in self._manifest.by_source(record.source) if r.doc_id != record.doc_id]
+        if fiche is not None:  # before the manifest, which commits: a fiche may outlive a crash, never lack
+            write_atomic(self._fiche_path(record.doc_id), json.dumps(fiche, ensure_ascii=False))
         # New version in before the old one goes out: a crash in between keeps the old version.
         self._store.add(chunks)
         self._store.delete_documents(r.doc_id for r in stale)
@@ -188,6 +194,19 @@ class Index:
         for doc_id in doc_ids:
             del self._manifest.records[doc_id]
         self._manifest.save()
+        for doc_id in doc_ids:
+            self._fiche_path(doc_id).unlink(missing_ok=True)
+
+    def _fiche_path(self, doc_id: str) -> Path:
+        return self._home / "fiches" / f"{doc_id}.json"
+
+    def fiche(self, doc_id: str) -> dict[str, Any] | None:
+        """The fiche stored with a document at ingest, or None (indexed before fiches existed)."""
+        try:
+            data = json.loads(self._fiche_path(doc_id).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
 
     def reset(self) -> None:
         """Empty the index (and label it with the current embedding model)."""

@@ -63,6 +63,7 @@ class Fiche:
     entities: tuple[str, ...] = ()
     definitions: tuple[Definition, ...] = ()
     questions: tuple[str, ...] = ()
+    acronyms: tuple[tuple[str, tuple[int, ...]], ...] = ()  # every acronym written, with its pages
 
     def to_json(self) -> dict[str, Any]:
         """JSON-able dict of lists and flat dicts (json.dumps it to store it as one string)."""
@@ -84,6 +85,7 @@ class Fiche:
                 for d in self.definitions
             ],
             "questions": list(self.questions),
+            "acronyms": {term: list(pages) for term, pages in self.acronyms},
         }
 
     @classmethod
@@ -113,6 +115,7 @@ class Fiche:
                 for d in raw.get("definitions", [])
             ),
             questions=tuple(str(q) for q in raw.get("questions", [])),
+            acronyms=tuple((str(t), tuple(int(p) for p in pages)) for t, pages in raw.get("acronyms", {}).items()),
         )
 
 
@@ -129,8 +132,23 @@ def describe(doc: Document) -> Fiche:
         key_figures=tuple(key_figures(doc)),
         entities=tuple(entities(doc)),
         definitions=tuple(definitions(doc)),
+        acronyms=acronym_pages(doc),
     )
     return replace(fiche, questions=tuple(question_candidates(fiche)))
+
+
+ACRONYM_RE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,9}(?![\w-])")
+
+
+def acronym_pages(doc: Document) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Each acronym written in the document ("CRT", "MILDECA") with the pages it appears on, so that a
+    glossary can say where a term is used, whether the document defines it or not."""
+    pages: dict[str, set[int]] = {}
+    for block in doc.blocks:
+        for term in ACRONYM_RE.findall(block.text):
+            if _uppercase_enough(term) and not term.isdigit():
+                pages.setdefault(term, set()).add(block.page)
+    return tuple((term, tuple(sorted(found))) for term, found in sorted(pages.items()))
 
 
 # ---------------------------------------------------------------------------------------------

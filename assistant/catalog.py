@@ -1,0 +1,248 @@
+"""What the corpus holds, for new agents: document fiches, versions and the one glossary of the product.
+
+Fiches are written at ingest (ingest/fiche.py) and stored beside the index; a document indexed before
+fiches existed gets one computed from its file. The glossary joins the acronyms the documents define
+("Conseil territorial de santé (CTS)", with their page) to the base glossary shipped with the project;
+the assistant expands queries with this same glossary.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.glossary import Glossary, Term, base_glossary
+from index.text import fold_accents
+from ingest.errors import SkipFile, UserError
+from ingest.fiche import Definition, Fiche, describe
+
+if TYPE_CHECKING:
+    from index.index import Index
+
+log = logging.getLogger(__name__)
+
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre"]
+
+
+def french_date(iso: str | None) -> str:
+    """"2024-10-08" -> "8 octobre 2024", "2025-01" -> "janvier 2025", "2025" -> "2025"; "" when unknown."""
+    if not iso:
+        return ""
+    parts = iso.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        return iso
+    return parts[0]
+
+
+def series_key(title: str) -> str:
+    """A title without its dates: "Feuille de route de l'Orne – Bilan janvier 2025" and "... janvier 2024"
+    are versions of one document."""
+    text = fold_accents(title.lower())
+    months = "|".join(fold_accents(m) for m in MONTHS)
+    dates = rf"\b(?:\d{{1,2}}(?:er)?\s+)?(?:{months})\b|\b(?:19|20)\d{{2}}(?:\s*[-/]\s*(?:19|20)?\d{{2}})?\b"
+    text = re.sub(dates, " ", text)
+    text = re.sub(r"\b(edition|version|mise a jour|maj|v\d+)\b", " ", text)
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryEntry:
+    """One term of the product's glossary, with where the corpus defines and uses it."""
+
+    term: str
+    expansion: str
+    definition: str  # the defining sentence for a document entry; the base's one-liner otherwise
+    origin: str  # "document" | "base"
+    source: str | None = None  # the document that defines it
+    page: int | None = None
+    occurrences: tuple[tuple[str, int], ...] = ()  # (source, page) where the term is written
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "expansion": self.expansion,
+            "definition": self.definition,
+            "origin": self.origin,
+            "source": self.source,
+            "page": self.page,
+            "occurrences": [{"source": s, "page": p} for s, p in self.occurrences],
+            "note": "" if self.origin == "document" else "définition générale, non tirée des documents",
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """Where a document stands among the versions of one publication."""
+
+    current: Fiche  # the newest version
+    superseded_by: Fiche | None = None  # None: this document is the current one
+
+
+@dataclass(slots=True)
+class _State:
+    key: tuple[str, ...] = ()
+    fiches: dict[str, Fiche] = field(default_factory=dict)
+    versions: dict[str, Version] = field(default_factory=dict)
+    glossary: tuple[GlossaryEntry, ...] = ()
+    terms: Glossary = field(default_factory=Glossary)
+
+
+class Catalog:
+    """Fiches, versions and glossary of the indexed documents, recomputed when the index changes."""
+
+    def __init__(self, index: Index, base: tuple[Term, ...] | None = None) -> None:
+        self.index = index
+        self.base = base if base is not None else base_glossary()
+        self._state = _State(terms=Glossary(self.base))
+        self._lock = threading.Lock()
+
+    def _current(self) -> _State:
+        records = self.index.documents()
+        key = tuple(sorted(r.doc_id for r in records))
+        with self._lock:
+            if key != self._state.key or not key:
+                fiches = {}
+                for record in records:
+                    fiche = self._fiche_of(record.doc_id, record.path)
+                    if fiche is not None:
+                        fiches[record.doc_id] = fiche
+                versions = _versions(list(fiches.values()))
+                glossary = _glossary(self.base, fiches, versions)
+                self._state = _State(key, fiches, versions, glossary, Glossary(_query_terms(self.base, glossary)))
+            return self._state
+
+    def _fiche_of(self, doc_id: str, path: str) -> Fiche | None:
+        stored = self.index.fiche(doc_id)
+        if stored is not None:
+            try:
+                return Fiche.from_json(stored)
+            except (KeyError, TypeError, ValueError):
+                log.warning("fiche of %s unreadable, recomputed", doc_id)
+        # indexed before fiches existed: read its file again, if it is still there
+        from ingest.pipeline import parse_file
+
+        if not path or not Path(path).is_file():
+            return None
+        try:
+            return describe(parse_file(Path(path)))
+        except (SkipFile, UserError, OSError) as exc:
+            log.warning("no fiche for %s: %s", path, exc)
+            return None
+
+    def fiches(self) -> list[Fiche]:
+        """Fiches of the indexed documents, sorted by title then date (newest first)."""
+        fiches = self._current().fiches.values()
+        return sorted(fiches, key=lambda f: (f.title.lower(), "" if f.date is None else _negate(f.date)))
+
+    def fiche(self, source: str) -> Fiche | None:
+        return next((f for f in self._current().fiches.values() if f.source == source), None)
+
+    def version(self, doc_id: str) -> Version | None:
+        return self._current().versions.get(doc_id)
+
+    def superseded(self) -> dict[str, Version]:
+        """Documents replaced by a newer version, by doc_id."""
+        return {d: v for d, v in self._current().versions.items() if v.superseded_by is not None}
+
+    def date(self, doc_id: str) -> str | None:
+        fiche = self._current().fiches.get(doc_id)
+        return fiche.date if fiche else None
+
+    def glossary(self, term: str | None = None) -> list[GlossaryEntry]:
+        """The glossary (or the entries matching `term`: acronym, or words of the expansion)."""
+        entries = list(self._current().glossary)
+        if not term:
+            return entries
+        key = fold_accents(term.lower()).strip()
+        exact = [e for e in entries if e.term.lower() == key]
+        return exact or [e for e in entries if key in fold_accents(f"{e.term} {e.expansion}".lower())]
+
+    def query_glossary(self) -> Glossary:
+        """The acronyms the assistant expands queries with: the documents' own expansions first."""
+        return self._current().terms
+
+    def definition(self, term: str) -> Definition | None:
+        """Where the corpus defines an acronym (the current version of a document first)."""
+        state = self._current()
+        found = [
+            (fiche, d) for fiche in state.fiches.values() for d in fiche.definitions if d.term.upper() == term.upper()
+        ]
+        found.sort(key=lambda fd: (state.versions.get(fd[0].doc_id, Version(fd[0])).superseded_by is not None))
+        return found[0][1] if found else None
+
+
+def _negate(date: str) -> str:
+    # sorts ISO dates newest first inside an ascending sort
+    return "".join(chr(255 - ord(c)) for c in date)
+
+
+def _versions(fiches: list[Fiche]) -> dict[str, Version]:
+    series: dict[str, list[Fiche]] = {}
+    for fiche in fiches:
+        key = series_key(fiche.title)
+        # a generic title ("Note", "Bilan 2024") is not enough to call two documents versions of one
+        if fiche.date and len(key.split()) >= 3:
+            series.setdefault(key, []).append(fiche)
+    out: dict[str, Version] = {f.doc_id: Version(f) for f in fiches}
+    for members in series.values():
+        if len(members) < 2:
+            continue
+        newest = max(members, key=lambda f: f.date or "")
+        for fiche in members:
+            out[fiche.doc_id] = Version(newest, None if fiche is newest or fiche.date == newest.date else newest)
+    return out
+
+
+def _glossary(
+    base: tuple[Term, ...], fiches: dict[str, Fiche], versions: dict[str, Version]
+) -> tuple[GlossaryEntry, ...]:
+    used: dict[str, list[tuple[str, int]]] = {}
+    for fiche in sorted(fiches.values(), key=lambda f: f.source):
+        for term, pages in fiche.acronyms:
+            used.setdefault(term, []).extend((fiche.source, p) for p in pages)
+    defined: dict[str, tuple[Fiche, Definition]] = {}
+    # the current version's definition wins, then the first document by name
+    ordered = sorted(
+        fiches.values(), key=lambda f: (versions.get(f.doc_id, Version(f)).superseded_by is not None, f.source)
+    )
+    for fiche in ordered:
+        for definition in fiche.definitions:
+            defined.setdefault(definition.term.upper(), (fiche, definition))
+    entries: list[GlossaryEntry] = []
+    for fiche, definition in defined.values():
+        entries.append(GlossaryEntry(
+            term=definition.term, expansion=definition.expansion, definition=definition.sentence, origin="document",
+            source=fiche.source, page=definition.page, occurrences=tuple(used.get(definition.term, ())),
+        ))
+    for known in base:
+        if known.term.upper() not in defined:
+            entries.append(GlossaryEntry(
+                term=known.term, expansion=known.expansion, definition=known.definition, origin="base",
+                occurrences=tuple(used.get(known.term, ())),
+            ))
+    return tuple(sorted(entries, key=lambda e: e.term.upper()))
+
+
+def _query_terms(base: tuple[Term, ...], entries: tuple[GlossaryEntry, ...]) -> tuple[Term, ...]:
+    """Glossary terms for query expansion: a document's expansion, plus the base one when it differs
+    (the documents may write "centres de ressources territoriaux", users "centre de ressources")."""
+    by_term = {t.term.upper(): t for t in base}
+    out: list[Term] = []
+    for entry in entries:
+        out.append(Term(entry.term, entry.expansion, entry.definition, entry.origin))
+        known = by_term.get(entry.term.upper())
+        if entry.origin == "document" and known and fold_accents(known.expansion.lower()) != fold_accents(
+            entry.expansion.lower()
+        ):
+            out.append(known)
+    return tuple(out)
