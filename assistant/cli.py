@@ -332,6 +332,72 @@ def eval_(
         sys.exit(1)
 
 
+def _sizes(value: str) -> list[int]:
+    try:
+        sizes = sorted({int(part.replace("_", "").replace("k", "000")) for part in value.split(",") if part.strip()})
+    except ValueError:
+        sizes = []
+    if not sizes or sizes[0] < 1:
+        raise click.BadParameter(f"« {value} » : donnez des nombres de passages séparés par des virgules, "
+                                 "par exemple 1000,10000,100000.")
+    return sizes
+
+
+def _modes(value: str) -> list[str]:
+    modes = [m.strip() for m in value.split(",") if m.strip()]
+    if not modes or any(m not in ("embedded", "server") for m in modes):
+        raise click.BadParameter(f"« {value} » : choisissez embedded, server ou embedded,server.")
+    return modes
+
+
+@cli.command()
+@click.option("--sizes", default="1000,10000,100000", show_default=True,
+              help="Tailles d'index mesurées, en passages (séparées par des virgules).")
+@click.option("--modes", default="embedded,server", show_default=True,
+              help="Stockages mesurés : embedded (base embarquée), server (serveur Chroma lancé pour l'occasion).")
+@click.option("--quick", is_flag=True, help="Mesure rapide : un document, quelques questions.")
+@click.option("--ingest-docs", type=click.IntRange(1), default=20, show_default=True,
+              help="Documents synthétiques ingérés pour de vrai (PDF).")
+@click.option("--questions", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="Questions posées (JSONL, défaut : eval/questions.jsonl).")
+@click.option("--max-questions", type=click.IntRange(1), default=None, help="N'en pose que N.")
+@click.option("--cold-runs", type=click.IntRange(1), default=3, show_default=True,
+              help="Lancements par mesure de démarrage à froid (médiane).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("eval/reports"), show_default=True,
+              help="Dossier de bench.json et bench.md.")
+@click.option("--work-dir", type=click.Path(path_type=Path), default=None,
+              help="Dossier de travail conservé (corpus, index) ; temporaire sinon.")
+@click.option("--note", default="", help="Remarque écrite dans le rapport (ex. : « autres tâches sur la machine »).")
+def bench(
+    sizes: str, modes: str, quick: bool, ingest_docs: int, questions: Path | None, max_questions: int | None,
+    cold_runs: int, out: Path, work_dir: Path | None, note: str,
+) -> None:
+    """Mesure les performances : ingestion, latence des questions de 1 000 à 100 000 passages, démarrage, mémoire.
+
+    Un corpus synthétique est tiré des documents d'exemple (chiffres, lieux et ordre des paragraphes
+    changés) ; rien n'est écrit dans l'index de ARS_DATA_DIR. Le rapport va dans eval/reports/bench.json
+    et bench.md. La mesure complète prend une demi-heure environ sur deux cœurs.
+
+    \b
+    Exemples :
+      ars-assistant bench
+      ars-assistant bench --sizes 200 --quick --modes embedded
+    """
+    from eval.bench import BenchOptions, run_benchmark
+
+    options = BenchOptions(
+        sizes=_sizes(sizes), modes=_modes(modes), quick=quick, ingest_documents=ingest_docs,
+        max_questions=max_questions, cold_runs=cold_runs, out_dir=out, work_dir=work_dir, note=note,
+    )
+    if questions is not None:
+        options.questions = questions
+    report = run_benchmark(options, say=lambda line: click.echo(line, err=True))
+    for target in report["targets"]:
+        verdict = "—" if target["ok"] is None else ("atteint" if target["ok"] else "NON ATTEINT")
+        click.echo(f"{target['name']} : {target['value']} {target['unit']} (cible ≤ {target['target']}) {verdict}")
+    click.echo(f"Rapports : {out / 'bench.json'} ; {out / 'bench.md'}")
+
+
 def main() -> None:
     """Entry point: user-fixable errors are one French line on stderr, exit code 1."""
     start = time.perf_counter()

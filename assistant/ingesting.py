@@ -1,10 +1,18 @@
-"""Ingest orchestration for the CLI and the UI: files -> documents -> chunks -> storage, with a summary."""
+"""Ingest orchestration for the CLI and the UI: files -> documents -> chunks -> storage, with a summary.
+
+The encoder is by far the slowest step, so the rest is arranged around it: files are read, cleaned
+and chunked in a thread while the encoder (C code, which releases the GIL) works on the chunks
+of the files before; and the chunks of several small documents go to the encoder in one call,
+which keeps every core busy where a three-chunk document alone would leave some idle.
+"""
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +21,7 @@ from assistant.factory import open_index
 from assistant.settings import Settings
 from index.models import DocumentRecord
 from ingest.fiche import describe
-from ingest.models import Document
+from ingest.models import Chunk, Document
 from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, content_id, discover, try_parse
 from ingest.split import chunk_document
@@ -22,6 +30,10 @@ if TYPE_CHECKING:
     from index.index import Index
 
 log = logging.getLogger(__name__)
+
+ENCODER_BATCH = 64  # chunks sent to the encoder together (E5Embeddings' own batch size)
+READ_AHEAD = 8  # parsed documents waiting for the encoder, at most
+STAGES = ("parse", "chunk", "embed", "write")
 
 
 @dataclass(slots=True)
@@ -40,6 +52,11 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     note: str = ""
+    # Seconds per stage: parse (read + clean), chunk (split + fiche), embed (encoder), write (Chroma, BM25,
+    # manifest). Parsing runs beside the encoder, so the stages add up to more than `seconds`.
+    stages: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    encoded: int = 0  # passages run through the encoder
+    reused: int = 0  # passages whose vector was already stored (same text): not encoded again
 
     def __str__(self) -> str:
         if self.note:
@@ -54,6 +71,8 @@ class IngestReport:
                 f"Reconnaissance de caractères (OCR) : {self.ocr_pages} page(s) numérisée(s) lue(s) "
                 f"en {self.ocr_seconds:.1f} s ; vérifiez les passages cités sur le scan."
             )
+        if self.reused:
+            lines.append(f"Vecteurs réutilisés : {self.reused} passage(s) au texte déjà indexé, non recalculé(s).")
         if self.pruned:
             lines.append(f"Retirés de l'index (fichiers disparus) : {', '.join(self.pruned)}")
         if self.skipped:
@@ -87,32 +106,128 @@ def run_ingest(
     if if_empty and known:
         return IngestReport(note=f"Index déjà prêt : {len(known)} document(s) ; rien à ingérer.")
     report = IngestReport(files=len(found.files) + len(found.skipped), skipped=list(found.skipped))
+    timings, counts = dict(index.timings), dict(index.encoder_counts)
     with index.batch():
-        for path, result in _with_progress(found.files, known, OcrOptions(timeout=settings.ocr_page_timeout)):
-            if result is None:
-                report.unchanged += 1
-                continue
-            if isinstance(result, Skipped):
-                report.skipped.append(result)
-                continue
-            chunks = chunk_document(result, settings.chunk_size, settings.chunk_overlap)
-            if index.add_document(DocumentRecord.of(result), chunks, describe(result).to_json()):
-                report.ingested += 1
-                report.pages += result.page_count
-                report.chunks += len(chunks)
-                report.ocr_pages += len(result.ocr_pages)
-                report.ocr_seconds += result.ocr_seconds
-                report.warnings.extend(f"{path} : {w}" for w in result.warnings)
-            else:
-                report.unchanged += 1
+        parsed = _parsed(found.files, known, OcrOptions(timeout=settings.ocr_page_timeout), settings, report.stages)
+        for group in _groups(parsed):
+            index.prepare([c for item in group if isinstance(item.result, Document) for c in item.chunks])
+            for item in group:
+                _add(index, item, report)
         if prune:
             report.pruned = [r.source for r in index.prune(p.name for p in found.files)]
+    report.stages["embed"] = index.timings["embed"] - timings["embed"]
+    report.stages["write"] = index.timings["write"] - timings["write"]
+    report.encoded = index.encoder_counts["encoded"] - counts["encoded"]
+    report.reused = index.encoder_counts["reused"] - counts["reused"]
     report.seconds = time.perf_counter() - start
     return report
 
 
+@dataclass(slots=True)
+class _Parsed:
+    """One file, read and chunked (or skipped, or None when already indexed)."""
+
+    path: Path
+    result: Document | Skipped | None
+    chunks: list[Chunk] = field(default_factory=list)
+    fiche: dict[str, Any] | None = None
+
+
+def _add(index: Index, item: _Parsed, report: IngestReport) -> None:
+    result = item.result
+    if result is None:
+        report.unchanged += 1
+    elif isinstance(result, Skipped):
+        report.skipped.append(result)
+    elif index.add_document(DocumentRecord.of(result), item.chunks, item.fiche):
+        report.ingested += 1
+        report.pages += result.page_count
+        report.chunks += len(item.chunks)
+        report.ocr_pages += len(result.ocr_pages)
+        report.ocr_seconds += result.ocr_seconds
+        report.warnings.extend(f"{item.path} : {w}" for w in result.warnings)
+    else:
+        report.unchanged += 1
+
+
+def _groups(parsed: _ReadAhead) -> Iterator[list[_Parsed]]:
+    """Parsed files in groups for one encoder call each: at least ENCODER_BATCH chunks, or fewer when the
+    next file is not read yet (better to encode now than to leave the encoder idle)."""
+    group: list[_Parsed] = []
+    size = 0
+    for item in parsed:
+        group.append(item)
+        size += len(item.chunks)
+        if size >= ENCODER_BATCH or not parsed.ready():
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+class _ReadAhead:
+    """Iterate over what `produce` yields, produced in a thread up to READ_AHEAD items ahead."""
+
+    _END = object()
+
+    def __init__(self, produce: Callable[[], Iterator[_Parsed]]) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=READ_AHEAD)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(produce,), name="ingest-reader", daemon=True)
+        self._thread.start()
+
+    def _run(self, produce: Callable[[], Iterator[_Parsed]]) -> None:
+        try:
+            for item in produce():
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
+                    return
+            self._queue.put(self._END)
+        except BaseException as exc:  # handed to the consuming thread, which raises it
+            self._queue.put(exc)
+
+    def ready(self) -> bool:
+        """True if the next item is already produced."""
+        return not self._queue.empty()
+
+    def __iter__(self) -> Iterator[_Parsed]:
+        try:
+            while True:
+                item = self._queue.get()
+                if item is self._END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self._stop.set()
+
+
+def _parsed(
+    files: list[Path], known: set[str], ocr: OcrOptions, settings: Settings, stages: dict[str, float]
+) -> _ReadAhead:
+    """The files read, cleaned, chunked and described in a thread, in order."""
+
+    def produce() -> Iterator[_Parsed]:
+        for path, result in _with_progress(files, known, ocr, stages):
+            item = _Parsed(path, result)
+            if isinstance(result, Document):
+                start = time.perf_counter()
+                item.chunks = chunk_document(result, settings.chunk_size, settings.chunk_overlap)
+                item.fiche = describe(result).to_json()
+                stages["chunk"] += time.perf_counter() - start
+            yield item
+
+    return _ReadAhead(produce)
+
+
 def _with_progress(
-    files: list[Path], known: set[str], ocr: OcrOptions
+    files: list[Path], known: set[str], ocr: OcrOptions, stages: dict[str, float] | None = None
 ) -> Iterator[tuple[Path, Document | Skipped | None]]:
     """Parse files one by one with a progress bar on long batches; None for a file already indexed.
 
@@ -131,7 +246,11 @@ def _with_progress(
                     progress.start()
                 progress.update(task, description=f"OCR de {name} : page {page} ({done + 1}/{total})")
 
-            yield path, None if _file_id(path) in known else try_parse(path, ocr, on_ocr_page)
+            start = time.perf_counter()
+            result = None if _file_id(path) in known else try_parse(path, ocr, on_ocr_page)
+            if stages is not None:
+                stages["parse"] += time.perf_counter() - start
+            yield path, result
             progress.advance(task)
 
 

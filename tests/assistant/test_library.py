@@ -172,3 +172,33 @@ def test_the_library_is_busy_while_a_document_is_being_written():
     with lock.writing():
         assert lock.writing_now
     assert not lock.writing_now
+
+
+def test_questions_are_answered_while_a_document_is_being_added(library: Library, tmp_path: Path, monkeypatch):
+    assert library.add(_file(tmp_path, "avant", "Avant : le centre de Domfront compte 14 kinésithérapeutes."),
+                       "avant.txt").ok
+    store = library.index._store
+    entered, release = threading.Event(), threading.Event()
+    original = store.add
+
+    def slow_add(chunks):  # the upload stops in the middle of writing the index
+        entered.set()
+        release.wait(60)
+        return original(chunks)
+
+    monkeypatch.setattr(store, "add", slow_add)
+    upload = _file(tmp_path, "pendant", "Pendant : la maison de santé de Bellême ouvre 6 cabinets.")
+    adding = threading.Thread(target=library.add, args=(upload, "pendant.txt"))
+    adding.start()
+    try:
+        assert entered.wait(60)
+        assert library.writing and not library.busy
+        with library.reading():  # returns at once: nothing to wait for
+            hit = library.index.search("kinésithérapeutes Domfront", 1)[0]
+        assert hit.chunk.source == "avant.txt"
+        assert "pendant.txt" not in {d.source for d in library.documents()}  # not half there
+    finally:
+        release.set()
+        adding.join(60)
+    assert library.index.search("maison de santé Bellême cabinets", 1)[0].chunk.source == "pendant.txt"
+    assert not library.writing

@@ -86,3 +86,19 @@ def test_sentence_transformers_adds_e5_prefixes_when_the_name_says_e5(tmp_path: 
     assert _cos(prefixed.embed_query("chat"), plain.embed_query("query: chat")) > 0.9999
     assert _cos(prefixed.embed_documents(["chat"])[0], plain.embed_documents(["passage: chat"])[0]) > 0.9999
     assert _cos(prefixed.embed_query("chat"), plain.embed_query("chat")) < 0.99
+
+
+def test_a_query_during_a_batch_of_passages_does_not_wait_and_is_exact(e5: E5Embeddings) -> None:
+    import threading
+
+    question = "combien pour le plan crack ?"
+    alone = e5.embed_query(question)
+    texts = [f"Passage {i} : le plan crack à Alençon, 220 000 euros sur trois ans." for i in range(12)]
+    batch = E5Embeddings()  # same shared engine, no memo: the passages really run
+    worker = threading.Thread(target=batch.embed_documents, args=(texts,))
+    worker.start()
+    during = [e5.embed_query(question) for _ in range(5)]
+    still_running = worker.is_alive()
+    worker.join(300)
+    assert all(_cos(v, alone) > 0.99999 for v in during)
+    assert still_running, "the queries were answered while the batch was being embedded"
