@@ -91,6 +91,7 @@ class Version:
 @dataclass(slots=True)
 class _State:
     key: tuple[str, ...] = ()
+    version: object = None  # the index's `version` this state was computed for
     fiches: dict[str, Fiche] = field(default_factory=dict)
     versions: dict[str, Version] = field(default_factory=dict)
     glossary: tuple[GlossaryEntry, ...] = ()
@@ -107,6 +108,10 @@ class Catalog:
         self._lock = threading.Lock()
 
     def _current(self) -> _State:
+        version = getattr(self.index, "version", None)
+        state = self._state
+        if version is not None and version is state.version and state.key:
+            return state  # the index has not changed: no need to list its documents again (many per question)
         records = self.index.documents()
         key = tuple(sorted(r.doc_id for r in records))
         with self._lock:
@@ -118,7 +123,11 @@ class Catalog:
                         fiches[record.doc_id] = fiche
                 versions = _versions(list(fiches.values()))
                 glossary = _glossary(self.base, fiches, versions)
-                self._state = _State(key, fiches, versions, glossary, Glossary(_query_terms(self.base, glossary)))
+                self._state = _State(
+                    key, version, fiches, versions, glossary, Glossary(_query_terms(self.base, glossary))
+                )
+            else:
+                self._state.version = version
             return self._state
 
     def _fiche_of(self, doc_id: str, path: str) -> Fiche | None:

@@ -87,22 +87,27 @@ def remove(name: str) -> None:
 def status(as_json: bool) -> None:
     """Affiche l'état de l'index : documents, passages, pages, modèle, stockage.
 
+    Lu dans le manifeste de l'index, sans ouvrir la base : la réponse est immédiate.
+
     \b
     Exemple :
       ars-assistant status --json
     """
-    from assistant.factory import open_index
+    from index.summary import read_status
 
-    index = open_index(_settings())
-    info = index.status()
+    settings = _settings()
+    info, records = read_status(
+        settings.data_dir, embedding_model=settings.embedding_model, chroma_host=settings.chroma_host,
+        chroma_port=settings.chroma_port,
+    )
     if as_json:
-        info["sources"] = [r.source for r in index.documents()]
+        info["sources"] = [r.source for r in records]
         click.echo(json.dumps(info, ensure_ascii=False))
         return
     click.echo(f"Dossier de données : {info['data_dir']}")
     click.echo(f"Stockage : {info['store']} ; modèle d'embeddings : {info['embedding_model']}")
     click.echo(f"Documents : {info['documents']}  Pages : {info['pages']}  Passages : {info['chunks']}")
-    for record in index.documents():
+    for record in records:
         click.echo(f"  - {record.source} : {record.title} ({record.pages} p., {record.chunks} passages)")
 
 

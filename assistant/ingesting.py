@@ -110,9 +110,7 @@ def run_ingest(
     with index.batch():
         parsed = _parsed(found.files, known, OcrOptions(timeout=settings.ocr_page_timeout), settings, report.stages)
         for group in _groups(parsed):
-            index.prepare([c for item in group if isinstance(item.result, Document) for c in item.chunks])
-            for item in group:
-                _add(index, item, report)
+            _add(index, group, report)
         if prune:
             report.pruned = [r.source for r in index.prune(p.name for p in found.files)]
     report.stages["embed"] = index.timings["embed"] - timings["embed"]
@@ -133,26 +131,29 @@ class _Parsed:
     fiche: dict[str, Any] | None = None
 
 
-def _add(index: Index, item: _Parsed, report: IngestReport) -> None:
-    result = item.result
-    if result is None:
-        report.unchanged += 1
-    elif isinstance(result, Skipped):
-        report.skipped.append(result)
-    elif index.add_document(DocumentRecord.of(result), item.chunks, item.fiche):
-        report.ingested += 1
-        report.pages += result.page_count
-        report.chunks += len(item.chunks)
-        report.ocr_pages += len(result.ocr_pages)
-        report.ocr_seconds += result.ocr_seconds
-        report.warnings.extend(f"{item.path} : {w}" for w in result.warnings)
-    else:
-        report.unchanged += 1
+def _add(index: Index, group: list[_Parsed], report: IngestReport) -> None:
+    """Index the documents of `group` in one write (one encoder call for all their chunks)."""
+    documents = [(item, item.result) for item in group if isinstance(item.result, Document)]
+    added = index.add_documents([(DocumentRecord.of(doc), item.chunks, item.fiche) for item, doc in documents])
+    was_added = {id(item): ok for (item, _), ok in zip(documents, added, strict=True)}
+    for item in group:
+        result = item.result
+        if result is None or (isinstance(result, Document) and not was_added[id(item)]):
+            report.unchanged += 1
+        elif isinstance(result, Skipped):
+            report.skipped.append(result)
+        else:
+            report.ingested += 1
+            report.pages += result.page_count
+            report.chunks += len(item.chunks)
+            report.ocr_pages += len(result.ocr_pages)
+            report.ocr_seconds += result.ocr_seconds
+            report.warnings.extend(f"{item.path} : {w}" for w in result.warnings)
 
 
 def _groups(parsed: _ReadAhead) -> Iterator[list[_Parsed]]:
-    """Parsed files in groups for one encoder call each: at least ENCODER_BATCH chunks, or fewer when the
-    next file is not read yet (better to encode now than to leave the encoder idle)."""
+    """Parsed files in groups written together: at least ENCODER_BATCH chunks, or fewer when the next file
+    is not read yet (better to encode now than to leave the encoder idle)."""
     group: list[_Parsed] = []
     size = 0
     for item in parsed:

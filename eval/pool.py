@@ -108,6 +108,9 @@ def _documents(pool: list[PoolDocument], first: bool, variant: int, seen: set[in
         yield synthetic, synthetic.variant + 1
 
 
+GROUP = 1000  # chunks written together
+
+
 def grow(index: Index, embeddings: TableEmbeddings, pool_folder: Path, seen_path: Path, target: int,
          next_variant: int) -> int:
     """Add documents until `index` holds `target` chunks (the last one cut short); returns the next variant."""
@@ -116,15 +119,29 @@ def grow(index: Index, embeddings: TableEmbeddings, pool_folder: Path, seen_path
     count = index.status()["chunks"]
     if count == 0:
         seen |= {text_key(c.text) for d in pool for c in d.chunks}
+    group: list[tuple[DocumentRecord, list[Chunk], dict[str, Any] | None]] = []
+
+    def write() -> None:
+        add_documents = getattr(index, "add_documents", None)  # one write for many documents, when available
+        if add_documents is not None:
+            add_documents(group)
+        else:
+            for document in group:
+                index.add_document(*document)
+        group.clear()
+        embeddings.table = {}
+
     with index.batch():
         for doc, after in _documents(pool, count == 0, next_variant, seen):
             if count >= target:
                 break
-            room = target - count
-            chunks = list(doc.chunks[:room])
-            embeddings.table = {c.text: v for c, v in zip(chunks, doc.vectors, strict=False)}
-            index.add_document(doc.record, chunks, doc.fiche)
+            chunks = list(doc.chunks[: target - count])
+            embeddings.table.update((c.text, v) for c, v in zip(chunks, doc.vectors, strict=False))
+            group.append((doc.record, chunks, doc.fiche))
             count += len(chunks)
             next_variant = after
+            if len(embeddings.table) >= GROUP:
+                write()
+        write()
     np.save(seen_path, np.asarray(sorted(seen), dtype=np.uint64))
     return next_variant

@@ -61,6 +61,7 @@ from ingest.models import Chunk
 
 log = logging.getLogger(__name__)
 
+NewDocument = tuple[DocumentRecord, Sequence[Chunk], Mapping[str, Any] | None]  # record, chunks, fiche
 REPAIR_KEYS = ("orphan_documents", "orphan_chunks", "dropped_documents", "lexical_rebuilt")
 
 
@@ -184,28 +185,47 @@ class Index:
 
         A document with the same source but another doc_id (the file changed) is replaced.
         """
-        chunks = list(chunks)
-        _check_chunks(record, chunks)
-        with self._writing():
-            return self._add(record, chunks, fiche)
+        return self.add_documents([(record, chunks, fiche)])[0]
 
-    def prepare(self, chunks: Sequence[Chunk]) -> None:
-        """Compute now, in one encoder call, the vectors of chunks about to be added (of several documents:
-        `add_document` then finds them ready). Passages already stored are not encoded again."""
-        self._store.prepare(chunks)
+    def add_documents(self, documents: Sequence[NewDocument]) -> list[bool]:
+        """`add_document` for several documents at once, in one write of each store: one encoder call for
+        all their chunks (every core busy even for small documents), one Chroma upsert, one manifest save.
+        A crash loses these documents together, and the next ingest redoes them."""
+        todo: list[tuple[DocumentRecord, list[Chunk], Mapping[str, Any] | None]] = []
+        for record, chunks, fiche in documents:
+            chunks = list(chunks)
+            _check_chunks(record, chunks)
+            todo.append((record, chunks, fiche))
+        done: list[bool] = []
+        with self._writing():
+            while todo:
+                # Two versions of one file in a group: the later one replaces the earlier, in another write.
+                sources: set[str] = set()
+                cut = 0
+                while cut < len(todo) and todo[cut][0].source not in sources:
+                    sources.add(todo[cut][0].source)
+                    cut += 1
+                done.extend(self._add(todo[:cut]))
+                todo = todo[cut:]
+        return done
 
     def is_indexed(self, record: DocumentRecord) -> bool:
         """True if this very file (same bytes, same name) is already indexed: `add_document` would do nothing."""
         current = self._manifest.records.get(record.doc_id)
         return current is not None and current.source == record.source
 
-    def _add(self, record: DocumentRecord, chunks: list[Chunk], fiche: Mapping[str, Any] | None = None) -> bool:
-        if self.is_indexed(record):
-            return False
+    def _add(self, documents: list[tuple[DocumentRecord, list[Chunk], Mapping[str, Any] | None]]) -> list[bool]:
+        added = [not self.is_indexed(record) for record, _, _ in documents]
+        new = [d for d, keep in zip(documents, added, strict=True) if keep]
+        if not new:
+            return added
         start, embedding = time.perf_counter(), self._store.timings["embed"]
-        stale = [r for r in self._manifest.by_source(record.source) if r.doc_id != record.doc_id]
-        if fiche is not None:  # before the manifest, which commits: a fiche may outlive a crash, never lack
-            write_atomic(self._fiche_path(record.doc_id), json.dumps(fiche, ensure_ascii=False))
+        replaced = {record.source: record.doc_id for record, _, _ in new}
+        stale = [r for r in self._manifest.records.values() if replaced.get(r.source, r.doc_id) != r.doc_id]
+        for record, _, fiche in new:
+            if fiche is not None:  # before the manifest, which commits: a fiche may outlive a crash, never lack
+                write_atomic(self._fiche_path(record.doc_id), json.dumps(fiche, ensure_ascii=False))
+        chunks = [c for _, doc_chunks, _ in new for c in doc_chunks]
         # New version in before the old one goes out: a crash in between keeps the old version.
         self._store.add(chunks)
         self._store.delete_documents(r.doc_id for r in stale)
@@ -213,18 +233,15 @@ class Index:
         self._lexical.add(chunks)
         records = dict(self._manifest.records)  # a new dict: searches may be iterating the current one
         for old in stale:
-            del records[old.doc_id]
-        records[record.doc_id] = replace(
-            record,
-            chunks=len(chunks),
-            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            model=self.model_name,
-        )
+            records.pop(old.doc_id, None)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for record, doc_chunks, _ in new:
+            records[record.doc_id] = replace(record, chunks=len(doc_chunks), ingested_at=now, model=self.model_name)
         self._manifest.records = records
         self._manifest.save()
         self._write_seconds += time.perf_counter() - start - (self._store.timings["embed"] - embedding)
-        log.info("indexed %s (%s): %d chunks, replaced %d", record.source, record.doc_id, len(chunks), len(stale))
-        return True
+        log.info("indexed %d document(s), %d chunks, replaced %d", len(new), len(chunks), len(stale))
+        return added
 
     def remove(self, key: str) -> list[DocumentRecord]:
         """Remove the documents whose doc_id or source is `key`; returns what was removed."""
@@ -282,13 +299,10 @@ class Index:
         Holds the write lock throughout: another process cannot write meanwhile (it gets a UserError).
         """
         with self._writing():
-            try:
-                with self._lexical.batch():
-                    yield self
-                    committing = time.perf_counter()
-                self._write_seconds += time.perf_counter() - committing  # the lexical index's one commit
-            finally:
-                self._store.forget_prepared()
+            with self._lexical.batch():
+                yield self
+                committing = time.perf_counter()
+            self._write_seconds += time.perf_counter() - committing  # the lexical index's one commit
 
     @property
     def timings(self) -> dict[str, float]:

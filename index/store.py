@@ -87,7 +87,6 @@ class ChromaStore:
         self.timings: dict[str, float] = {"embed": 0.0, "write": 0.0}
         self.encoded = 0  # passages run through the encoder
         self.reused_vectors = 0  # passages whose vector came from the store, not the encoder
-        self._prepared: dict[str, Vector] = {}  # text hash -> vector computed ahead by `prepare`
 
     @property
     def location(self) -> str:
@@ -130,23 +129,13 @@ class ChromaStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def prepare(self, chunks: Sequence[Chunk]) -> None:
-        """Compute ahead the vectors the next `add` calls will need: one encoder call for the chunks of
-        many documents keeps every core busy, where a small document alone would leave some idle."""
-        self._prepared.update(self._vectors(chunks))
-
-    def forget_prepared(self) -> None:
-        """Drop vectors prepared for documents that were not added after all."""
-        self._prepared.clear()
-
     def _vectors(self, chunks: Sequence[Chunk]) -> dict[str, Vector]:
-        """Vectors by text hash: prepared, else stored with an identical text, else from the encoder
-        (one call for all the texts not found, each distinct text once)."""
+        """Vectors by text hash: the stored vector of an identical text, else the encoder's (one call for
+        all the texts not found, each distinct text once)."""
         start = time.perf_counter()
         wanted = {text_hash(c.text): c.text for c in chunks}
-        known = {h: self._prepared[h] for h in wanted if h in self._prepared}
-        stored = self._stored_vectors(sorted(set(wanted) - set(known)))
-        known.update(stored)
+        stored = self._stored_vectors(sorted(wanted))
+        known = dict(stored)
         missing = {h: t for h, t in wanted.items() if h not in known}
         if missing:
             known.update(zip(missing, self._embeddings.embed_documents(list(missing.values())), strict=True))
@@ -157,7 +146,7 @@ class ChromaStore:
 
     def _stored_vectors(self, hashes: Sequence[str]) -> dict[str, Vector]:
         found: dict[str, Vector] = {}
-        if not hashes or self.count() == 0:
+        if not hashes:
             return found
         for start in range(0, len(hashes), _LOOKUP):
             page = self._collection.get(
@@ -174,14 +163,12 @@ class ChromaStore:
         return found
 
     def add(self, chunks: Sequence[Chunk]) -> None:
-        """Upsert chunks with their vectors (prepared, reused or computed), in Chroma-sized batches."""
+        """Upsert chunks with their vectors (reused or computed), in Chroma-sized batches."""
         if not chunks:
             return
         hashes = [text_hash(c.text) for c in chunks]
         by_hash = self._vectors(chunks)
         vectors = [by_hash[h] for h in hashes]
-        for h in hashes:
-            self._prepared.pop(h, None)
         start = time.perf_counter()
         for first in range(0, len(chunks), self._max_batch):
             part = chunks[first : first + self._max_batch]
@@ -265,7 +252,7 @@ class ChromaStore:
 
     def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         """The `k` nearest chunks to `query` with their cosine similarity, best first."""
-        if k <= 0 or self.count() == 0:
+        if k <= 0:
             return []
         vector = self._embeddings.embed_query(query)
         found = self._collection.query(

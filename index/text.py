@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 # Apostrophes seen in PDFs: ASCII, typographic right quote, modifier letter, acute accent.
@@ -115,6 +115,7 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("french")
 
 
+@lru_cache(maxsize=1 << 16)  # a corpus has a few tens of thousands of distinct words
 def _stem(word: str) -> str:
     if _NUMBER.fullmatch(word):
         return _format_number(Decimal(word))  # "1.50" and "1.5" are the same number
@@ -125,5 +126,10 @@ def _stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lexical tokens of `text`: normalised, French stop words removed, stemmed."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=8192)  # answering a question reads the same passages, sentences and headings many times
+def _tokens(text: str) -> tuple[str, ...]:
     words = _TOKEN.findall(normalize(text))
-    return [_stem(w) for w in words if w not in _STOP_WORDS and (len(w) > 1 or w.isdigit())]
+    return tuple(_stem(w) for w in words if w not in _STOP_WORDS and (len(w) > 1 or w.isdigit()))
