@@ -44,14 +44,18 @@ def french_date(iso: str | None) -> str:
     return parts[0]
 
 
+_DATES_RE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:er)?\s+)?(?:{'|'.join(fold_accents(m) for m in MONTHS)})\b"
+    r"|\b(?:19|20)\d{2}(?:\s*[-/]\s*(?:19|20)?\d{2})?\b"
+)
+_EDITION_RE = re.compile(r"\b(edition|version|mise a jour|maj|v\d+)\b")
+
+
 def series_key(title: str) -> str:
     """A title without its dates: "Feuille de route de l'Orne – Bilan janvier 2025" and "... janvier 2024"
     are versions of one document."""
-    text = fold_accents(title.lower())
-    months = "|".join(fold_accents(m) for m in MONTHS)
-    dates = rf"\b(?:\d{{1,2}}(?:er)?\s+)?(?:{months})\b|\b(?:19|20)\d{{2}}(?:\s*[-/]\s*(?:19|20)?\d{{2}})?\b"
-    text = re.sub(dates, " ", text)
-    text = re.sub(r"\b(edition|version|mise a jour|maj|v\d+)\b", " ", text)
+    text = _DATES_RE.sub(" ", fold_accents(title.lower()))
+    text = _EDITION_RE.sub(" ", text)
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 

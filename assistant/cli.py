@@ -7,15 +7,19 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from assistant.settings import Settings
 from ingest.errors import UserError
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 
 def _settings() -> Settings:
+    from assistant.settings import Settings  # pydantic-settings: not needed for --help
+
     return Settings()
 
 

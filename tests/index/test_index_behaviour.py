@@ -65,6 +65,45 @@ def test_a_changed_document_replaces_its_chunks(open_index: OpenIndex) -> None:
     assert index.search_lexical("80 k€ coordination", 1)[0].chunk.text == new_text
 
 
+class Counting(E5Embeddings):
+    """The session's model, counting the passages it is asked to encode."""
+
+    def __init__(self, model: E5Embeddings) -> None:
+        super().__init__()
+        self.model, self.encoded = model, 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.encoded += len(texts)
+        return self.model.embed_documents(texts)
+
+
+def test_a_new_version_of_a_file_encodes_only_its_changed_passages(open_index: OpenIndex, e5: E5Embeddings) -> None:
+    counting = Counting(e5)
+    index = open_index(embeddings=counting)
+    _ingest(index)
+    assert counting.encoded == _total_chunks()
+    new_record, new_chunks = ars_corpus.document("orne-crt.pdf", edit="Version de 2025 : 4 centres de ressources.")
+    assert index.add_document(new_record, new_chunks) is True
+    assert counting.encoded == _total_chunks() + 1  # the edited passage; the others' vectors are reused
+    assert index.search_dense("centres de ressources territoriaux", 1)[0].chunk.doc_id == new_record.doc_id
+    copy_record, copy_chunks = ars_corpus.document("orne-prs.pdf", copy=2)  # same texts under another name
+    assert index.add_documents([(copy_record, copy_chunks, None)]) == [True]
+    assert counting.encoded == _total_chunks() + 1
+
+
+def test_several_documents_in_one_write_and_two_versions_of_a_file(open_index: OpenIndex) -> None:
+    index = open_index()
+    first, first_chunks = ars_corpus.document("orne-crt.pdf")
+    second, second_chunks = ars_corpus.document("orne-crt.pdf", edit="Seconde version du bilan des CRT.")
+    other, other_chunks = ars_corpus.document("orne-prs.pdf")
+    added = index.add_documents([(first, first_chunks, None), (other, other_chunks, None),
+                                 (second, second_chunks, None), (other, other_chunks, None)])
+    assert added == [True, True, True, False]
+    assert sorted(r.doc_id for r in index.documents()) == sorted([second.doc_id, other.doc_id])
+    assert len(_agree(index)) == len(second_chunks) + len(other_chunks)
+    assert open_index().documents() == index.documents()
+
+
 def test_remove_by_source_or_doc_id_and_prune(open_index: OpenIndex) -> None:
     index = open_index()
     _ingest(index)

@@ -93,12 +93,16 @@ def test_a_query_during_a_batch_of_passages_does_not_wait_and_is_exact(e5: E5Emb
 
     question = "combien pour le plan crack ?"
     alone = e5.embed_query(question)
+    _, passages_lock = e5._e5()
+    answered: list[list[float]] = []
+    with passages_lock:  # an ingest is embedding passages
+        asking = threading.Thread(target=lambda: answered.append(e5.embed_query(question)))
+        asking.start()
+        asking.join(60)
+        assert answered, "the question waited for the passages"
     texts = [f"Passage {i} : le plan crack à Alençon, 220 000 euros sur trois ans." for i in range(12)]
-    batch = E5Embeddings()  # same shared engine, no memo: the passages really run
-    worker = threading.Thread(target=batch.embed_documents, args=(texts,))
+    worker = threading.Thread(target=E5Embeddings().embed_documents, args=(texts,))  # really run, no memo
     worker.start()
     during = [e5.embed_query(question) for _ in range(5)]
-    still_running = worker.is_alive()
     worker.join(300)
-    assert all(_cos(v, alone) > 0.99999 for v in during)
-    assert still_running, "the queries were answered while the batch was being embedded"
+    assert all(_cos(v, alone) > 0.99999 for v in [*answered, *during])
