@@ -201,37 +201,61 @@ def _load_renderer() -> ModuleType | None:
     return module
 
 
-def write_corpus(folder: Path, documents: int) -> list[Path]:
+def write_corpus(folder: Path, documents: int, chunk_size: int = 800, chunk_overlap: int = 120) -> list[Path]:
     """`documents` synthetic files from the sample sources, alternately; PDFs when fpdf2 is installed
-    (the renderer of scripts/render_corpus.py), Markdown otherwise."""
+    (the renderer of scripts/render_corpus.py), Markdown otherwise. A variant that would repeat a passage
+    of the ones before is drawn again (a few times at most): the encoder must see every passage."""
     from eval.synthetic import vary_markdown
+    from ingest.pipeline import Skipped, try_parse
+    from ingest.split import chunk_document
 
     folder.mkdir(parents=True, exist_ok=True)
     renderer = _load_renderer()
     sources = sorted(SOURCES.glob("*.md"), key=lambda p: p.stat().st_size)  # the short one first (quick runs)
-    written = []
+    written: list[Path] = []
+    seen: set[str] = set()
     for n in range(documents):
         source = sources[n % len(sources)]
-        title, text = vary_markdown(source.read_text(encoding="utf-8"), n)
         stem = f"{source.stem}-v{n:04d}"
-        markdown = folder / f"{stem}.md"
-        markdown.write_text(text, encoding="utf-8")
-        if renderer is None:
-            written.append(markdown)
-            continue
-        base = renderer.DOCUMENTS.get(source.stem)
-        if base is not None:
-            renderer.DOCUMENTS[stem] = type(base)(**{**base.__dict__, "title": title, "footer": title})
-        written.append(renderer.render_document(markdown, folder))
-        markdown.unlink()
+        for attempt in range(8):
+            title, text = vary_markdown(source.read_text(encoding="utf-8"), n, attempt)
+            path = _write_document(folder, stem, title, text, source.stem, renderer)
+            document = try_parse(path)
+            texts = [] if isinstance(document, Skipped) else [
+                c.text for c in chunk_document(document, chunk_size, chunk_overlap)
+            ]
+            if len(set(texts)) == len(texts) and not seen & set(texts):
+                break
+        seen.update(texts)
+        written.append(path)
     return written
+
+
+def _write_document(folder: Path, stem: str, title: str, text: str, base: str, renderer: ModuleType | None) -> Path:
+    markdown = folder / f"{stem}.md"
+    markdown.write_text(text, encoding="utf-8")
+    if renderer is None:
+        return markdown
+    meta = renderer.DOCUMENTS.get(base)
+    if meta is not None:
+        renderer.DOCUMENTS[stem] = type(meta)(**{**meta.__dict__, "title": title, "footer": title})
+    path: Path = renderer.render_document(markdown, folder)
+    markdown.unlink()
+    return path
+
+
+def _chunking() -> tuple[int, int]:
+    from assistant.settings import Settings
+
+    settings = Settings()
+    return settings.chunk_size, settings.chunk_overlap
 
 
 def ingest_phase(work: Path, options: BenchOptions) -> dict[str, Any]:
     """Render the corpus, ingest it in a worker, and keep what was ingested as the pool of real vectors."""
     corpus = work / "corpus"
     shutil.rmtree(corpus, ignore_errors=True)
-    files = write_corpus(corpus, options.ingest_documents)
+    files = write_corpus(corpus, options.ingest_documents, *_chunking())
     data_dir = work / "ingest"
     shutil.rmtree(data_dir, ignore_errors=True)
     result = _worker("ingest", {"corpus": str(corpus), "pool": str(work / "pool")}, _env(data_dir))

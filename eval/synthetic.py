@@ -28,10 +28,38 @@ TOWNS = (
 )
 # Departments written after "l’" swap among themselves only: "de l’Orne" -> "de l’Eure".
 ELIDED_DEPARTMENTS = ("Orne", "Eure")
-_PLACE_RE = re.compile(r"\b(" + "|".join(map(re.escape, TOWNS + ELIDED_DEPARTMENTS)) + r")\b")
+# The region too ("ARS Normandie" -> "ARS Bretagne", e-mail addresses included): passages without a
+# figure or a town differ from one variant to the next all the same.
+REGIONS = ("Normandie", "Bretagne", "Occitanie", "Bourgogne-Franche-Comté", "Nouvelle-Aquitaine", "Corse",
+           "Grand Est", "Hauts-de-France", "Île-de-France", "Pays de la Loire", "Centre-Val de Loire", "Guyane")
+_PLACE_RE = re.compile(
+    r"\b(" + "|".join(map(re.escape, TOWNS + ELIDED_DEPARTMENTS + REGIONS)) + r"|normandie)\b"
+)
+# Words a variant may write otherwise, each pair flipped or not: a sentence without figure or place still
+# reads differently from one variant to the next.
+SYNONYMS = (
+    ("professionnels", "soignants"), ("population", "habitants"), ("patients", "malades"), ("métiers", "professions"),
+    ("territoires", "bassins de vie"), ("acteurs", "intervenants"), ("dispositif", "programme"),
+    ("accompagnement", "soutien"), ("renforcer", "consolider"), ("améliorer", "conforter"),
+    ("développer", "étendre"), ("partenaires", "associés"), ("élus", "élus locaux"), ("usagers", "bénéficiaires"),
+    ("travaux", "chantiers"), ("projet", "dossier"), ("objectifs", "buts"), ("actions", "initiatives"),
+)
+APPROXIMATE = ("dizaine", "vingtaine", "trentaine", "quarantaine", "cinquantaine", "soixantaine", "centaine")
 # A figure: "220 000", "12", "1,9"; not inside a word ("1er", "T2A") nor a year (kept).
 _FIGURE_RE = re.compile(r"(?<![\w,.\-/])(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(\d+))?(?![\w/])")
 _YEAR_RE = re.compile(r"^(19|20)\d{2}$")
+NUMBER_WORDS = ("deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "douze", "quinze", "vingt")
+_NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
+_APPROXIMATE_RE = re.compile(r"\b(" + "|".join(APPROXIMATE) + r")\b")
+
+
+def _synonyms(rng: random.Random) -> tuple[re.Pattern[str], dict[str, str]]:
+    swap = {}
+    for a, b in SYNONYMS:
+        if rng.random() < 0.5:
+            swap[a], swap[b] = b, a
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(swap, key=len, reverse=True))) + r")\b")
+    return pattern, swap
 
 
 def _places(rng: random.Random) -> dict[str, str]:
@@ -39,7 +67,11 @@ def _places(rng: random.Random) -> dict[str, str]:
     rng.shuffle(towns)
     departments = list(ELIDED_DEPARTMENTS)
     rng.shuffle(departments)
-    return dict(zip(TOWNS + ELIDED_DEPARTMENTS, towns + departments, strict=True))
+    places = dict(zip(TOWNS + ELIDED_DEPARTMENTS, towns + departments, strict=True))
+    region = rng.choice(REGIONS)
+    places["Normandie"] = region
+    places["normandie"] = region.lower().replace(" ", "-").replace("î", "i").replace("é", "e")  # in addresses
+    return places
 
 
 def _figure(match: re.Match[str], rng: random.Random) -> str:
@@ -63,8 +95,10 @@ def _figure(match: re.Match[str], rng: random.Random) -> str:
 
 
 def vary_text(text: str, rng: random.Random, places: dict[str, str]) -> str:
-    """`text` with other figures and other places."""
+    """`text` with other figures (in digits or in words) and other places."""
     text = _FIGURE_RE.sub(lambda m: _figure(m, rng), text)
+    text = _NUMBER_WORD_RE.sub(lambda m: rng.choice(NUMBER_WORDS), text)
+    text = _APPROXIMATE_RE.sub(lambda m: rng.choice(APPROXIMATE), text)
     return _PLACE_RE.sub(lambda m: places.get(m.group(1), m.group(1)), text)
 
 
@@ -90,14 +124,17 @@ def code(n: int) -> str:
 # -- whole documents, for the ingest measure --------------------------------------------------------
 
 
-def vary_markdown(source: str, n: int) -> tuple[str, str]:
+def vary_markdown(source: str, n: int, attempt: int = 0) -> tuple[str, str]:
     """Variant `n` of a light-markup source (scripts/render_corpus.py): (its title, its text).
 
     Units inside each section (a paragraph, or a run of bullets with the sentence that announces
-    them) are shuffled, figures and places changed, and the title names the variant.
+    them) are shuffled, and so are the bullets of a run and the sentences of a paragraph; figures,
+    places and some words are changed, and the title names the variant. Another `attempt` draws
+    another variant under the same title.
     """
-    rng = random.Random(f"document-{n}")
+    rng = random.Random(f"document-{n}-{attempt}")
     places = _places(rng)
+    words, swap = _synonyms(rng)
     lines = [line for line in source.splitlines() if line.strip()]
     out: list[str] = []
     units: list[list[str]] = []
@@ -105,7 +142,10 @@ def vary_markdown(source: str, n: int) -> tuple[str, str]:
     def flush() -> None:
         rng.shuffle(units)
         for unit in units:
-            out.extend(unit)
+            head = [] if unit[0].startswith("- ") else unit[:1]
+            items = unit[len(head):]
+            rng.shuffle(items)
+            out.extend(head + items)
         units.clear()
 
     for line in lines:
@@ -118,6 +158,7 @@ def vary_markdown(source: str, n: int) -> tuple[str, str]:
             units.append([line])
     flush()
     varied = [vary_text(_shuffled_sentences(line, rng), rng, places) for line in out]
+    varied = [line if line.startswith("#") else words.sub(lambda m: swap[m.group(1)], line) for line in varied]
     title_at = next((i for i, line in enumerate(varied) if line.startswith("# ")), None)
     title = f"variante {code(n)}"
     if title_at is not None:
