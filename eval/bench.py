@@ -86,9 +86,25 @@ class BenchOptions:
 # -- the orchestrator ----------------------------------------------------------------------------------
 
 
+def _busy_seconds() -> float | None:
+    """CPU seconds all processes of the machine have spent busy since boot (/proc/stat)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    except (OSError, ValueError, IndexError):
+        return None
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_seconds() -> float:
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_benchmark(options: BenchOptions, say: Callable[[str], None] = print) -> dict[str, Any]:
     """Run every measure, write `bench.json` and `bench.md` in `options.out_dir`, return the report."""
     started = time.perf_counter()
+    busy, own = _busy_seconds(), _own_seconds()
     report: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -113,6 +129,11 @@ def run_benchmark(options: BenchOptions, say: Callable[[str], None] = print) -> 
             report["load_average"][f"after_{mode}"] = list(os.getloadavg())
     report["targets"] = targets(report)
     report["seconds"] = round(time.perf_counter() - started, 1)
+    busy_after = _busy_seconds()
+    if busy is not None and busy_after is not None:
+        # what the other processes of the machine used meanwhile, in cores (the benchmark's own work excluded)
+        others = (busy_after - busy) - (_own_seconds() - own)
+        report["other_processes_cores"] = round(max(0.0, others) / report["seconds"], 2)
     write_reports(report, options.out_dir)
     return report
 
@@ -522,6 +543,9 @@ def markdown(report: dict[str, Any]) -> str:
     if loads:
         shown = " ; ".join(f"{k} {v[0]:.1f}" for k, v in loads.items())
         lines.append(f"Charge moyenne de la machine (1 min) : {shown}.")
+    if report.get("other_processes_cores") is not None:
+        lines.append(f"Processeur pris par les autres processus de la machine pendant la mesure : "
+                     f"{_fmt(report['other_processes_cores'], 2)} cœur(s) en moyenne.")
     if report["options"].get("note"):
         lines.append(report["options"]["note"])
     if report["options"].get("quick"):
