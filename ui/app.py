@@ -188,8 +188,11 @@ class ChatHandlers:
         return self.discover(query)
 
     def open_question(self, event: gr.EventData) -> tuple[Any, ...]:
-        """A suggested question clicked in Découvrir: the chat tab, with the question in its box."""
-        question = str(getattr(event, "question", "") or "").strip()
+        """A suggested question clicked in Découvrir: the chat tab, and the question to ask there."""
+        data = event._data if isinstance(event._data, dict) else {}
+        question = str(data.get("question") or "").strip()
+        if not question:
+            return gr.update(), ""
         return gr.Tabs(selected="discussion"), question
 
     # -- feedback ----------------------------------------------------------------------------
@@ -302,6 +305,7 @@ def build_app(services: Services) -> gr.Blocks:
     with gr.Blocks(title="ARS Assistant", analytics_enabled=False, delete_cache=(3600, 7200)) as demo:
         turns = gr.State([])
         feedback_id = gr.State(None)
+        picked = gr.State("")  # a suggested question clicked in Découvrir, on its way to the chat
         copy_buffer = gr.Textbox(visible=False, elem_id="copie-texte")
         with gr.Row(elem_classes="entete"):
             gr.Markdown(
@@ -433,10 +437,10 @@ def build_app(services: Services) -> gr.Blocks:
         refresh_discover.click(h.reload_discover, search, discover_outputs)
         # change, not input: Gradio's input event follows key presses only, and a pasted word must filter too
         search.change(h.glossary, search, glossary, trigger_mode="always_last", show_progress="hidden")
-        # a suggested question: the chat tab, the question in its box, then answered as if typed
-        opened = fiches.click(h.open_question, None, [tabs, question])
+        # a suggested question: the chat tab, then the question answered as if typed
+        opened = fiches.click(h.open_question, None, [tabs, picked])
         opened.then(None, None, None, js="() => { window.scrollTo({ top: 0 }); }")
-        opened.then(h.respond, [question, chatbot, turns], chat_outputs)
+        opened.then(h.respond, [picked, chatbot, turns], chat_outputs)
 
         doc_outputs = [table, summary, to_remove]
         demo.load(h.documents, None, doc_outputs)
