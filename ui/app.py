@@ -1,6 +1,7 @@
 """The Gradio app: a chat over the documents, the Découvrir tab, the documents tab and feedback on answers.
 
-Shared by all sessions: the services (assistant, library, feedback store), which are thread-safe.
+Shared by all sessions: the services (assistant, library, feedback store, discovery with its cache of
+checked suggested questions), which are thread-safe.
 Everything about one conversation lives in that session's gr.State.
 """
 
