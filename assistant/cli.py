@@ -227,7 +227,7 @@ def format_answer(answer: Any) -> str:
 @click.option("--host", default=None, help="Adresse d'écoute (défaut : ARS_UI_HOST, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (défaut : ARS_UI_PORT, 7860).")
 def ui(host: str | None, port: int | None) -> None:
-    """Lance l'interface de discussion dans le navigateur (onglets Discussion et Documents).
+    """Lance l'interface de discussion dans le navigateur (onglets Discussion, Découvrir et Documents).
 
     Connexion facultative : ARS_UI_USERS="marie:secret1,paul:secret2" ou ARS_UI_USERS_FILE.
 
