@@ -393,7 +393,10 @@ def build_app(services: Services) -> gr.Blocks:
                     summary = gr.Markdown("", elem_id="resume-documents")
                     refresh = gr.Button("Actualiser la liste", size="sm", elem_id="actualiser")
                 table = gr.HTML("", elem_id="documents")
-                gr.Markdown(f"### Ajouter des documents\nPDF, DOCX, TXT ou MD ; {max_size} au plus par fichier.")
+                gr.Markdown(
+                    "### Ajouter des documents\nPDF (numérisés compris), DOCX, ODT, HTML, TXT ou MD ; "
+                    f"{max_size} au plus par fichier."
+                )
                 upload = gr.File(
                     label=f"Déposez vos fichiers ici ou cliquez pour les choisir ({max_size} max. par fichier)",
                     file_count="multiple",
