@@ -20,6 +20,7 @@ from ingest.text import read_docx, read_text
 
 log = logging.getLogger(__name__)
 
+_INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")  # control, format, lone surrogate, line and paragraph separators
 SUPPORTED = (".pdf", ".docx", ".odt", ".html", ".htm", ".txt", ".md")
 
 
@@ -73,11 +74,12 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def printable(text: str) -> str:
-    """`text` fit to show and store: bytes of a file name that were not UTF-8 become "\ufffd", control and
-    invisible format characters (line breaks, escapes, right-to-left overrides) are dropped."""
+def printable(text: str, replacement: str = "") -> str:
+    """`text` fit to show and store: bytes that were not UTF-8 (a file name, a command-line argument) become
+    "\ufffd"; control and invisible format characters (line breaks, escapes, right-to-left overrides) become
+    `replacement`."""
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
+    return "".join(replacement if unicodedata.category(c) in _INVISIBLE else c for c in text)
 
 
 def cited_name(name: str) -> str:
