@@ -334,7 +334,8 @@ def build_app(services: Services) -> gr.Blocks:
 
         # -- wiring ----------------------------------------------------------------------------
         chat_outputs = [chatbot, turns, question, feedback_panel]
-        question.submit(h.respond, [question, chatbot, turns], chat_outputs)
+        # the API name of a question, for scripts (eval/load.py): client.predict(text, [], api_name="/question")
+        question.submit(h.respond, [question, chatbot, turns], chat_outputs, api_name="question")
         send.click(h.respond, [question, chatbot, turns], chat_outputs)
         for button, text in zip(examples, EXAMPLES, strict=True):
             button.click(h.ask_example(text), [chatbot, turns], chat_outputs)
