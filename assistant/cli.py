@@ -38,7 +38,9 @@ def cli(verbose: bool) -> None:
     )
     if not verbose:
         logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns loudly on harmless quirks
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
+        # bm25s sets its own logger to DEBUG when imported, which happens later: filtered at the handler
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(lambda record: record.name != "bm25s" or record.levelno >= logging.WARNING)
 
 
 @cli.command()

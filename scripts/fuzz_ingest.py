@@ -270,7 +270,9 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")  # pypdf's warnings
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its errors on odd encodings are expected here
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
+    import bm25s  # noqa: F401 - it sets its own logger to DEBUG when imported: import it first, then quiet it
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     report = fuzz(args.count, args.seed, args.timeout, args.batch, args.parse_only, args.keep)
     print(json.dumps(report, ensure_ascii=False, indent=1))
     sys.exit(1 if report["crashes"] or not report.get("index_consistent", True) else 0)
