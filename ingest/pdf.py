@@ -282,9 +282,9 @@ def _trim_running(lines: list[Line], keys: set[str]) -> list[Line]:
 
 def _title(reader: PdfReader, blocks: list[Block]) -> str:
     """The document's title: its metadata if meaningful, else its first large heading."""
-    meta = reader.metadata
     raw = ""
     try:
+        meta = reader.metadata  # read on first access: a damaged info dictionary raises here
         raw = str(meta.title or "") if meta else ""
     except Exception:  # broken metadata objects are common and never worth losing a file
         raw = ""

@@ -17,7 +17,7 @@ TEXT = b"BT /F1 12 Tf 72 720 Td (Plan crack : 220 000 euros sur 3 ans pour Drog'
 PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources %s /Contents %s >>"
 
 
-def raw_pdf(objects: list[bytes]) -> bytes:
+def raw_pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
     """A PDF from object bodies numbered from 1 (object 1 is the catalog), with a correct xref table."""
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -28,7 +28,7 @@ def raw_pdf(objects: list[bytes]) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
     return bytes(out)
 
 
@@ -38,7 +38,7 @@ def stream(data: bytes, extra: bytes = b"") -> bytes:
     return b"<< /Length %d /Filter /FlateDecode%s >>\nstream\n" % (len(packed), extra) + packed + b"\nendstream"
 
 
-def _one_page(resources: bytes, content: bytes, *more: bytes) -> bytes:
+def _one_page(resources: bytes, content: bytes, *more: bytes, trailer: bytes = b"") -> bytes:
     return raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -46,7 +46,7 @@ def _one_page(resources: bytes, content: bytes, *more: bytes) -> bytes:
         FONT,
         stream(content),
         *more,
-    ])
+    ], trailer)
 
 
 def slow_pdf(pages: int = 40, operators: int = 100_000) -> bytes:
@@ -119,6 +119,11 @@ TOWNS = [b"Alencon", b"Argentan", b"Flers", b"Laigle", b"Mortagne", b"Domfront",
          b"Coutances", b"Honfleur", b"Falaise", b"Carentan", b"Bernay", b"Louviers"]
 TOPICS = [b"places d'hebergement", b"lits de soins", b"consultations", b"vaccinations", b"depistages",
           b"visites a domicile", b"postes d'infirmier", b"nuitees"]
+
+
+def damaged_info_pdf() -> bytes:
+    """A good page whose document information dictionary (title, author) is damaged: found by the fuzz run."""
+    return _one_page(b"<< /Font << /F1 4 0 R >> >>", TEXT, b"\xa4<< /Title (Note) >>", trailer=b" /Info 6 0 R")
 
 
 def many_pages_pdf(pages: int = 2000) -> bytes:

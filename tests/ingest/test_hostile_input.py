@@ -63,6 +63,7 @@ HOSTILE = {
     "deep_page_tree": (hostile_pdfs.deep_page_tree_pdf, "PDF trop complexe à lire"),
     "nested_forms": (hostile_pdfs.nested_forms_pdf, None),  # read: the text of the levels pypdf reaches
     "self_drawing_form": (hostile_pdfs.self_drawing_form_pdf, None),
+    "damaged_info": (hostile_pdfs.damaged_info_pdf, None),  # the title is lost, not the document
 }
 
 
