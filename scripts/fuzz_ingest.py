@@ -1,14 +1,15 @@
 """Fuzz the ingestion: mutate real PDFs many times, ingest each into a scratch index, count what happens.
 
-    python scripts/fuzz_ingest.py [--count 300] [--seed 8] [--timeout 10] [--parse-only] [--keep DIR]
+    python scripts/fuzz_ingest.py [--count 300] [--seed 8] [--timeout 10] [--parse-only] [--formats] [--keep DIR]
 
 Seeds are the sample corpus (data/documents), the table PDF of eval/formats and a PDF written here without
-compression (so that mutations hit the drawing operators, not only compressed bytes). Mutations: truncation,
-byte flips, random insertions, deletions, duplicated or zeroed spans, and numbers (lengths, counts, offsets)
-replaced by huge ones. Each mutant goes through `run_ingest` (the code of `ars-assistant ingest`: a child
-process per file with a time limit) into one scratch index, in batches. A crash is an exception that escapes
-`run_ingest`: it must never happen. Prints one JSON object: inputs tried, ingested, skipped (by reason),
-crashes, and whether the index is consistent at the end (nothing to repair, same chunk ids in Chroma and BM25).
+compression (so that mutations hit the drawing operators, not only compressed bytes); with `--formats`, a
+Word document, an OpenDocument text, a web page and Markdown too. Mutations: truncation, byte flips, random
+insertions, deletions, duplicated or zeroed spans, and numbers (lengths, counts, offsets) replaced by huge
+ones. Each mutant goes through `run_ingest` (the code of `ars-assistant ingest`: a child process per file
+with a time limit) into one scratch index, in batches. A crash is an exception that escapes `run_ingest`:
+it must never happen. Prints one JSON object: inputs tried, ingested, skipped (by reason), crashes, and
+whether the index is consistent at the end (nothing to repair, same chunk ids in Chroma and BM25).
 """
 
 from __future__ import annotations
@@ -119,27 +120,37 @@ def uncompressed_pdf(path: Path) -> Path:
     return path
 
 
-def seeds(scratch: Path) -> list[Path]:
-    """The PDFs to mutate."""
+def seeds(scratch: Path, formats: bool = False) -> list[Path]:
+    """The PDFs to mutate; with `formats`, a Word document, an OpenDocument text, a web page and Markdown too."""
     found = sorted((REPO / "data" / "documents").glob("*.pdf"))
     table = REPO / "eval" / "formats" / "dotations-prevention-2023.pdf"
     if table.exists():
         found.append(table)
     found.append(uncompressed_pdf(scratch / "note-non-compressee.pdf"))
+    if formats:
+        import docx
+
+        word = docx.Document()
+        word.add_heading("Plan crack", 1)
+        word.add_paragraph("Le plan crack est doté de 220 000 euros sur 3 ans pour l'association Drog'Aide 61.")
+        word.save(str(scratch / "note.docx"))
+        found.append(scratch / "note.docx")
+        found += sorted((REPO / "eval" / "formats").glob("*.odt")) + sorted((REPO / "eval" / "formats").glob("*.html"))
+        found += sorted((REPO / "data" / "sources").glob("*.md"))
     return found
 
 
 def mutants(sources: Sequence[Path], count: int, seed: int, folder: Path) -> list[tuple[Path, str]]:
     """`count` mutated files under `folder`, each with the name of its mutation(s)."""
     draw = random.Random(seed)
-    originals = [p.read_bytes() for p in sources]
+    originals = [(p.read_bytes(), p.suffix) for p in sources]
     made = []
     for number in range(count):
-        data = draw.choice(originals)
+        data, suffix = draw.choice(originals)
         names = draw.sample(sorted(MUTATIONS), draw.choice([1, 1, 1, 2, 3]))
         for name in names:
             data = MUTATIONS[name](data, draw) if data else data
-        path = folder / f"mutant-{number:04d}.pdf"
+        path = folder / f"mutant-{number:04d}{suffix}"
         path.write_bytes(data)
         made.append((path, "+".join(names)))
     return made
@@ -151,7 +162,7 @@ def reason_key(reason: str) -> str:
 
 
 def fuzz(count: int = 300, seed: int = 8, timeout: float = 10.0, batch: int = 25, parse_only: bool = False,
-         keep: Path | None = None) -> dict[str, Any]:
+         keep: Path | None = None, formats: bool = False) -> dict[str, Any]:
     """Make and ingest the mutants; the counts of the run."""
     from ingest.pipeline import Skipped
     from ingest.worker import parse_limited
@@ -160,7 +171,7 @@ def fuzz(count: int = 300, seed: int = 8, timeout: float = 10.0, batch: int = 25
     with tempfile.TemporaryDirectory(prefix="ars-fuzz-") as tmp:
         scratch = Path(tmp)
         (scratch / "mutants").mkdir()
-        made = mutants(seeds(scratch), count, seed, scratch / "mutants")
+        made = mutants(seeds(scratch, formats), count, seed, scratch / "mutants")
         reasons: collections.Counter[str] = collections.Counter()
         crashes: list[dict[str, str]] = []
         ingested = 0
@@ -187,6 +198,7 @@ def fuzz(count: int = 300, seed: int = 8, timeout: float = 10.0, batch: int = 25
         "inputs": count,
         "seed": seed,
         "mode": "analyse seule" if parse_only else "ingestion dans un index de travail",
+        "formats": "PDF, DOCX, ODT, HTML, MD" if formats else "PDF",
         "ingested": ingested,
         "skipped": skipped,
         "crashes": len(crashes),
@@ -266,6 +278,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10, help="délai de lecture par fichier, s (défaut 10)")
     parser.add_argument("--batch", type=int, default=25, help="fichiers par lot d'ingestion (défaut 25)")
     parser.add_argument("--parse-only", action="store_true", help="lecture seule, sans index (plus rapide)")
+    parser.add_argument("--formats", action="store_true", help="mute aussi des DOCX, ODT, HTML et MD")
     parser.add_argument("--keep", type=Path, help="dossier où garder les fichiers qui ont fait planter l'ingestion")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")  # pypdf's warnings
@@ -273,7 +286,7 @@ def main() -> None:
     import bm25s  # noqa: F401 - it sets its own logger to DEBUG when imported: import it first, then quiet it
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
-    report = fuzz(args.count, args.seed, args.timeout, args.batch, args.parse_only, args.keep)
+    report = fuzz(args.count, args.seed, args.timeout, args.batch, args.parse_only, args.keep, args.formats)
     print(json.dumps(report, ensure_ascii=False, indent=1))
     sys.exit(1 if report["crashes"] or not report.get("index_consistent", True) else 0)
 
