@@ -4,10 +4,11 @@ pypdf is pure Python and cannot be interrupted from another thread: a page whose
 millions of tiny operators, repeated on every page, keeps it busy for hours, and a bug in a C library
 (PDFium, lxml) can kill the process that reads. So each file is read by `try_parse` in a child process
 that is killed (SIGKILL, its pid only) once the limit has passed. Children come from a fork server
-started once per process with the readers already imported: a child costs a few milliseconds, and it
-forks from a small single-threaded process rather than from the caller's threads (Chroma, torch, a web
-server). OCR pages have their own limit (`OcrOptions.timeout`): each scanned page read extends the
-deadline by that limit. Log records of the child are shown by the caller's logging, at its levels.
+started once per process with the readers already imported: a child costs about 20 ms, and it forks
+from a small single-threaded process rather than from the caller's threads (Chroma, torch, a web server);
+it sees the environment the fork server started with. OCR pages have their own limit
+(`OcrOptions.timeout`): each scanned page read extends the deadline by that limit. Log records of the
+child are shown by the caller's logging, at its levels.
 
 Like any `multiprocessing` user, the calling program's main module must be importable without side
 effects (`if __name__ == "__main__":`): the fork server imports it once.
