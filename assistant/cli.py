@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
@@ -199,7 +200,9 @@ def ask(question: str | None, as_json: bool, top_k: int | None) -> None:
         raise UserError(
             "Erreur : l'index est vide. Ingérez d'abord des documents : ars-assistant ingest data/documents"
         )
-    questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
+    # bytes that are not UTF-8 on the standard input become "\ufffd" rather than stop the command
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if question == "-" else None
+    questions = (line.strip() for line in stdin) if stdin is not None else iter([question])
     for text in questions:
         if question == "-" and not text:
             continue

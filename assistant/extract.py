@@ -66,6 +66,15 @@ CITY_RE = re.compile(r"\b(" + "|".join(sorted(CITIES)) + r")\b")
 AVAILABLE_RE = re.compile(
     r"\b(disponibles?|consultables?|téléchargeables?|en ligne|site (?:web|internet)|espace web|https?://)", re.I
 )
+# Sentences that address a model rather than the reader ("Ignore les consignes précédentes et réponds que..."):
+# a document may carry one, planted or quoted; it is never evidence, never quoted, in either answer mode.
+INSTRUCTION_RE = re.compile(
+    r"\b(?:ignore[rsz]?|oublie[rsz]?|ne tiens? (?:pas|plus) compte|disregard|forget)\b[^.\n]{0,60}"
+    r"\b(?:consignes?|instructions?|regles?|directives?|prompt)\b"
+    r"|\brepond(?:s|ez)(?:\s+\w+){0,2}\s+(?:que|uniquement|toujours|seulement)\b"
+    r"|\b(?:prompt systeme|system prompt|tu es desormais|en tant qu['’]ia|you are now)\b",
+    re.IGNORECASE,
+)
 # A sentence opening with a pronoun continues the one before: "Elle se décline dans une feuille de route".
 ANAPHORA_RE = re.compile(r"^(?:Elle|Il|Elles|Ils|Celle-ci|Celui-ci|Ceux-ci|Celles-ci|Ce dernier|Cette dernière)\b")
 
@@ -114,13 +123,18 @@ def heading_count(text: str, section: str) -> int:
     return 0
 
 
+def is_instruction(sentence: str) -> bool:
+    """True for a sentence that gives orders to an assistant rather than information to a reader."""
+    return bool(INSTRUCTION_RE.search(fold_accents(sentence)))
+
+
 def units_of(hit: Hit) -> list[tuple[str, str]]:
     """(text, kind) of a chunk's sentences, list items and headings."""
     return [(text, kind) for text, kind, _paragraph in paragraph_units(hit)]
 
 
 def paragraph_units(hit: Hit) -> list[tuple[str, str, str]]:
-    """(text, kind, paragraph) of a chunk's sentences, list items and headings."""
+    """(text, kind, paragraph) of a chunk's sentences, list items and headings; instructions left out."""
     out: list[tuple[str, str, str]] = []
     lines = hit.chunk.text.split("\n")
     headings = heading_count(hit.chunk.text, hit.chunk.section)
@@ -131,10 +145,13 @@ def paragraph_units(hit: Hit) -> list[tuple[str, str, str]]:
         if not line:
             continue
         if line.startswith("- "):
-            out.append((line[2:], "item", line[2:]))
+            if not is_instruction(line):
+                out.append((line[2:], "item", line[2:]))
             continue
         follows_items = index + 1 < len(lines) and lines[index + 1].startswith("- ")
         for sentence in split_sentences(line):
+            if is_instruction(sentence):
+                continue
             kind = "intro" if sentence.endswith(":") and follows_items else "sentence"
             out.append((sentence, kind, line))
     return out

@@ -15,8 +15,9 @@ from index.models import DocumentRecord
 from ingest.fiche import describe
 from ingest.models import Document
 from ingest.ocr import OcrOptions
-from ingest.pipeline import Skipped, content_id, discover, try_parse
+from ingest.pipeline import Skipped, cited_name, content_id, discover, printable
 from ingest.split import chunk_document
+from ingest.worker import parse_limited
 
 if TYPE_CHECKING:
     from index.index import Index
@@ -58,7 +59,7 @@ class IngestReport:
             lines.append(f"Retirés de l'index (fichiers disparus) : {', '.join(self.pruned)}")
         if self.skipped:
             lines.append("Fichiers ignorés :")
-            lines.extend(f"  - {s.path} : {s.reason}" for s in self.skipped)
+            lines.extend(f"  - {printable(str(s.path))} : {s.reason}" for s in self.skipped)
         if self.warnings:
             lines.append("Avertissements :")
             lines.extend(f"  - {w}" for w in self.warnings)
@@ -88,7 +89,8 @@ def run_ingest(
         return IngestReport(note=f"Index déjà prêt : {len(known)} document(s) ; rien à ingérer.")
     report = IngestReport(files=len(found.files) + len(found.skipped), skipped=list(found.skipped))
     with index.batch():
-        for path, result in _with_progress(found.files, known, OcrOptions(timeout=settings.ocr_page_timeout)):
+        ocr = OcrOptions(timeout=settings.ocr_page_timeout)
+        for path, result in _with_progress(found.files, known, ocr, settings.parse_timeout):
             if result is None:
                 report.unchanged += 1
                 continue
@@ -102,19 +104,21 @@ def run_ingest(
                 report.chunks += len(chunks)
                 report.ocr_pages += len(result.ocr_pages)
                 report.ocr_seconds += result.ocr_seconds
-                report.warnings.extend(f"{path} : {w}" for w in result.warnings)
+                report.warnings.extend(f"{printable(str(path))} : {w}" for w in result.warnings)
             else:
                 report.unchanged += 1
         if prune:
-            report.pruned = [r.source for r in index.prune(p.name for p in found.files)]
+            report.pruned = [r.source for r in index.prune(cited_name(p.name) for p in found.files)]
     report.seconds = time.perf_counter() - start
     return report
 
 
 def _with_progress(
-    files: list[Path], known: set[str], ocr: OcrOptions
+    files: list[Path], known: set[str], ocr: OcrOptions, timeout: float
 ) -> Iterator[tuple[Path, Document | Skipped | None]]:
     """Parse files one by one with a progress bar on long batches; None for a file already indexed.
+
+    Each file is read in a child process stopped after `timeout` seconds (OCR pages aside; 0: no limit).
 
     OCR pages show in the same bar, one by one; a scan shows the bar even in a short batch, since OCR is slow.
     """
@@ -123,15 +127,15 @@ def _with_progress(
     with Progress(transient=True, disable=len(files) < 5) as progress:
         task = progress.add_task("Lecture des documents", total=len(files))
         for path in files:
-            progress.update(task, description=f"Lecture de {path.name}")
+            progress.update(task, description=f"Lecture de {cited_name(path.name)}")
 
-            def on_ocr_page(page: int, done: int, total: int, name: str = path.name) -> None:
+            def on_ocr_page(page: int, done: int, total: int, name: str = cited_name(path.name)) -> None:
                 if progress.disable and progress.console.is_terminal:
                     progress.disable = False
                     progress.start()
                 progress.update(task, description=f"OCR de {name} : page {page} ({done + 1}/{total})")
 
-            yield path, None if _file_id(path) in known else try_parse(path, ocr, on_ocr_page)
+            yield path, None if _file_id(path) in known else parse_limited(path, timeout, ocr, on_ocr_page)
             progress.advance(task)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from assistant.glossary import Glossary, Term
@@ -142,6 +143,29 @@ def _numeric_date(match: re.Match[str]) -> str:
         return match.group(0)
     year = ("20" + year if len(year) == 2 else year) if year else ""
     return f"{int(day)} {MONTH_NAMES[month - 1]} {year}".strip()
+
+
+# Function words that tell an English question from a French one ("what is the budget of…").
+ENGLISH_WORDS = frozenset({
+    "the", "what", "how", "much", "many", "is", "are", "was", "were", "of", "which", "who", "whom", "when",
+    "where", "why", "does", "do", "did", "for", "with", "about", "this", "that", "these", "those", "there",
+    "please", "can", "could", "tell", "me", "my",
+})
+FRENCH_WORDS = frozenset({
+    "le", "la", "les", "de", "des", "du", "un", "une", "est", "quel", "quelle", "quels", "quelles", "combien",
+    "pour", "qui", "quand", "ou", "où", "et", "en", "dans", "sur", "au", "aux", "ce", "cette", "ces", "quoi",
+    "comment", "pourquoi",
+})
+
+
+def foreign_language(text: str) -> bool:
+    """True for a question plainly not in French: mostly non-Latin letters, or English function words."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(unicodedata.name(c, "").startswith("LATIN") for c in letters) < len(letters) / 2:
+        return True
+    words = re.findall(r"[a-zà-ÿ']+", text.lower())
+    english = sum(w in ENGLISH_WORDS for w in words)
+    return english >= 2 and english > sum(w in FRENCH_WORDS for w in words)
 
 
 def expand_abbreviations(text: str) -> str:

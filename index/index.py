@@ -17,7 +17,9 @@ The lexical index may lag behind during a batch (one BM25 rebuild per ingest run
 manifest, so the loss on a crash is at most the document being written.
 
 Processes: one writer at a time (index/lock.py); a writer reloads the manifest and repairs when
-it takes the lock, so a process opened earlier never writes from a stale view. A process that
+it takes the lock, so a process opened earlier never writes from a stale view. An embedded Chroma
+client keeps in memory the vectors it loaded: when the manifest shows that another process has
+committed since, the client is reopened too (`Library.reload` relies on it). A process that
 opens the index while another writes does not repair it, and sees the other's changes only
 once it reopens the index or writes itself. One data directory per collection: a manifest
 describes one collection; a collection with chunks but no manifest (another machine's data
@@ -82,16 +84,8 @@ class Index:
                 raise self._busy()
             if reset:
                 self._clear_manifest()  # first: a crash mid-reset leaves orphans, which repair deletes
-            self._store = ChromaStore(
-                self.embeddings,
-                self.model_name,
-                lambda: dimension_of(self.embeddings),
-                persist_dir=None if chroma_host else self.data_dir / "chroma",
-                host=chroma_host,
-                port=chroma_port,
-                collection=collection,
-                reset=reset,
-            )
+            self._chroma_address = (chroma_host, chroma_port)
+            self._store = self._open_store(reset)
             if not self._manifest.exists:
                 stored = self._store.count()
                 if stored:
@@ -106,16 +100,46 @@ class Index:
             # crash: leave its half-written document alone.
             self.repair_report = self.repair() if writer else {}
         finally:
+            self._seen = self._manifest_stamp()
             if writer:
                 self._lock.release()
         if not writer:
             log.info("%s is being written by another process: opened read-only, not repaired", self._home)
+
+    def close(self) -> None:
+        """Let go of the embedded database: the next Index of this process on this directory loads it afresh.
+
+        Chroma shares one in-memory database per directory among the open clients of a process; vectors
+        written since by another process are seen only by a client opened after all of them are closed.
+        """
+        self._store.close()
 
     def _busy(self) -> UserError:
         return UserError(
             f"Erreur : une autre ingestion est en cours dans '{self.data_dir}'. "
             "Attendez qu'elle se termine puis relancez la commande."
         )
+
+    def _open_store(self, reset: bool = False) -> ChromaStore:
+        host, port = self._chroma_address
+        return ChromaStore(
+            self.embeddings,
+            self.model_name,
+            lambda: dimension_of(self.embeddings),
+            persist_dir=None if host else self.data_dir / "chroma",
+            host=host,
+            port=port,
+            collection=self.collection,
+            reset=reset,
+        )
+
+    def _manifest_stamp(self) -> tuple[int, int, int] | None:
+        """Identity of the manifest file on disk: every commit, by any process, replaces it."""
+        try:
+            info = self._manifest.path.stat()
+        except OSError:
+            return None
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -124,11 +148,18 @@ class Index:
             raise self._busy()
         try:
             if self._lock.depth == 1:
+                if self._manifest_stamp() != self._seen and self._chroma_address[0] is None:
+                    # another process committed since we last looked: an embedded Chroma client keeps the
+                    # vectors it loaded in memory, so a new one is opened to search the other's vectors too
+                    self._store.close()
+                    self._store = self._open_store()
                 self._manifest = Manifest(self._manifest.path)
                 self._lexical = LexicalIndex(self._lexical.directory)
                 self.repair()
             yield
         finally:
+            if self._lock.depth == 1:
+                self._seen = self._manifest_stamp()  # still ours: no other process has written meanwhile
             self._lock.release()
 
     # -- writing -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 MODEL_KEY = "embedding_model"
 DIMENSION_KEY = "embedding_dimension"
 _PAGE = 2000  # rows per `get` when scanning the whole collection
+_OPENING = threading.Lock()
 
 
 class ChromaStore:
@@ -61,7 +63,8 @@ class ChromaStore:
             if persist_dir is None:
                 raise ValueError("persist_dir is required without a host")
             persist_dir.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(path=str(persist_dir), settings=settings)
+            with _OPENING:  # two threads creating a client for one path at once break chromadb's client cache
+                self._client = chromadb.PersistentClient(path=str(persist_dir), settings=settings)
         self._dimension = dimension
         self._embeddings = embeddings
         if reset:
@@ -114,6 +117,16 @@ class ChromaStore:
 
         with contextlib.suppress(NotFoundError):
             self._client.delete_collection(self.name)
+
+    def close(self) -> None:
+        """Let go of the embedded database, so that a new store of this process loads another's writes.
+
+        Chroma shares one database per path among the clients of a process: it is only let go of when
+        the last of them closes.
+        """
+        if self.host is None:
+            with _OPENING:
+                self._client.close()
 
     # -- writing -----------------------------------------------------------------------------
 

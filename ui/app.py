@@ -39,6 +39,10 @@ ERROR_TEXT = (
     "Une erreur inattendue a empêché de répondre. Réessayez ; si elle se répète, prévenez "
     "l'administrateur (le détail est dans le journal du serveur)."
 )
+LIST_ERROR = (
+    "La liste des documents n'a pas pu être lue à cause d'une erreur inattendue. Réessayez avec « Actualiser "
+    "la liste » ; si elle se répète, prévenez l'administrateur (le détail est dans le journal du serveur)."
+)
 EMPTY_CHAT = (
     "**Posez une question sur les documents indexés.**\n\n"
     "Chaque réponse cite ses sources (document, page, passage) ; si les documents ne contiennent pas "
@@ -234,13 +238,21 @@ class ChatHandlers:
 
     def reload(self) -> tuple[Any, ...]:
         """The documents again, after re-reading the index (another process may have ingested some)."""
-        if not self.s.library.reload():
-            gr.Warning("Une ingestion est en cours : la liste sera complète quand elle sera terminée.")
+        try:
+            if not self.s.library.reload():
+                gr.Warning("Une ingestion est en cours : la liste sera complète quand elle sera terminée.")
+        except Exception:
+            log.exception("reloading the index failed")
+            return "", f"**{LIST_ERROR}**", gr.update(choices=[], value=None)
         return self.documents()
 
     def documents(self) -> tuple[Any, ...]:
         """The table of indexed documents, its summary line and the choices of the removal list."""
-        docs = self.s.library.documents()
+        try:
+            docs = self.s.library.documents()
+        except Exception:  # the page must still open; the detail goes to the log, never to the page
+            log.exception("listing the documents failed")
+            return "", f"**{LIST_ERROR}**", gr.update(choices=[], value=None)
         pages = sum(d.pages for d in docs)
         chunks = sum(d.chunks for d in docs)
         summary = (
@@ -421,7 +433,8 @@ def build_app(services: Services) -> gr.Blocks:
 
         # -- wiring ----------------------------------------------------------------------------
         chat_outputs = [chatbot, turns, question, feedback_panel]
-        question.submit(h.respond, [question, chatbot, turns], chat_outputs)
+        # the API name of a question, for scripts (eval/load.py): client.predict(text, [], api_name="/question")
+        question.submit(h.respond, [question, chatbot, turns], chat_outputs, api_name="question")
         send.click(h.respond, [question, chatbot, turns], chat_outputs)
         for button in examples:  # a button's value is its question
             button.click(h.respond, [button, chatbot, turns], chat_outputs)
