@@ -15,7 +15,7 @@ from index.embeddings import E5Embeddings
 
 REPO = Path(__file__).resolve().parents[2]
 TOWNS = ["Alençon", "Argentan", "Flers", "L'Aigle", "Mortagne-au-Perche", "Domfront", "Sées", "Vimoutiers",
-         "Gacé", "La Ferté-Macé", "Bellême", "Tinchebray", "Putanges", "Écouché", "Rânes", "Trun"]
+         "Gacé", "Trun"]
 COUNT = len(TOWNS)
 
 
