@@ -67,6 +67,8 @@ def _primary_ok(question: Question, unit: Unit) -> bool:
 
 
 def _facet_ok(facet: str, unit: Unit, question: Question) -> bool:
+    if facet == "but":
+        return True  # a purpose is often said without "afin de" or "objectif": preferred, not required
     if facet == "nombre" and question.counted:
         return unit.counts  # "nb de participants" is answered by a number of participants
     return has_fact(unit.text, facet, frozenset(question.terms))
@@ -84,7 +86,8 @@ def select(question: Question, units: Sequence[Unit]) -> list[Unit] | None:
         missing = set(lead.missing)
         facets = [f for f in question.facets if not _facet_ok(f, lead, question)]
         # "quelle loi et quelle rentrée": a part the lead only touches through its context gets its own sentence
-        unspelled = set(question.terms) - lead.spelled - set(question.soft) if question.several else set()
+        # (a verb too: "supervisé par qui et dans quelles zones")
+        unspelled = set(question.terms) - lead.spelled if question.several else set()
         # "% décès Orne Normandie France": each place compared gets the sentence that gives its figure
         places = [h for h in question.hard if not h[:1].isdigit()]
         places_left = set(places) - lead.spelled if len(places) > 1 else set()

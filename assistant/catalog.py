@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.glossary import Glossary, Term, base_glossary
+from assistant.question import MONTH_NAMES
 from index.text import fold_accents
 from ingest.errors import SkipFile, UserError
 from ingest.fiche import Definition, Fiche, describe
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
+MONTHS = MONTH_NAMES
 
 
 def french_date(iso: str | None) -> str:

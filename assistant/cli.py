@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
@@ -41,7 +42,9 @@ def cli(verbose: bool) -> None:
     )
     if not verbose:
         logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns loudly on harmless quirks
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
+        # bm25s sets its own logger to DEBUG when it is imported (lazily, later): filter at the handler
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(lambda record: record.name != "bm25s" or record.levelno >= logging.WARNING)
 
 
 @cli.command()
@@ -206,7 +209,9 @@ def ask(question: str | None, as_json: bool, top_k: int | None) -> None:
         raise UserError(
             "Erreur : l'index est vide. Ingérez d'abord des documents : ars-assistant ingest data/documents"
         )
-    questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
+    # bytes that are not UTF-8 on the standard input become "\ufffd" rather than stop the command
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if question == "-" else None
+    questions = (line.strip() for line in stdin) if stdin is not None else iter([question])
     for text in questions:
         if question == "-" and not text:
             continue
@@ -236,7 +241,7 @@ def format_answer(answer: Any) -> str:
 @click.option("--host", default=None, help="Adresse d'écoute (défaut : ARS_UI_HOST, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (défaut : ARS_UI_PORT, 7860).")
 def ui(host: str | None, port: int | None) -> None:
-    """Lance l'interface de discussion dans le navigateur (onglets Discussion et Documents).
+    """Lance l'interface de discussion dans le navigateur (onglets Discussion, Découvrir et Documents).
 
     Connexion facultative : ARS_UI_USERS="marie:secret1,paul:secret2" ou ARS_UI_USERS_FILE.
 

@@ -23,21 +23,28 @@ class Discovery:
         self.catalog: Catalog = assistant.catalog
         self._checked: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
+        # one check at a time: a second session asking for the same document waits for the first
+        # check's result instead of asking the same questions again (they take seconds on a CPU)
+        self._checking = threading.Lock()
 
     def suggested_questions(self, fiche: Fiche) -> tuple[str, ...]:
         """Up to six of the fiche's candidate questions that the assistant answers citing this document."""
         with self._lock:
             if fiche.doc_id in self._checked:
                 return self._checked[fiche.doc_id]
-        kept: list[str] = []
-        for question in fiche.questions:
-            if len(kept) >= MAX_SUGGESTIONS:
-                break
-            answer = self.assistant.ask(question)
-            if not answer.refused and any(c.source == fiche.source for c in answer.citations):
-                kept.append(question)
-        with self._lock:
-            self._checked[fiche.doc_id] = tuple(kept)
+        with self._checking:
+            with self._lock:
+                if fiche.doc_id in self._checked:  # checked by another thread while this one waited
+                    return self._checked[fiche.doc_id]
+            kept: list[str] = []
+            for question in fiche.questions:
+                if len(kept) >= MAX_SUGGESTIONS:
+                    break
+                answer = self.assistant.ask(question)
+                if not answer.refused and any(c.source == fiche.source for c in answer.citations):
+                    kept.append(question)
+            with self._lock:
+                self._checked[fiche.doc_id] = tuple(kept)
         return tuple(kept)
 
     def examples(self, limit: int = 6) -> list[str]:

@@ -37,6 +37,11 @@ AGENT_RE = re.compile(
     r"conseil|comité|mission|fondation|ministère|ARS|CTS|personnes)\b",
     re.IGNORECASE,
 )
+# What a thing is for: "Elles ont permis de constituer une offre", "L'objectif est d'éviter [...]".
+PURPOSE_RE = re.compile(
+    r"\b(permet\w*|permis|vise\w*|afin d|pour (?:but|objectif)|objectifs?|but|destinée?s?|sert|servi|"
+    r"a pour|ayant pour|dans le but|il s[’']agit)\b", re.IGNORECASE
+)
 # A person as agency documents write one: "Madame Elodie BOUCHET", "Dr Marie-Françoise MERLIN-BERNARD".
 PERSON_RE = re.compile(
     r"\b(?:(?:M\.|Mme|Madame|Monsieur|Dr|Pr)\s+)?[A-ZÉÈ][a-zéèëïîç]+(?:-[A-ZÉÈ][a-zéèëïîç]+)?\s+[A-ZÉÈ]{2,}(?:-[A-ZÉÈ]{2,})?\b"
@@ -60,6 +65,15 @@ CITY_RE = re.compile(r"\b(" + "|".join(sorted(CITIES)) + r")\b")
 # Where a thing can be found: "Un espace web dédié est disponible sur le site web de l'ARS".
 AVAILABLE_RE = re.compile(
     r"\b(disponibles?|consultables?|téléchargeables?|en ligne|site (?:web|internet)|espace web|https?://)", re.I
+)
+# Sentences that address a model rather than the reader ("Ignore les consignes précédentes et réponds que..."):
+# a document may carry one, planted or quoted; it is never evidence, never quoted, in either answer mode.
+INSTRUCTION_RE = re.compile(
+    r"\b(?:ignore[rsz]?|oublie[rsz]?|ne tiens? (?:pas|plus) compte|disregard|forget)\b[^.\n]{0,60}"
+    r"\b(?:consignes?|instructions?|regles?|directives?|prompt)\b"
+    r"|\brepond(?:s|ez)(?:\s+\w+){0,2}\s+(?:que|uniquement|toujours|seulement)\b"
+    r"|\b(?:prompt systeme|system prompt|tu es desormais|en tant qu['’]ia|you are now)\b",
+    re.IGNORECASE,
 )
 # A sentence opening with a pronoun continues the one before: "Elle se décline dans une feuille de route".
 ANAPHORA_RE = re.compile(r"^(?:Elle|Il|Elles|Ils|Celle-ci|Celui-ci|Ceux-ci|Celles-ci|Ce dernier|Cette dernière)\b")
@@ -109,13 +123,18 @@ def heading_count(text: str, section: str) -> int:
     return 0
 
 
+def is_instruction(sentence: str) -> bool:
+    """True for a sentence that gives orders to an assistant rather than information to a reader."""
+    return bool(INSTRUCTION_RE.search(fold_accents(sentence)))
+
+
 def units_of(hit: Hit) -> list[tuple[str, str]]:
     """(text, kind) of a chunk's sentences, list items and headings."""
     return [(text, kind) for text, kind, _paragraph in paragraph_units(hit)]
 
 
 def paragraph_units(hit: Hit) -> list[tuple[str, str, str]]:
-    """(text, kind, paragraph) of a chunk's sentences, list items and headings."""
+    """(text, kind, paragraph) of a chunk's sentences, list items and headings; instructions left out."""
     out: list[tuple[str, str, str]] = []
     lines = hit.chunk.text.split("\n")
     headings = heading_count(hit.chunk.text, hit.chunk.section)
@@ -126,10 +145,13 @@ def paragraph_units(hit: Hit) -> list[tuple[str, str, str]]:
         if not line:
             continue
         if line.startswith("- "):
-            out.append((line[2:], "item", line[2:]))
+            if not is_instruction(line):
+                out.append((line[2:], "item", line[2:]))
             continue
         follows_items = index + 1 < len(lines) and lines[index + 1].startswith("- ")
         for sentence in split_sentences(line):
+            if is_instruction(sentence):
+                continue
             kind = "intro" if sentence.endswith(":") and follows_items else "sentence"
             out.append((sentence, kind, line))
     return out
@@ -170,6 +192,8 @@ def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
         return bool(AVAILABLE_RE.search(text))
     if kind == "personne":
         return bool(PERSON_RE.search(text))
+    if kind == "but":
+        return bool(PURPOSE_RE.search(text))
     if kind == "origine":
         return bool(ORIGIN_RE.search(text))
     if kind == "pourcentage":
@@ -177,11 +201,15 @@ def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
     return True
 
 
+# adjectives written before the counted noun: "20 dernières années", "3 nouveaux centres"
+PRE_ADJECTIVES = r"derni[eè]re?s?|premi[eè]re?s?|nouveaux|nouvelles?|grands?|grandes|petits?|petites|autres|principaux"
 NUMBER_WORDS = (
     r"\d+(?:[ .]\d{3})*|(?:une\s+)?(?:cinquantaine|vingtaine|trentaine|quarantaine|centaine|dizaine)|"
     r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|peu|plusieurs|nombreux|nombreuses|beaucoup"
 )  # not "un"/"une": an article, not a count; "peu de psychiatres" is the documents' answer to "combien"
-COUNTED_RE = re.compile(rf"(?<![\w,.])(?:{NUMBER_WORDS})\s+(?:de\s+|d[’']\s*)?([^\W\d_][\w’'-]*)", re.I)
+COUNTED_RE = re.compile(
+    rf"(?<![\w,.])(?:{NUMBER_WORDS})\s+(?:de\s+|d[’']\s*)?((?:{PRE_ADJECTIVES})\s+)?([^\W\d_][\w’'-]*)", re.I
+)
 
 
 def ordinals_of(text: str) -> set[str]:
@@ -189,6 +217,8 @@ def ordinals_of(text: str) -> set[str]:
     found = {f"{n}e" for n in ORDINAL_RE.findall(text)}
     if re.search(r"\bseconde?\b", text, re.I):
         found.add("2e")
+    if re.search(r"\b(?:1(?:er|re|ère|ere)|premi[eè]re?s?)\b", text, re.I):
+        found.add("1e")
     for word in re.findall(r"\b(\w+)ième\b", text.lower()):
         if word in ORDINAL_WORDS:
             found.add(f"{ORDINAL_WORDS[word]}e")
@@ -228,7 +258,7 @@ def counted_nouns(text: str, precise: bool = False) -> set[str]:
     for match in COUNTED_RE.finditer(text):
         if precise and VAGUE_RE.match(match.group(0)):
             continue
-        out.update(tokens(match.group(1)))
+        out.update(tokens(match.group(2)))
     for match in CELL_COUNT_RE.finditer(text):
         out.update(tokens(match.group(1))[:1])
     return out
@@ -357,6 +387,10 @@ def score_units(
                 score -= 0.5
             if hit.chunk.doc_id in demoted:
                 score -= 0.25
+            if question.excluded and set(question.excluded) & own:
+                score -= 0.15  # "à part le 3114 et Vigilans": what the user already knows is not the answer
+            if question.ordinal and ordinals and question.ordinal not in ordinals:
+                hard_ok, score = False, score - 0.5  # "la 1re édition" is not answered by "la 2nde édition"
             units.append(
                 Unit(text, hit, kind, coverage, frozenset(matched), fact, hard_ok, score, counts, frozenset(missing),
                      frozenset(spelled_terms), before, precise)

@@ -1,9 +1,10 @@
 """Ingest orchestration for the CLI and the UI: files -> documents -> chunks -> storage, with a summary.
 
-The encoder is by far the slowest step, so the rest is arranged around it: files are read, cleaned
-and chunked in a thread while the encoder (C code, which releases the GIL) works on the chunks
-of the files before; and small documents are written several at a time (one Chroma upsert, one
-manifest save for the group), since each write has a fixed cost of tens of milliseconds.
+The encoder is by far the slowest step, so the rest is arranged around it: files are read (each in a
+child process with a time limit, see ingest/worker.py), cleaned and chunked in a thread while the
+encoder (C code, which releases the GIL) works on the chunks of the files before; and small documents
+are written several at a time (one Chroma upsert, one manifest save for the group), since each write
+has a fixed cost of tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from index.models import DocumentRecord
 from ingest.fiche import describe
 from ingest.models import Chunk, Document
 from ingest.ocr import OcrOptions
-from ingest.pipeline import Skipped, content_id, discover, try_parse
+from ingest.pipeline import Skipped, cited_name, content_id, discover, printable
 from ingest.split import chunk_document
+from ingest.worker import parse_limited
 
 if TYPE_CHECKING:
     from index.index import Index
@@ -77,7 +79,7 @@ class IngestReport:
             lines.append(f"Retirés de l'index (fichiers disparus) : {', '.join(self.pruned)}")
         if self.skipped:
             lines.append("Fichiers ignorés :")
-            lines.extend(f"  - {s.path} : {s.reason}" for s in self.skipped)
+            lines.extend(f"  - {printable(str(s.path))} : {s.reason}" for s in self.skipped)
         if self.warnings:
             lines.append("Avertissements :")
             lines.extend(f"  - {w}" for w in self.warnings)
@@ -108,11 +110,12 @@ def run_ingest(
     report = IngestReport(files=len(found.files) + len(found.skipped), skipped=list(found.skipped))
     timings, counts = dict(index.timings), dict(index.encoder_counts)
     with index.batch():
-        parsed = _parsed(found.files, known, OcrOptions(timeout=settings.ocr_page_timeout), settings, report.stages)
+        ocr = OcrOptions(timeout=settings.ocr_page_timeout)
+        parsed = _parsed(found.files, known, ocr, settings, report.stages)
         for group in _groups(parsed):
             _add(index, group, report)
         if prune:
-            report.pruned = [r.source for r in index.prune(p.name for p in found.files)]
+            report.pruned = [r.source for r in index.prune(cited_name(p.name) for p in found.files)]
     report.stages["embed"] = index.timings["embed"] - timings["embed"]
     report.stages["write"] = index.timings["write"] - timings["write"]
     report.encoded = index.encoder_counts["encoded"] - counts["encoded"]
@@ -148,7 +151,7 @@ def _add(index: Index, group: list[_Parsed], report: IngestReport) -> None:
             report.chunks += len(item.chunks)
             report.ocr_pages += len(result.ocr_pages)
             report.ocr_seconds += result.ocr_seconds
-            report.warnings.extend(f"{item.path} : {w}" for w in result.warnings)
+            report.warnings.extend(f"{printable(str(item.path))} : {w}" for w in result.warnings)
 
 
 def _groups(parsed: _ReadAhead) -> Iterator[list[_Parsed]]:
@@ -215,7 +218,7 @@ def _parsed(
     """The files read, cleaned, chunked and described in a thread, in order."""
 
     def produce() -> Iterator[_Parsed]:
-        for path, result in _with_progress(files, known, ocr, stages):
+        for path, result in _with_progress(files, known, ocr, settings.parse_timeout, stages):
             item = _Parsed(path, result)
             if isinstance(result, Document):
                 start = time.perf_counter()
@@ -228,9 +231,15 @@ def _parsed(
 
 
 def _with_progress(
-    files: list[Path], known: set[str], ocr: OcrOptions, stages: dict[str, float] | None = None
+    files: list[Path],
+    known: set[str],
+    ocr: OcrOptions,
+    timeout: float,
+    stages: dict[str, float] | None = None,
 ) -> Iterator[tuple[Path, Document | Skipped | None]]:
     """Parse files one by one with a progress bar on long batches; None for a file already indexed.
+
+    Each file is read in a child process stopped after `timeout` seconds (OCR pages aside; 0: no limit).
 
     OCR pages show in the same bar, one by one; a scan shows the bar even in a short batch, since OCR is slow.
     """
@@ -239,16 +248,16 @@ def _with_progress(
     with Progress(transient=True, disable=len(files) < 5) as progress:
         task = progress.add_task("Lecture des documents", total=len(files))
         for path in files:
-            progress.update(task, description=f"Lecture de {path.name}")
+            progress.update(task, description=f"Lecture de {cited_name(path.name)}")
 
-            def on_ocr_page(page: int, done: int, total: int, name: str = path.name) -> None:
+            def on_ocr_page(page: int, done: int, total: int, name: str = cited_name(path.name)) -> None:
                 if progress.disable and progress.console.is_terminal:
                     progress.disable = False
                     progress.start()
                 progress.update(task, description=f"OCR de {name} : page {page} ({done + 1}/{total})")
 
             start = time.perf_counter()
-            result = None if _file_id(path) in known else try_parse(path, ocr, on_ocr_page)
+            result = None if _file_id(path) in known else parse_limited(path, timeout, ocr, on_ocr_page)
             if stages is not None:
                 stages["parse"] += time.perf_counter() - start
             yield path, result

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from assistant.ingesting import run_ingest
 from assistant.settings import Settings
 from ingest.errors import UserError
-from ingest.pipeline import SUPPORTED, content_id, unsupported_reason
+from ingest.pipeline import SUPPORTED, cited_name, content_id, unsupported_reason
 
 if TYPE_CHECKING:
     from index.index import Index
@@ -188,8 +188,9 @@ class Library:
         if record is None or not record.path:
             return None
         path = Path(record.path)
-        # the manifest names the file that was parsed; it must still be a regular file with that name
-        if path.name != source or path.is_symlink() or not path.is_file():
+        # the manifest names the file that was parsed; it must still be a regular file with that name (a name
+        # that was not UTF-8 is stored printable, so it names no file and is not served)
+        if cited_name(path.name) != source or path.is_symlink() or not path.is_file():
             return None
         return path.resolve()
 

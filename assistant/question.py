@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from assistant.glossary import Glossary, Term
@@ -37,6 +38,7 @@ QUESTION_WORDS = {
     # domaines", "au programme de", "ça permet de faire quoi", "elle fait quoi comme métier"
     "assez", "comme", "apres", "selon", "but", "domaine", "domaines", "programme", "permet", "permettent",
     "permettre", "pousse", "poussent", "aller", "va", "vont", "cest", "ça", "truc", "trucs", "machin",
+    "lien", "liens", "url", "servira",
 }
 
 STOP_STEMS = set(tokens(" ".join(QUESTION_WORDS)))
@@ -96,6 +98,11 @@ DOCUMENT_DATE_WORDS = re.compile(
     r"\b(il|elle|ca|document|bilan|communique|rapport|note|charte) dat\w*|\bde quand date|"
     r"\b(publie|paru|parue|sorti|sortie|date) (quand|de quand)\b"
 )
+# "ça a servi à quoi", "le but c'est quoi": the answer says what a thing is for.
+PURPOSE_WORDS = re.compile(
+    r"\b(a quoi (?:ca )?(?:sert|servent|a servi|ont servi|servira|servent)|(?:ca )?sert a quoi|servi a quoi|"
+    r"servent a quoi|pour quoi faire|le but|son but|leur but|l objectif|quel objectif|quels objectifs)\b"
+)
 # "d'où vient", "il vient d'où", "origine": the answer is where something comes from.
 ORIGIN_WORDS = re.compile(r"\b(vient d ou|viennent d ou|d ou vient|d ou viennent|origine|provient|issu)\b")
 LIST_WORDS = re.compile(
@@ -138,6 +145,29 @@ def _numeric_date(match: re.Match[str]) -> str:
     return f"{int(day)} {MONTH_NAMES[month - 1]} {year}".strip()
 
 
+# Function words that tell an English question from a French one ("what is the budget of…").
+ENGLISH_WORDS = frozenset({
+    "the", "what", "how", "much", "many", "is", "are", "was", "were", "of", "which", "who", "whom", "when",
+    "where", "why", "does", "do", "did", "for", "with", "about", "this", "that", "these", "those", "there",
+    "please", "can", "could", "tell", "me", "my",
+})
+FRENCH_WORDS = frozenset({
+    "le", "la", "les", "de", "des", "du", "un", "une", "est", "quel", "quelle", "quels", "quelles", "combien",
+    "pour", "qui", "quand", "ou", "où", "et", "en", "dans", "sur", "au", "aux", "ce", "cette", "ces", "quoi",
+    "comment", "pourquoi",
+})
+
+
+def foreign_language(text: str) -> bool:
+    """True for a question plainly not in French: mostly non-Latin letters, or English function words."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(unicodedata.name(c, "").startswith("LATIN") for c in letters) < len(letters) / 2:
+        return True
+    words = re.findall(r"[a-zà-ÿ']+", text.lower())
+    english = sum(w in ENGLISH_WORDS for w in words)
+    return english >= 2 and english > sum(w in FRENCH_WORDS for w in words)
+
+
 def expand_abbreviations(text: str) -> str:
     """The question with staff abbreviations written out ("nb projets" -> "nombre projets"),
     numeric dates in words ("13/09" -> "13 septembre") and "220k" as "220 000"."""
@@ -165,7 +195,7 @@ class Question:
     """A question as the answerer needs it."""
 
     text: str
-    kind: str  # montant | nombre | date | pourcentage | qui | lieu | origine | liste | definition | general
+    kind: str  # montant | nombre | date | pourcentage | qui | lieu | origine | but | liste | definition | general
     terms: tuple[str, ...]  # stemmed content words, question words removed
     hard: tuple[str, ...] = ()  # stems that the supporting passage must contain (places, years, figures)
     acronyms: tuple[Term, ...] = field(default_factory=tuple)
@@ -180,11 +210,20 @@ class Question:
     several: bool = False  # joins several asks ("quelle loi et quelle rentrée"): each part wants its sentence
     list_count: int = 0  # "les 2 types d'attractivité" -> 2: the answer names that many things
     list_noun: str = ""  # ... of what: the stem of "attractivité"
+    excluded: tuple[str, ...] = ()  # "à part le 3114 et Vigilans": stems of what the answer is not about
+    ordinal: str = ""  # "la 1re édition" -> "1e": an ordinal the passage must not contradict
 
 
 def analyse(text: str, glossary: Glossary) -> Question:
     """Classify a question and pick its content words."""
     text = expand_abbreviations(text)
+    # "à part en cabinet libéral ou en MSP, ...": the words after "à part" say what the answer is not
+    excluded_match = EXCLUDED_RE.search(text)
+    excluded = tuple(
+        t for t in tokens(excluded_match.group(1) or excluded_match.group(2) or "") if t not in STOP_STEMS
+    ) if excluded_match else ()
+    if excluded_match:
+        text = text[: excluded_match.start()] + " " + text[excluded_match.end():]
     plain = " " + fold_accents(text.lower().replace("’", "'")) + " "
     plain_words = re.sub(r"[^a-z0-9€% ]+", " ", plain)
     acronyms = tuple(glossary.acronyms_in(text))
@@ -207,6 +246,8 @@ def analyse(text: str, glossary: Glossary) -> Question:
         role=tuple(t for word in role.split("|") if word for t in tokens(word)),
         dated_document=bool(DOCUMENT_DATE_WORDS.search(plain_words)),
         several=bool(re.search(r"\s(et|\+)\s|[:;]", plain)),
+        excluded=excluded,
+        ordinal=_ordinal(text),
         list_count=int(count.group(1)) if (count := LIST_COUNT_RE.search(text)) else 0,
         list_noun=next((t for t in tokens(text[count.end():]) if t not in STOP_STEMS), "") if count else "",
         where=where if kind in ("lieu", "qui") else "",
@@ -253,6 +294,8 @@ def _facets(words: str, kind: str) -> tuple[str, ...]:
 
 
 def _kind(plain: str, words: str, acronyms: tuple[Term, ...], terms: tuple[str, ...]) -> str:
+    if PURPOSE_WORDS.search(words):
+        return "but"
     if DEFINITION_WORDS.search(plain) or DEFINITION_WORDS.search(words):
         return "definition"
     if len(terms) <= 1 and acronyms and not re.search(r"\b(combien|quand|qui|ou)\b", words):
@@ -284,6 +327,22 @@ LIST_COUNT_RE = re.compile(
 )
 
 
+EXCLUDED_RE = re.compile(
+    r"(?:\(\s*)?\b(?:à|a) part\s+([^,;:?()]+)[,;:?)]?|\b(?:sauf|hormis|en dehors d[eu]s?|autres? que)\s+([^,;:?()]+)",
+    re.IGNORECASE,
+)
+
+
+FIRST_OF_RE = re.compile(
+    r"\b(?:1(?:er|re|ère|ere)|premi[eè]re?)\s+(édition|edition|version|session|vague|phase)\b", re.I
+)
+
+
+def _ordinal(text: str) -> str:
+    """The first of a series a question asks about ("la 1re édition" -> "1e"), or ""."""
+    return "1e" if FIRST_OF_RE.search(text) else ""
+
+
 def _without_list_counts(text: str) -> str:
     """"les 2 types de...", "les 12 priorités": the count of a list asked for, which documents may not write."""
     return LIST_COUNT_RE.sub(lambda m: m.group(0).replace(m.group(1), "", 1), text)
@@ -297,6 +356,9 @@ def _hard_terms(text: str, words: str) -> tuple[str, ...]:
             rf"\b{re.escape(place)}\b", words
         ):
             hard.extend(tokens(place.replace("-", " ")))
+    first = FIRST_OF_RE.search(text)
+    if first:  # "la 1re édition": the passage must be about an edition, and not another one
+        hard.extend(tokens(first.group(1)))
     for number in ORDINAL_RE.findall(text):
         if number != "1":
             hard.append(f"{number}e")

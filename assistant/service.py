@@ -16,15 +16,20 @@ from assistant.catalog import Catalog, french_date
 from assistant.extract import score_units
 from assistant.glossary import Glossary
 from assistant.models import REFUSAL, Answer, Citation
-from assistant.question import Question, analyse
+from assistant.question import Question, analyse, foreign_language
 from index.index import Index
 from index.models import Hit
 from index.text import tokens
 from ingest.fiche import Fiche
+from ingest.pipeline import printable
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+FRENCH_ONLY = (
+    "Les documents indexés sont en français : posez votre question en français "
+    "(par exemple « combien pour le plan crack ? »)."
+)
 FOLLOW_UP_RE = re.compile(r"^\s*(et|mais|aussi|puis|pour)\b|\b(ça|ca|cela|celui-ci|celle-ci|ce dernier|idem)\b", re.I)
 
 
@@ -130,6 +135,9 @@ class Assistant:
     def ask_stream(self, question: str, history: Sequence[str] = ()) -> Iterator[Answer]:
         """Partial answers as they are written, the last one complete."""
         start = time.perf_counter()
+        # undecodable bytes (a terminal in Latin-1), control and invisible characters are not a question's
+        question = printable(question, " ")
+        history = [printable(previous, " ") for previous in history]
         text = " ".join(question.split())
         if not text or not re.search(r"\w", text):
             yield Answer(question=question, text="Posez une question sur les documents indexés.", refused=True)
@@ -193,6 +201,8 @@ class Assistant:
 
     def _refuse(self, parsed: Question, hits: list[Hit], question: str) -> Answer:
         text, titles = refusal_text(hits)
+        if foreign_language(question):
+            text += f"\n{FRENCH_ONLY}"
         notes: tuple[str, ...] = ()
         if parsed.kind == "definition" and parsed.acronyms:
             term = parsed.acronyms[0]

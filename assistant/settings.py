@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     ocr_page_timeout: float = Field(
         60.0, gt=0, description="Délai maximal de reconnaissance de caractères (OCR) par page numérisée (secondes)."
     )
+    parse_timeout: float = Field(
+        120.0,
+        ge=0,
+        description="Délai maximal de lecture d'un fichier à l'ingestion, OCR non comprise (secondes) ; au-delà, "
+        "le fichier est ignoré avec sa raison et le lot continue. 0 : pas de limite.",
+    )
     top_k: int = Field(8, ge=1, le=50, description="Nombre de passages examinés par question.")
     llm_base_url: str | None = Field(
         None,

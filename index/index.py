@@ -25,9 +25,13 @@ lexical index differ.
 
 Processes: one writer at a time (index/lock.py); a writer reloads the manifest and the lexical
 index when another process changed them, and repairs if needed, when it takes the lock, so a
-process opened earlier never writes from a stale view. Threads: searches need no lock; a write
-replaces the manifest's records and the lexical index's snapshot by swapping one reference each,
-so a search during a write sees the index before or after it. A process that
+process opened earlier never writes from a stale view. An embedded Chroma client keeps in memory
+the vectors it loaded: when the manifest shows that another process has committed since, the
+client is reopened too (`Library.reload` relies on it). Threads: searches need no write lock; a
+write replaces the manifest's records and the lexical index's snapshot by swapping one reference
+each, so a search during a write sees the index before or after it. Reopening the Chroma client
+is the one moment a search waits: it holds the client it uses until it is done, and the reopening
+waits for those searches and keeps new ones waiting until the new client is there. A process that
 opens the index while another writes does not repair it, and sees the other's changes only
 once it reopens the index or writes itself. One data directory per collection: a manifest
 describes one collection; a collection with chunks but no manifest (another machine's data
@@ -52,7 +56,7 @@ from langchain_core.embeddings import Embeddings
 from index.embeddings import DEFAULT_MODEL, dimension_of, make_embeddings, model_name_of
 from index.fusion import fuse_rrf, fuse_scores
 from index.lexical import LexicalIndex, fingerprint
-from index.lock import WriteLock
+from index.lock import SharedLock, WriteLock
 from index.manifest import Manifest, write_atomic
 from index.models import DocumentRecord, Hit, TermFrequencies
 from index.store import ChromaStore
@@ -91,22 +95,15 @@ class Index:
         self._manifest = Manifest(self._home / "manifest.json")
         self._lexical = LexicalIndex(self._home / "lexical")
         self._lock = WriteLock(self._home / "write.lock")
+        self._store_guard = SharedLock()  # searches share the Chroma client; reopening it takes it alone
         writer = self._lock.acquire()
         try:
             if reset and not writer:
                 raise self._busy()
             if reset:
                 self._clear_manifest()  # first: a crash mid-reset leaves orphans, which repair deletes
-            self._store = ChromaStore(
-                self.embeddings,
-                self.model_name,
-                lambda: dimension_of(self.embeddings),
-                persist_dir=None if chroma_host else self.data_dir / "chroma",
-                host=chroma_host,
-                port=chroma_port,
-                collection=collection,
-                reset=reset,
-            )
+            self._chroma_address = (chroma_host, chroma_port)
+            self._store = self._open_store(reset)
             if not self._manifest.exists:
                 stored = self._store.count()
                 if stored:
@@ -148,10 +145,46 @@ class Index:
             return self.repair()
         return dict.fromkeys(REPAIR_KEYS, 0)
 
+    def close(self) -> None:
+        """Let go of the embedded database: the next Index of this process on this directory loads it afresh.
+
+        Chroma shares one in-memory database per directory among the open clients of a process; vectors
+        written since by another process are seen only by a client opened after all of them are closed.
+        """
+        with self._store_guard.exclusive():
+            self._store.close()
+
+    def _reopen_store(self) -> None:
+        """A new embedded Chroma client in place of ours, once the searches using ours are done."""
+        with self._store_guard.exclusive():
+            old = self._store
+            old.close()
+            self._store = self._open_store()
+            self._store.continue_counts(old)
+
+    @contextmanager
+    def _chroma(self) -> Iterator[ChromaStore]:
+        """The Chroma store for a read outside the write lock: not reopened until the read is done."""
+        with self._store_guard.shared():
+            yield self._store
+
     def _busy(self) -> UserError:
         return UserError(
             f"Erreur : une autre ingestion est en cours dans '{self.data_dir}'. "
             "Attendez qu'elle se termine puis relancez la commande."
+        )
+
+    def _open_store(self, reset: bool = False) -> ChromaStore:
+        host, port = self._chroma_address
+        return ChromaStore(
+            self.embeddings,
+            self.model_name,
+            lambda: dimension_of(self.embeddings),
+            persist_dir=None if host else self.data_dir / "chroma",
+            host=host,
+            port=port,
+            collection=self.collection,
+            reset=reset,
         )
 
     @contextmanager
@@ -164,6 +197,10 @@ class Index:
         try:
             if outermost:
                 if self._manifest.changed_on_disk():
+                    # another process committed since we last read or wrote the manifest: an embedded Chroma
+                    # client keeps the vectors it loaded in memory, so a new one is opened to see the other's
+                    if self._chroma_address[0] is None:
+                        self._reopen_store()
                     self._manifest = Manifest(self._manifest.path)
                 self._lexical.refresh()
                 self._repair_if_needed()
@@ -359,12 +396,13 @@ class Index:
             return []
         depth = max(4 * k, 20)  # fusion needs candidates beyond k: a chunk ranked 8th by both may win
         lexical = self._lexical.search(query, depth)
-        dense = self._store.search(query, depth)
-        dense_scores = [(c.id, s) for c, s in dense]
-        fused = fuse_scores(lexical, dense_scores) if fusion == "scores" else fuse_rrf(lexical, dense_scores)
-        best = fused[:k]
-        chunks = {c.id: c for c, _ in dense}
-        chunks.update(self._store.get([i for i, _ in best if i not in chunks]))
+        with self._chroma() as store:
+            dense = store.search(query, depth)
+            dense_scores = [(c.id, s) for c, s in dense]
+            fused = fuse_scores(lexical, dense_scores) if fusion == "scores" else fuse_rrf(lexical, dense_scores)
+            best = fused[:k]
+            chunks = {c.id: c for c, _ in dense}
+            chunks.update(store.get([i for i, _ in best if i not in chunks]))
         return _ranked([(chunks[i], score) for i, score in best if i in chunks])
 
     def search_lexical(self, query: str, k: int = 5) -> list[Hit]:
@@ -372,18 +410,21 @@ class Index:
         if k <= 0:
             return []
         found = self._lexical.search(query, k)
-        chunks = self._store.get([i for i, _ in found])
+        with self._chroma() as store:
+            chunks = store.get([i for i, _ in found])
         return _ranked([(chunks[i], score) for i, score in found if i in chunks])
 
     def search_dense(self, query: str, k: int = 5) -> list[Hit]:
         """The `k` nearest chunks by cosine similarity of embeddings."""
         if k <= 0 or not query.strip():
             return []
-        return _ranked(self._store.search(query, k))
+        with self._chroma() as store:
+            return _ranked(store.search(query, k))
 
     def following(self, chunk: Chunk, count: int = 2) -> list[Chunk]:
         """The chunks right after `chunk` in its document (a list that goes on, the rest of a section)."""
-        return self._store.at_positions(chunk.doc_id, range(chunk.position + 1, chunk.position + 1 + count))
+        with self._chroma() as store:
+            return store.at_positions(chunk.doc_id, range(chunk.position + 1, chunk.position + 1 + count))
 
     # -- describing --------------------------------------------------------------------------
 
@@ -393,7 +434,8 @@ class Index:
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         """Stored chunks by id (e.g. a citation's chunk_id); ids not stored are left out."""
-        return self._store.get(list(ids))
+        with self._chroma() as store:
+            return store.get(list(ids))
 
     def documents(self) -> list[DocumentRecord]:
         """Indexed documents, sorted by source."""
@@ -407,19 +449,23 @@ class Index:
     def status(self) -> dict[str, Any]:
         """Counts and settings of the index, for `ars-assistant status`."""
         records = self._manifest.records.values()
+        with self._chroma() as store:
+            chunks, location = store.count(), store.location
         return {
             "documents": len(records),
-            "chunks": self._store.count(),
+            "chunks": chunks,
             "pages": sum(r.pages for r in records),
             "embedding_model": self.model_name,
             "data_dir": str(self.data_dir.resolve()),
-            "store": self._store.location,
+            "store": location,
             "collection": self.collection,
         }
 
     def chunk_ids(self) -> dict[str, list[str]]:
         """Sorted chunk ids as seen by Chroma ("dense") and by the lexical index ("lexical")."""
-        return {"dense": sorted(self._store.scan()), "lexical": self._lexical.ids()}
+        with self._chroma() as store:
+            dense = sorted(store.scan())
+        return {"dense": dense, "lexical": self._lexical.ids()}
 
 
 def _check_chunks(record: DocumentRecord, chunks: Sequence[Chunk]) -> None:

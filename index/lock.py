@@ -1,4 +1,5 @@
-"""One writer per index directory: an advisory file lock between processes, a re-entrant lock between threads.
+"""One writer per index directory: an advisory file lock between processes, a re-entrant lock between threads;
+and a shared/exclusive lock between threads (searches share the Chroma client, reopening it takes it alone).
 
 `flock` is released by the kernel when its holder dies, so a SIGKILLed ingest never leaves the
 index locked. Without it, `ars-assistant status` run during an ingest would "repair" away the
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 try:
@@ -56,3 +59,46 @@ class WriteLock:
                 return False
         self._fd = fd
         return True
+
+
+class SharedLock:
+    """Held by many threads at once (`shared`) or by one alone (`exclusive`). A thread waiting for it alone
+    waits for the current holders and keeps new ones waiting meanwhile. Not re-entrant: a thread holding it
+    must not take it again."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._holders = 0
+        self._alone = False
+        self._waiting_alone = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._condition:
+            while self._alone or self._waiting_alone:
+                self._condition.wait()
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._holders -= 1
+                if not self._holders:
+                    self._condition.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._condition:
+            self._waiting_alone += 1
+            try:
+                while self._alone or self._holders:
+                    self._condition.wait()
+            finally:
+                self._waiting_alone -= 1
+            self._alone = True
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._alone = False
+                self._condition.notify_all()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -34,6 +35,7 @@ DIMENSION_KEY = "embedding_dimension"
 TEXT_HASH_KEY = "text_hash"
 _PAGE = 2000  # rows per `get` when scanning the whole collection
 _LOOKUP = 500  # text hashes per `get` when looking for vectors already computed
+_OPENING = threading.Lock()
 Vector = Sequence[float]
 
 
@@ -76,7 +78,8 @@ class ChromaStore:
             if persist_dir is None:
                 raise ValueError("persist_dir is required without a host")
             persist_dir.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(path=str(persist_dir), settings=settings)
+            with _OPENING:  # two threads creating a client for one path at once break chromadb's client cache
+                self._client = chromadb.PersistentClient(path=str(persist_dir), settings=settings)
         self._dimension = dimension
         self._embeddings = embeddings
         if reset:
@@ -126,6 +129,21 @@ class ChromaStore:
 
         with contextlib.suppress(NotFoundError):
             self._client.delete_collection(self.name)
+
+    def close(self) -> None:
+        """Let go of the embedded database, so that a new store of this process loads another's writes.
+
+        Chroma shares one database per path among the clients of a process: it is only let go of when
+        the last of them closes.
+        """
+        if self.host is None:
+            with _OPENING:
+                self._client.close()
+
+    def continue_counts(self, previous: ChromaStore) -> None:
+        """Carry on the timings and encoder counts of the store this one replaces (a reopened client)."""
+        self.timings = dict(previous.timings)
+        self.encoded, self.reused_vectors = previous.encoded, previous.reused_vectors
 
     # -- writing -----------------------------------------------------------------------------
 

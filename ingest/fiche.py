@@ -85,7 +85,7 @@ class Fiche:
                 for d in self.definitions
             ],
             "questions": list(self.questions),
-            "acronyms": {term: list(pages) for term, pages in self.acronyms},
+            "acronyms": [{"term": term, "pages": list(pages)} for term, pages in self.acronyms],
         }
 
     @classmethod
@@ -115,7 +115,9 @@ class Fiche:
                 for d in raw.get("definitions", [])
             ),
             questions=tuple(str(q) for q in raw.get("questions", [])),
-            acronyms=tuple((str(t), tuple(int(p) for p in pages)) for t, pages in raw.get("acronyms", {}).items()),
+            acronyms=tuple(
+                (str(a["term"]), tuple(int(p) for p in a["pages"])) for a in raw.get("acronyms", [])
+            ),
         )
 
 

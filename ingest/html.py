@@ -76,14 +76,17 @@ def _without_site_parts(data: bytes) -> Any:
         tree = lxml_html.document_fromstring(data)
     except (etree.ParserError, ValueError) as exc:
         raise SkipFile("page web illisible ; enregistrez-la à nouveau depuis le navigateur (.html)") from exc
-    for element in tree.xpath(SITE_PARTS):
-        if element.getparent() is not None:
-            element.drop_tree()
-    for element in tree.xpath("//*[@id or @class]"):
-        name = f"{element.get('id', '')} {element.get('class', '')}"
-        holds_article = element.xpath(".//h1 | .//article | .//main")
-        if SITE_NAMES.search(name) and not holds_article and element.getparent() is not None:
-            element.drop_tree()
+    try:
+        for element in tree.xpath(SITE_PARTS):
+            if element.getparent() is not None:
+                element.drop_tree()
+        for element in tree.xpath("//*[@id or @class]"):
+            name = f"{element.get('id', '')} {element.get('class', '')}"
+            holds_article = element.xpath(".//h1 | .//article | .//main")
+            if SITE_NAMES.search(name) and not holds_article and element.getparent() is not None:
+                element.drop_tree()
+    except ValueError as exc:  # lxml refuses text with NUL or control bytes when it moves it
+        raise SkipFile("page web illisible ; enregistrez-la à nouveau depuis le navigateur (.html)") from exc
     return tree
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -134,7 +135,8 @@ def read_odt(path: Path) -> tuple[str, int, list[Block]]:
         with zipfile.ZipFile(path) as archive:
             content = ElementTree.fromstring(archive.read("content.xml"))
             meta = archive.read("meta.xml") if "meta.xml" in archive.namelist() else b""
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, EOFError, ValueError, NotImplementedError,
+            zlib.error) as exc:  # a damaged archive fails in zipfile, zlib or the XML parser, each its own way
         raise SkipFile("document OpenDocument illisible ou endommagé ; ré-enregistrez-le au format .odt") from exc
     styles: dict[str, str] = {}
     page_breaks: set[str] = set()

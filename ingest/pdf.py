@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError
+from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
 
 from ingest.clean import is_running_line, normalize_text, running_lines, squash, vocabulary
 from ingest.errors import SkipFile
@@ -59,7 +59,13 @@ def open_pdf(path: Path) -> PdfReader:
         raise
     except FileNotDecryptedError as exc:
         raise SkipFile("PDF protégé par un mot de passe ; enregistrez-en une copie non protégée") from exc
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError) as exc:
+    except (LimitReachedError, RecursionError, MemoryError) as exc:
+        log.info("cannot open %s: %r", path.name, exc)
+        raise SkipFile(
+            "PDF trop complexe à lire (structure trop profonde ou trop volumineuse) ; ré-exportez-le depuis le "
+            "logiciel d'origine ou découpez-le"
+        ) from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         log.info("cannot open %s: %r", path.name, exc)
         raise SkipFile("PDF illisible ou endommagé ; ré-exportez-le depuis le logiciel d'origine") from exc
     if page_count == 0:
@@ -104,6 +110,8 @@ def read_pdf(path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgress
         if not found:
             empty_pages.append(number)
         blocks.extend(found)
+    if not blocks:  # every line repeats on every page: headers and footers only, nothing to cite
+        raise SkipFile("aucun texte à indexer : chaque page ne porte que les mêmes en-têtes ou pieds de page")
     return PdfContent(
         title=_title(reader, blocks),
         page_count=len(pages),
@@ -146,7 +154,19 @@ def _has_text(pages: list[list[Line]]) -> bool:
 
 
 def _page_list(indexes: list[int]) -> str:
-    return ", ".join(str(i + 1) for i in indexes)
+    return page_ranges(i + 1 for i in indexes)
+
+
+def page_ranges(numbers: Iterable[int]) -> str:
+    """Page numbers as French readers list them, runs of three or more shortened: "2, 5-9, 12"."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts = [f"{run[0]}-{run[-1]}" if len(run) >= 3 else ", ".join(map(str, run)) for run in runs]
+    return ", ".join(parts)
 
 
 def _is_scan(page: Any, lines: list[Line], keys: set[str]) -> bool:
@@ -262,9 +282,9 @@ def _trim_running(lines: list[Line], keys: set[str]) -> list[Line]:
 
 def _title(reader: PdfReader, blocks: list[Block]) -> str:
     """The document's title: its metadata if meaningful, else its first large heading."""
-    meta = reader.metadata
     raw = ""
     try:
+        meta = reader.metadata  # read on first access: a damaged info dictionary raises here
         raw = str(meta.title or "") if meta else ""
     except Exception:  # broken metadata objects are common and never worth losing a file
         raw = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +15,12 @@ from ingest.html import read_html
 from ingest.models import Block, Document
 from ingest.ocr import OcrOptions
 from ingest.odt import read_odt
-from ingest.pdf import OcrProgress, read_pdf
+from ingest.pdf import OcrProgress, page_ranges, read_pdf
 from ingest.text import read_docx, read_text
 
 log = logging.getLogger(__name__)
 
+_INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")  # control, format, lone surrogate, line and paragraph separators
 SUPPORTED = (".pdf", ".docx", ".odt", ".html", ".htm", ".txt", ".md")
 
 
@@ -72,6 +74,19 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
+def printable(text: str, replacement: str = "") -> str:
+    """`text` fit to show and store: bytes that were not UTF-8 (a file name, a command-line argument) become
+    "\ufffd"; control and invisible format characters (line breaks, escapes, right-to-left overrides) become
+    `replacement`."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(replacement if unicodedata.category(c) in _INVISIBLE else c for c in text)
+
+
+def cited_name(name: str) -> str:
+    """A file's name as cited and listed: printable, with no path separator ("\\" is one on Windows)."""
+    return printable(name).replace("\\", "_").replace("/", "_").strip() or "document"
+
+
 def content_id(data: bytes) -> str:
     """Document id: the same bytes always give the same id."""
     return hashlib.sha256(data).hexdigest()[:16]
@@ -99,7 +114,7 @@ def parse_file(path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgre
         ocr_pages, ocr_seconds = content.ocr_pages, content.ocr_seconds
         warnings.extend(content.warnings)
         if content.empty_pages:
-            pages = ", ".join(map(str, content.empty_pages))
+            pages = page_ranges(content.empty_pages)
             warnings.append(f"pages sans texte : {pages} (elles ne sont pas indexées)")
     elif suffix == ".docx":
         title, page_count, blocks = read_docx(path)
@@ -112,11 +127,13 @@ def parse_file(path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgre
         title, page_count, blocks = read_text(path)
     else:
         raise SkipFile(unsupported_reason(path))
+    if not any(block.text.strip() for block in blocks):
+        raise SkipFile("aucun texte à indexer dans ce fichier")
     return Document(
         doc_id=content_id(data),
-        source=path.name,
-        title=title or _title_from_name(path),
-        path=str(path.resolve()),
+        source=cited_name(path.name),
+        title=printable(title) or _title_from_name(path),
+        path=printable(str(path.resolve())),  # a name that is not UTF-8 cannot be stored: see Library.resolve
         page_count=page_count,
         blocks=tuple(blocks),
         warnings=tuple(warnings),
@@ -127,8 +144,8 @@ def parse_file(path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgre
 
 
 def _title_from_name(path: Path) -> str:
-    words = path.stem.replace("_", " ").replace("-", " ").split()
-    return " ".join(words).capitalize() if words else path.name
+    words = printable(path.stem).replace("_", " ").replace("-", " ").split()
+    return " ".join(words).capitalize() if words else cited_name(path.name)
 
 
 def try_parse(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,9 @@ def read_docx(path: Path) -> tuple[str, int, list[Block]]:
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    # a damaged archive fails in zipfile, zlib or the XML parser, each its own way
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError, EOFError,
+            NotImplementedError, zlib.error) as exc:
         raise SkipFile("document Word illisible ou endommagé ; ré-enregistrez-le au format .docx") from exc
     from docx.table import Table
 

@@ -1,6 +1,7 @@
-"""The Gradio app: a chat over the documents, the documents tab and feedback on answers.
+"""The Gradio app: a chat over the documents, the Découvrir tab, the documents tab and feedback on answers.
 
-Shared by all sessions: the services (assistant, library, feedback store), which are thread-safe.
+Shared by all sessions: the services (assistant, library, feedback store, discovery with its cache of
+checked suggested questions), which are thread-safe.
 Everything about one conversation lives in that session's gr.State.
 """
 
@@ -15,17 +16,20 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.discover import Discovery
 from assistant.feedback import FeedbackStore, Rating
 from assistant.library import Library
 from assistant.models import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
 from ingest.errors import UserError
+from ui.discover import QUESTION_CLICK_JS, FicheView, fiches_html, glossary_html
 from ui.render import PENDING, WAITING, answer_markdown, documents_table, literal, plain_answer
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = (
+EXAMPLE_SLOTS = 6
+EXAMPLES = (  # shown only when the corpus gives no suggested question (an empty index)
     "combien pour le plan crack ?",
     "c'est quoi un CRT ?",
     "qui a signé la charte ?",
@@ -34,6 +38,10 @@ EXAMPLES = (
 ERROR_TEXT = (
     "Une erreur inattendue a empêché de répondre. Réessayez ; si elle se répète, prévenez "
     "l'administrateur (le détail est dans le journal du serveur)."
+)
+LIST_ERROR = (
+    "La liste des documents n'a pas pu être lue à cause d'une erreur inattendue. Réessayez avec « Actualiser "
+    "la liste » ; si elle se répète, prévenez l'administrateur (le détail est dans le journal du serveur)."
 )
 EMPTY_CHAT = (
     "**Posez une question sur les documents indexés.**\n\n"
@@ -52,6 +60,7 @@ class Services:
     library: Library
     feedback: FeedbackStore
     settings: Settings
+    discovery: Discovery | None = None  # fiches, glossary and suggested questions (cached for the process)
 
 
 def _esc(text: str) -> str:
@@ -109,13 +118,19 @@ class ChatHandlers:
         turns.append({"question": question, "answer": final, "feedback_id": None, "rating": None})
         yield [*messages], [*turns], "", hide
 
-    def ask_example(self, question: str) -> Any:
-        """A handler that asks one fixed question (for the example buttons)."""
+    def examples(self) -> list[str]:
+        """The chat's example questions: suggested questions of the corpus, the fixed list for an empty one."""
+        if self.s.discovery is None:
+            return list(EXAMPLES)
+        with self.s.library.reading():
+            found = self.s.discovery.examples(EXAMPLE_SLOTS)
+        return found or list(EXAMPLES)
 
-        def ask(messages: Messages | None, turns: Turns | None) -> Iterator[tuple[Any, ...]]:
-            yield from self.respond(question, messages, turns)
-
-        return ask
+    def example_buttons(self) -> list[Any]:
+        """Updates of the example buttons: one question each, the buttons left over hidden."""
+        questions = self.examples()[:EXAMPLE_SLOTS]
+        shown = [gr.update(value=q, visible=True) for q in questions]
+        return shown + [gr.update(visible=False)] * (EXAMPLE_SLOTS - len(shown))
 
     def clear(self) -> tuple[Any, ...]:
         """A new conversation: no messages, no history, no pending feedback."""
@@ -136,6 +151,54 @@ class ChatHandlers:
             return ""
         gr.Info("Discussion copiée dans le presse-papiers.")
         return "\n\n".join(f"Question : {t['question']}\n{plain_answer(t['answer'])}" for t in turns or [])
+
+    # -- discover ----------------------------------------------------------------------------
+
+    def glossary(self, query: str | None) -> str:
+        """The glossary table, filtered by what is typed in its search box."""
+        discovery = self.s.discovery
+        if discovery is None:
+            return glossary_html([], query)
+        with self.s.library.reading():
+            entries = discovery.catalog.glossary()
+            titles = {f.source: f.title for f in discovery.fiches()}
+        return glossary_html(entries, query, titles)
+
+    def fiches(self) -> str:
+        """The fiche of every indexed document, with its checked suggested questions."""
+        discovery = self.s.discovery
+        if discovery is None:
+            return fiches_html([])
+        chunks = {d.source: d.chunks for d in self.s.library.documents()}
+        with self.s.library.reading():
+            views = [
+                FicheView(
+                    fiche=f,
+                    chunks=chunks.get(f.source, 0),
+                    questions=discovery.suggested_questions(f),
+                    superseded_by=discovery.superseded_by(f),
+                )
+                for f in discovery.fiches()
+            ]
+        return fiches_html(views)
+
+    def discover(self, query: str | None) -> tuple[Any, ...]:
+        """The Découvrir tab (glossary, fiches) and the chat's example buttons, from the current index."""
+        return (self.glossary(query), self.fiches(), *self.example_buttons())
+
+    def reload_discover(self, query: str | None) -> tuple[Any, ...]:
+        """The Découvrir tab again, after re-reading the index (another process may have ingested documents)."""
+        if not self.s.library.reload():
+            gr.Warning("Une ingestion est en cours : les fiches seront complètes quand elle sera terminée.")
+        return self.discover(query)
+
+    def open_question(self, event: gr.EventData) -> tuple[Any, ...]:
+        """A suggested question clicked in Découvrir: the chat tab, and the question to ask there."""
+        data = event._data if isinstance(event._data, dict) else {}
+        question = str(data.get("question") or "").strip()
+        if not question:
+            return gr.update(), ""
+        return gr.Tabs(selected="discussion"), question
 
     # -- feedback ----------------------------------------------------------------------------
 
@@ -175,13 +238,21 @@ class ChatHandlers:
 
     def reload(self) -> tuple[Any, ...]:
         """The documents again, after re-reading the index (another process may have ingested some)."""
-        if not self.s.library.reload():
-            gr.Warning("Une ingestion est en cours : la liste sera complète quand elle sera terminée.")
+        try:
+            if not self.s.library.reload():
+                gr.Warning("Une ingestion est en cours : la liste sera complète quand elle sera terminée.")
+        except Exception:
+            log.exception("reloading the index failed")
+            return "", f"**{LIST_ERROR}**", gr.update(choices=[], value=None)
         return self.documents()
 
     def documents(self) -> tuple[Any, ...]:
         """The table of indexed documents, its summary line and the choices of the removal list."""
-        docs = self.s.library.documents()
+        try:
+            docs = self.s.library.documents()
+        except Exception:  # the page must still open; the detail goes to the log, never to the page
+            log.exception("listing the documents failed")
+            return "", f"**{LIST_ERROR}**", gr.update(choices=[], value=None)
         pages = sum(d.pages for d in docs)
         chunks = sum(d.chunks for d in docs)
         summary = (
@@ -247,13 +318,14 @@ def build_app(services: Services) -> gr.Blocks:
     with gr.Blocks(title="ARS Assistant", analytics_enabled=False, delete_cache=(3600, 7200)) as demo:
         turns = gr.State([])
         feedback_id = gr.State(None)
+        picked = gr.State("")  # a suggested question clicked in Découvrir, on its way to the chat
         copy_buffer = gr.Textbox(visible=False, elem_id="copie-texte")
         with gr.Row(elem_classes="entete"):
             gr.Markdown(
                 "# ARS Assistant\nQuestions sur les documents de l'ARS Normandie : chaque réponse cite ses sources.",
                 elem_classes="titre",
             )
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("Discussion", id="discussion"):
                 chatbot = gr.Chatbot(
                     label="Discussion",
@@ -282,7 +354,11 @@ def build_app(services: Services) -> gr.Blocks:
                     send = gr.Button("Envoyer", variant="primary", scale=1, min_width=110, elem_id="envoyer")
                 with gr.Row(elem_classes="exemples"):
                     gr.Markdown("Exemples :", elem_classes="exemples-titre")
-                    examples = [gr.Button(q, size="sm", variant="secondary", min_width=120) for q in EXAMPLES]
+                    # filled on page load with the suggested questions of the corpus
+                    examples = [
+                        gr.Button("", size="sm", variant="secondary", min_width=120, visible=False)
+                        for _ in range(EXAMPLE_SLOTS)
+                    ]
                 with gr.Row(elem_classes="actions"):
                     copy = gr.Button("Copier la dernière réponse", size="sm", elem_id="copier")
                     copy_everything = gr.Button("Copier toute la discussion", size="sm", elem_id="copier-tout")
@@ -304,12 +380,35 @@ def build_app(services: Services) -> gr.Blocks:
                         )
                 comment_status = gr.Markdown("", elem_id="commentaire-statut")
 
+            with gr.Tab("Découvrir", id="decouvrir"):
+                with gr.Row(equal_height=True, elem_classes="entete-decouvrir"):
+                    gr.Markdown(
+                        "Pour bien démarrer : la fiche de chaque document (plan, chiffres clés, questions à poser "
+                        "en un clic) et le [glossaire des sigles](#titre-glossaire). Chaque numéro de page ouvre "
+                        "le document à cette page.",
+                        elem_id="intro-decouvrir",
+                    )
+                    refresh_discover = gr.Button("Actualiser", size="sm", elem_id="actualiser-decouvrir")
+                gr.Markdown("## Fiches des documents", elem_id="titre-fiches")
+                fiches = gr.HTML("", elem_id="fiches", js_on_load=QUESTION_CLICK_JS)
+                gr.Markdown("## Glossaire des sigles", elem_id="titre-glossaire")
+                search = gr.Textbox(
+                    label="Rechercher un sigle ou un mot de son développé",
+                    placeholder="ex. : CTS, mildeca, santé mentale",
+                    max_length=100,
+                    elem_id="recherche-sigle",
+                )
+                glossary = gr.HTML("", elem_id="glossaire", js_on_load=None)
+
             with gr.Tab("Documents", id="documents"):
                 with gr.Row(equal_height=True, elem_classes="entete-documents"):
                     summary = gr.Markdown("", elem_id="resume-documents")
                     refresh = gr.Button("Actualiser la liste", size="sm", elem_id="actualiser")
                 table = gr.HTML("", elem_id="documents")
-                gr.Markdown(f"### Ajouter des documents\nPDF, DOCX, TXT ou MD ; {max_size} au plus par fichier.")
+                gr.Markdown(
+                    "### Ajouter des documents\nPDF (numérisés compris), DOCX, ODT, HTML, TXT ou MD ; "
+                    f"{max_size} au plus par fichier."
+                )
                 upload = gr.File(
                     label=f"Déposez vos fichiers ici ou cliquez pour les choisir ({max_size} max. par fichier)",
                     file_count="multiple",
@@ -334,10 +433,11 @@ def build_app(services: Services) -> gr.Blocks:
 
         # -- wiring ----------------------------------------------------------------------------
         chat_outputs = [chatbot, turns, question, feedback_panel]
-        question.submit(h.respond, [question, chatbot, turns], chat_outputs)
+        # the API name of a question, for scripts (eval/load.py): client.predict(text, [], api_name="/question")
+        question.submit(h.respond, [question, chatbot, turns], chat_outputs, api_name="question")
         send.click(h.respond, [question, chatbot, turns], chat_outputs)
-        for button, text in zip(examples, EXAMPLES, strict=True):
-            button.click(h.ask_example(text), [chatbot, turns], chat_outputs)
+        for button in examples:  # a button's value is its question
+            button.click(h.respond, [button, chatbot, turns], chat_outputs)
         cleared = [chatbot, turns, feedback_id, feedback_panel, comment_status]
         new_chat.click(h.clear, None, cleared)
         chatbot.clear(h.clear, None, cleared)  # the chat's own bin icon: the history goes too
@@ -349,11 +449,23 @@ def build_app(services: Services) -> gr.Blocks:
         send_comment.click(h.comment, [feedback_id, comment], comment_events)
         comment.submit(h.comment, [feedback_id, comment], comment_events)
 
+        discover_outputs = [glossary, fiches, *examples]
+        demo.load(h.discover, search, discover_outputs)
+        refresh_discover.click(h.reload_discover, search, discover_outputs)
+        # change, not input: Gradio's input event follows key presses only, and a pasted word must filter too
+        search.change(h.glossary, search, glossary, trigger_mode="always_last", show_progress="hidden")
+        # a suggested question: the chat tab, then the question answered as if typed
+        opened = fiches.click(h.open_question, None, [tabs, picked])
+        opened.then(None, None, None, js="() => { window.scrollTo({ top: 0 }); }")
+        opened.then(h.respond, [picked, chatbot, turns], chat_outputs)
+
         doc_outputs = [table, summary, to_remove]
         demo.load(h.documents, None, doc_outputs)
         refresh.click(h.reload, None, doc_outputs)
-        upload.upload(h.upload, upload, [upload, upload_report, *doc_outputs], concurrency_limit=1)
+        uploaded = upload.upload(h.upload, upload, [upload, upload_report, *doc_outputs], concurrency_limit=1)
+        uploaded.then(h.discover, search, discover_outputs)  # the new documents' fiches and questions
         remove.click(h.ask_removal, to_remove, [confirm_panel, confirm_text, removal_report])
         cancel.click(lambda: gr.update(visible=False), None, confirm_panel)
-        confirm.click(h.remove, to_remove, [confirm_panel, removal_report, *doc_outputs], concurrency_limit=1)
+        removed = confirm.click(h.remove, to_remove, [confirm_panel, removal_report, *doc_outputs], concurrency_limit=1)
+        removed.then(h.discover, search, discover_outputs)
     return demo

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import gradio as gr
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
+from assistant.discover import Discovery
 from assistant.factory import build_assistant, open_index
 from assistant.feedback import FeedbackStore, feedback_path
 from assistant.library import Library
@@ -33,14 +35,34 @@ MEDIA_TYPES = {
 }
 
 def open_services(settings: Settings) -> Services:
-    """The assistant, the library and the feedback store over the configured data directory."""
+    """The assistant, the library, the feedback store and the Découvrir content over the configured data directory."""
     index = open_index(settings)
+    assistant = build_assistant(settings, index)
     return Services(
-        assistant=build_assistant(settings, index),
+        assistant=assistant,
         library=Library(settings, index),
         feedback=FeedbackStore(feedback_path(settings)),
         settings=settings,
+        discovery=Discovery(assistant) if assistant.catalog is not None else None,
     )
+
+
+def check_suggestions(services: Services) -> None:
+    """Check the suggested questions of every document now, so that the first page opened shows them at once."""
+    if services.discovery is None:
+        return
+    try:
+        with services.library.reading():
+            services.discovery.examples()
+    except Exception:
+        log.exception("checking the suggested questions failed; they will be checked when a page asks for them")
+
+
+def start_checking_suggestions(services: Services) -> threading.Thread:
+    """check_suggestions in the background: the server answers meanwhile (a page opened early waits for it)."""
+    thread = threading.Thread(target=check_suggestions, args=(services,), name="suggestions", daemon=True)
+    thread.start()
+    return thread
 
 
 def theme() -> gr.themes.Base:
@@ -135,6 +157,7 @@ def serve(settings: Settings) -> None:
     check_port(settings.ui_host, settings.ui_port)
     services = open_services(settings)
     app = create_server(settings, services)
+    start_checking_suggestions(services)
     documents = len(services.library.documents())
     url = f"http://{settings.ui_host}:{settings.ui_port}"
     print(f"Interface ARS Assistant : {url}  ({documents} document(s) indexé(s) ; Ctrl+C pour arrêter)", flush=True)

@@ -7,7 +7,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from fpdf import FPDF
@@ -16,8 +19,10 @@ from assistant.catalog import Catalog, series_key
 from assistant.discover import Discovery
 from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
+from assistant.models import Answer, Citation
 from assistant.service import Assistant
 from assistant.settings import Settings
+from ingest.fiche import Fiche
 
 ROADMAP = "feuille-de-route-orne-bilan-2025.pdf"
 PRESS = "cp-charte-attractivite-2024-10-08.pdf"
@@ -95,6 +100,37 @@ def test_every_suggested_question_is_answered_citing_its_document(assistant: Ass
             assert not answer.refused, question
             assert fiche.source in {c.source for c in answer.citations}, question
     assert "combien pour le plan crack ?" in discovery.examples(limit=12)
+
+
+class SlowAssistant:
+    """Answers every question from note.pdf, slowly, and counts the questions asked."""
+
+    catalog = object()
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def ask(self, question: str) -> Answer:
+        self.asked.append(question)
+        time.sleep(0.05)
+        citation = Citation(n=1, source="note.pdf", title="Note", page=1, section="", excerpt="x", score=1.0)
+        return Answer(question=question, text="x [1]", citations=(citation,))
+
+
+def test_two_sessions_opening_discover_at_once_check_each_question_once():
+    assistant = SlowAssistant()
+    discovery = Discovery(cast(Any, assistant))
+    fiche = Fiche(doc_id="d1", source="note.pdf", title="Note", kind="note", date=None, pages=1,
+                  questions=("combien ?", "quand ?"))
+    results: list[tuple[str, ...]] = []
+    threads = [threading.Thread(target=lambda: results.append(discovery.suggested_questions(fiche)))
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [("combien ?", "quand ?")] * 3
+    assert assistant.asked == ["combien ?", "quand ?"]
 
 
 def test_glossary_and_documents_commands_print_json(corpus_settings: Settings):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from llm_server import MODEL_ALIAS, free_port, gemma_gguf, llama_server, mute_server
+from llm_server import MODEL_ALIAS, free_port, mute_server
 
 from assistant.llm import ChatAnswerer
 from assistant.models import REFUSAL, Answer, Citation
@@ -243,13 +243,6 @@ def test_the_assistant_streams_the_chat_answer_over_the_real_corpus(assistant: A
 
 
 # --- a real OpenAI-compatible server: llama.cpp with Gemma 3 270M, far too weak to be trusted
-
-
-@pytest.fixture(scope="session")
-def gemma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    with llama_server(gemma_gguf(), log) as url:
-        yield url
 
 
 def figures(text: str) -> list[str]:

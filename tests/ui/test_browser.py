@@ -1,4 +1,5 @@
-"""The app as an agent uses it, in headless Chromium: ask, read the sources, open the PDF, upload, give feedback."""
+"""The app as an agent uses it, in headless Chromium: ask, read the sources, open the PDF, discover the documents,
+upload, give feedback."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ORNE = "feuille-de-route-orne-bilan-2025.pdf"
+ORNE_TITLE = "Feuille de route départementale de l’Orne – Bilan janvier 2025"
 NOTE_FACT = (
     "La campagne de vaccination antigrippale des agents de l'ARS Normandie commencera le 14 octobre 2026 "
     "au siège de Caen, avec 350 doses réservées."
@@ -62,11 +64,19 @@ def test_a_follow_up_question_uses_the_conversation(page: Page):
     expect(follow_up).to_contain_text("258 000")
 
 
+def example_buttons(page: Page) -> Locator:
+    examples = page.locator(".exemples button").filter(visible=True)
+    expect(examples.first).to_be_visible()  # filled once the page has loaded
+    return examples
+
+
 def test_an_example_question_is_asked_in_one_click(page: Page):
-    page.get_by_role("button", name="c'est quoi un CRT ?").click()
+    example = example_buttons(page).first
+    question = example.inner_text()
+    example.click()
+    expect(page.locator('[data-testid="user"]').last).to_contain_text(question)
     answer = page.locator('[data-testid="bot"]').last
-    expect(answer.locator(".citation").first).to_be_visible()
-    expect(answer).to_contain_text("CRT")
+    expect(answer.locator(".citation").first).to_be_visible()  # every example was checked to be answered
 
 
 def test_a_question_outside_the_documents_is_clearly_refused(page: Page):
@@ -103,6 +113,74 @@ def test_thumbs_down_with_a_comment_is_stored_in_the_feedback_file(page: Page, a
     assert isinstance(mine[0]["citations"][0]["page"], int) and mine[0]["time"]
 
 
+def open_discover(page: Page) -> None:
+    page.get_by_role("tab", name="Découvrir").click()
+    expect(page.locator("#fiches article.fiche").first).to_be_visible()
+    expect(page.locator("#glossaire tbody tr").first).to_be_visible()
+
+
+def test_discover_shows_the_glossary_with_its_pages_and_filters_it_as_you_type(page: Page):
+    open_discover(page)
+    glossary = page.locator("#glossaire")
+    cts = glossary.locator('tr[data-sigle="CTS"]')
+    expect(cts).to_contain_text("Conseil territorial de santé")
+    expect(cts).to_contain_text("chaque Conseil territorial de santé (CTS)")  # the defining sentence
+    defined = cts.locator(".origine a")
+    expect(defined).to_contain_text("p. 2")
+    expect(defined).to_have_attribute("href", f"/documents/{ORNE}#page=2")
+    expect(glossary.locator('tr[data-sigle="MILDECA"]')).to_contain_text("mission interministérielle de lutte")
+    expect(glossary.locator('tr[data-sigle="FIR"]')).to_contain_text("non tirée des documents")
+
+    search = page.get_by_label("Rechercher un sigle ou un mot de son développé")
+    search.fill("mildeca")
+    rows = glossary.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("MILDECA")
+    search.fill("Territorial")  # a word of the expansion, whatever its case
+    expect(glossary.locator('tr[data-sigle="CTS"]')).to_be_visible()
+    expect(glossary.locator('tr[data-sigle="MILDECA"]')).to_have_count(0)
+    search.fill("")
+    expect(glossary.locator('tr[data-sigle="MILDECA"]')).to_be_visible()
+
+
+def test_discover_shows_the_orne_roadmap_fiche_linked_to_its_pages(page: Page):
+    open_discover(page)
+    fiche = page.locator("#fiches article.fiche").filter(has=page.get_by_role("heading", name=ORNE_TITLE))
+    expect(fiche).to_contain_text("feuille de route")
+    expect(fiche).to_contain_text("janvier 2025")
+    expect(fiche).to_contain_text("13 page(s) · 40 passage(s)")
+    heading = fiche.get_by_role("link", name="Maison des Femmes Santé de l’Orne")
+    expect(heading).to_have_attribute("href", f"/documents/{ORNE}#page=4")
+    figure = fiche.locator("table.chiffres tr").filter(has_text="220 000 euros")
+    expect(figure).to_contain_text("Drog’Aide 61")
+    expect(figure.get_by_role("link", name="p. 6")).to_have_attribute("href", f"/documents/{ORNE}#page=6")
+    expect(fiche.locator(".entites")).to_contain_text("Drog’Aide 61")
+    expect(fiche.get_by_role("button", name="combien pour le plan crack ?")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SCREENSHOTS / "decouvrir.png"), full_page=True,
+                    clip={"x": 0, "y": 0, "width": 1280, "height": 1250})
+
+
+def test_a_suggested_question_is_asked_in_the_chat_in_one_click(page: Page):
+    open_discover(page)
+    page.locator("#fiches").get_by_role("button", name="combien pour le plan crack ?").click()
+    expect(page.get_by_role("tab", name="Discussion")).to_have_attribute("aria-selected", "true")
+    expect(page.locator('[data-testid="user"]').last).to_contain_text("combien pour le plan crack ?")
+    answer = page.locator('[data-testid="bot"]').last
+    expect(answer.locator(".citation").first).to_be_visible()
+    expect(answer).to_contain_text("220 000")
+    expect(answer.locator(".citation").first).to_contain_text(ORNE)
+
+
+def test_the_chat_examples_are_suggested_questions_of_the_documents(page: Page):
+    examples = example_buttons(page).all_inner_texts()
+    open_discover(page)
+    suggested = page.locator("#fiches button.question").all_inner_texts()
+    assert examples and set(examples) <= set(suggested), (examples, suggested)
+    assert "combien pour le plan crack ?" in suggested
+
+
 def open_documents(page: Page) -> None:
     page.get_by_role("tab", name="Documents").click()
     expect(page.locator("#documents")).to_contain_text(ORNE)
@@ -125,6 +203,10 @@ def test_an_uploaded_pdf_is_listed_answered_from_and_can_be_removed(page: Page, 
     page.wait_for_timeout(1000)  # the screenshot after Gradio's fade-out of the finished event
     page.screenshot(path=str(SCREENSHOTS / "documents.png"), full_page=True)
 
+    open_discover(page)
+    page.get_by_role("button", name="Actualiser", exact=True).click()
+    expect(page.get_by_role("heading", name="Note de service : vaccination antigrippale des agents")).to_be_visible()
+
     page.get_by_role("tab", name="Discussion").click()
     answer = ask(page, "quand commence la campagne de vaccination antigrippale des agents ?")
     expect(answer).to_contain_text("14 octobre 2026")
@@ -138,6 +220,10 @@ def test_an_uploaded_pdf_is_listed_answered_from_and_can_be_removed(page: Page, 
     expect(page.locator("#resultat-retrait")).to_contain_text("retiré de l'index et supprimé")
     expect(table).not_to_contain_text("vaccination")
     assert not (app.data_dir / "uploads" / "Note vaccination 2026.pdf").exists()
+    open_discover(page)
+    page.get_by_role("button", name="Actualiser", exact=True).click()
+    expect(page.locator("#fiches")).not_to_contain_text("vaccination")
+    expect(page.locator("#fiches")).to_contain_text(ORNE_TITLE)
 
 
 def test_bad_uploads_are_refused_with_the_french_reason(page: Page, app: RunningApp, tmp_path: Path):
@@ -210,5 +296,10 @@ def test_the_layout_fits_a_narrow_window(browser: Browser, app: RunningApp):
         expect(narrow.get_by_role("button", name="Envoyer", exact=True)).to_be_in_viewport()
         overflow = narrow.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"page {overflow}px wider than the window"
+        open_discover(narrow)
+        narrow.get_by_label("Rechercher un sigle ou un mot de son développé").fill("cts")
+        expect(narrow.locator("#glossaire tbody tr")).to_have_count(1)
+        overflow = narrow.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"Découvrir {overflow}px wider than the window"
     finally:
         context.close()

@@ -1,0 +1,195 @@
+"""Load test of the running interface: concurrent askers through the Gradio API; throughput, latency, errors.
+
+    python -m eval.load --url http://127.0.0.1:7860 [--clients 20] [--questions 100] [--time-limit 300]
+    python -m eval.load --start [--clients 20] [--questions 100]     # starts `ars-assistant ui` itself
+
+Each asker is a Gradio client with its own session, as a browser tab would be; it asks the questions of
+eval/questions.jsonl in turn (`/question`, the event of the question box) until the count or the time
+limit is reached. An error is an exception, an empty answer or the interface's "erreur inattendue"
+message. Prints one JSON object: questions asked, errors, seconds, throughput (questions per second),
+latency percentiles (ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+QUESTIONS_FILE = Path(__file__).with_name("questions.jsonl")
+ERROR_MARK = "erreur inattendue"  # ui/app.py ERROR_TEXT: an exception inside the app
+
+
+def load_questions(path: Path = QUESTIONS_FILE) -> list[str]:
+    """The questions of an evaluation file, in order."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
+def answer_text(messages: Any) -> str:
+    """The text of the last chat message (Gradio gives a list of parts or a string)."""
+    if not messages:
+        return ""
+    content = messages[-1].get("content") if isinstance(messages[-1], dict) else None
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return str(content or "")
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile (`share` in 0..1) of `values`; 0.0 when empty."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def run_load(
+    url: str,
+    questions: Sequence[str],
+    clients: int = 20,
+    total: int = 100,
+    time_limit: float = 300.0,
+    auth: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """Ask `total` questions with `clients` concurrent Gradio clients; the figures of the run."""
+    from gradio_client import Client
+
+    lock = threading.Lock()
+    next_question = 0
+    latencies: list[float] = []
+    errors: list[str] = []
+    empty: list[str] = []
+    start = time.monotonic()
+    deadline = start + time_limit
+
+    def take() -> int | None:
+        nonlocal next_question
+        with lock:
+            if next_question >= total or time.monotonic() > deadline:
+                return None
+            next_question += 1
+            return next_question - 1
+
+    def asker() -> None:
+        try:
+            client = Client(url, auth=auth, verbose=False)
+        except Exception as exc:  # noqa: BLE001 - a client that cannot connect is an error of the run
+            with lock:
+                errors.append(f"connexion : {exc!r}")
+            return
+        while (number := take()) is not None:
+            question = questions[number % len(questions)]
+            asked = time.monotonic()
+            try:
+                messages, *_ = client.predict(question, [], api_name="/question")
+            except Exception as exc:  # noqa: BLE001
+                with lock:
+                    errors.append(f"{question} : {exc!r}")
+                continue
+            took = time.monotonic() - asked
+            text = answer_text(messages)
+            with lock:
+                latencies.append(took)
+                if not text.strip():
+                    empty.append(question)
+                elif ERROR_MARK in text:
+                    errors.append(f"{question} : {ERROR_MARK}")
+        client.close()
+
+    threads = [threading.Thread(target=asker, name=f"asker-{n}") for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.monotonic() - start
+    answered = len(latencies)
+    return {
+        "url": url,
+        "clients": clients,
+        "questions_asked": next_question,
+        "answers": answered,
+        "errors": len(errors) + len(empty),
+        "error_samples": (errors + [f"{q} : réponse vide" for q in empty])[:5],
+        "seconds": round(seconds, 2),
+        "throughput_qps": round(answered / seconds, 2) if seconds else 0.0,
+        "latency_ms": {
+            "p50": round(percentile(latencies, 0.50) * 1000),
+            "p95": round(percentile(latencies, 0.95) * 1000),
+            "max": round(max(latencies, default=0.0) * 1000),
+            "mean": round(sum(latencies) / answered * 1000) if answered else 0,
+        },
+    }
+
+
+@contextmanager
+def started_interface(startup_s: float = 180) -> Iterator[str]:
+    """`ars-assistant ui` on a free port of 127.0.0.1 (settings from the environment); stopped (by pid) after."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    command = [sys.executable, "-c", "from assistant.cli import main; main()", "ui", "--host", "127.0.0.1",
+               "--port", str(port)]
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_s
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"l'interface s'est arrêtée : {(process.stderr.read() if process.stderr else b'')!r}")
+            try:
+                with urllib.request.urlopen(url + "/", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"l'interface ne répond pas sur {url} après {startup_s:g} s") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Test de charge de l'interface par l'API Gradio (JSON sur stdout).")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="adresse de l'interface, par exemple http://127.0.0.1:7860")
+    where.add_argument("--start", action="store_true", help="lance `ars-assistant ui` sur un port libre")
+    parser.add_argument("--clients", type=int, default=20, help="questionneurs simultanés (défaut 20)")
+    parser.add_argument("--questions", type=int, default=100, help="questions posées en tout (défaut 100)")
+    parser.add_argument("--time-limit", type=float, default=300, help="durée maximale en secondes (défaut 300)")
+    parser.add_argument("--file", type=Path, default=QUESTIONS_FILE, help="fichier de questions (JSONL)")
+    parser.add_argument("--user", help="compte « nom:motdepasse » quand l'interface demande une connexion")
+    args = parser.parse_args(argv)
+    questions = load_questions(args.file)
+    auth: tuple[str, str] | None = None
+    if args.user:
+        name, _, password = args.user.partition(":")
+        auth = (name, password)
+    if args.start:
+        with started_interface() as url:
+            report = run_load(url, questions, args.clients, args.questions, args.time_limit, auth)
+    else:
+        report = run_load(args.url, questions, args.clients, args.questions, args.time_limit, auth)
+    print(json.dumps(report, ensure_ascii=False))
+    sys.exit(1 if report["errors"] else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""One file read in a child process with a time limit: a reader that hangs or crashes costs that file only.
+
+pypdf is pure Python and cannot be interrupted from another thread: a page whose content stream holds
+millions of tiny operators, repeated on every page, keeps it busy for hours, and a bug in a C library
+(PDFium, lxml) can kill the process that reads. So each file is read by `try_parse` in a child process
+that is killed (SIGKILL, its pid only) once the limit has passed. Children come from a fork server
+started once per process with the readers already imported: a child costs about 20 ms, and it forks
+from a small single-threaded process rather than from the caller's threads (Chroma, torch, a web server);
+it sees the environment the fork server started with. OCR pages have their own limit
+(`OcrOptions.timeout`): each scanned page read extends the deadline by that limit. Log records of the
+child are shown by the caller's logging, at its levels.
+
+Like any `multiprocessing` user, the calling program's main module must be importable without side
+effects (`if __name__ == "__main__":`): the fork server imports it once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import signal
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from ingest.models import Document
+from ingest.ocr import OcrOptions
+from ingest.pdf import OcrProgress
+from ingest.pipeline import Skipped, try_parse
+
+log = logging.getLogger(__name__)
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_LOGGERS = ("", "pypdf", "ingest")  # levels the child takes from its caller
+Reader = Callable[[Path, OcrOptions | None, OcrProgress | None], Document | Skipped]
+
+
+def timeout_reason(seconds: float) -> str:
+    """French reason for a file whose reading took longer than the limit."""
+    return (
+        f"lecture interrompue après {seconds:g} s : fichier trop long à lire (trop complexe ou endommagé) ; "
+        "ré-exportez-le ou découpez-le, ou relevez la limite (ARS_PARSE_TIMEOUT)"
+    )
+
+
+def crash_reason(exitcode: int | None) -> str:
+    """French reason for a file whose reader died without an answer (a crash in a C library, memory)."""
+    how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"code {exitcode}"
+    return f"lecture impossible : le lecteur s'est arrêté brutalement ({how}) ; ré-exportez le fichier ou signalez-le"
+
+
+def parse_limited(
+    path: Path,
+    timeout: float | None,
+    ocr: OcrOptions | None = None,
+    on_ocr_page: OcrProgress | None = None,
+    *,
+    reader: Reader = try_parse,
+) -> Document | Skipped:
+    """`try_parse` in a child process stopped after `timeout` seconds (OCR pages aside); None or 0: in this process.
+
+    `reader` must be importable by name (the child imports it): tests pass one that crashes.
+    """
+    if not timeout or timeout <= 0:
+        return reader(path, ocr, on_ocr_page)
+    options = ocr or OcrOptions()
+    context = _context()
+    receiver, sender = context.Pipe(duplex=False)
+    levels = {name: logging.getLogger(name).getEffectiveLevel() for name in _LOGGERS}
+    child = context.Process(
+        target=_read_in_child, args=(sender, reader, path, options, levels), name="ars-lecture", daemon=True
+    )
+    start = time.monotonic()
+    child.start()
+    sender.close()  # ours: the child's end is the only writer left, so its death reads as EOF
+    deadline = start + timeout
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                log.warning("reading %s stopped after %.1fs", path.name, time.monotonic() - start)
+                return Skipped(path, timeout_reason(timeout))
+            if not receiver.poll(remaining):
+                continue
+            try:
+                message = receiver.recv()
+            except (EOFError, OSError):
+                child.join(5)
+                log.warning("reader of %s died with exit code %s", path.name, child.exitcode)
+                return Skipped(path, crash_reason(child.exitcode))
+            if message[0] == "log":
+                _relay(message[1])
+                continue
+            if message[0] == "ocr":
+                _, page, done, total = message
+                deadline = time.monotonic() + options.timeout + timeout
+                if on_ocr_page is not None:
+                    on_ocr_page(page, done, total)
+                continue
+            result: Document | Skipped = message[1]
+            return result
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        child.close()
+        receiver.close()
+
+
+def _context() -> Any:
+    """A fork server with the readers preloaded where there is one (Linux, macOS); spawn elsewhere."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ingest.worker"])
+    return context
+
+
+def _read_in_child(
+    sender: Connection, reader: Reader, path: Path, ocr: OcrOptions, levels: dict[str, int]
+) -> None:
+    _die_with_parent()
+    # the readers' log records go to the caller, which shows them (or not) as its own
+    root = logging.getLogger()
+    root.handlers = [_Forward(sender)]
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+    def progress(page: int, done: int, total: int) -> None:
+        sender.send(("ocr", page, done, total))
+
+    try:
+        sender.send(("done", reader(path, ocr, progress)))
+    except (BrokenPipeError, EOFError):
+        pass  # the parent gave up on this file (or died): nobody to tell
+    finally:
+        sender.close()
+
+
+class _Forward(logging.Handler):
+    """Sends each record, already formatted, to the parent."""
+
+    def __init__(self, sender: Connection) -> None:
+        super().__init__()
+        self.sender = sender
+
+    def emit(self, record: logging.LogRecord) -> None:
+        fields = {"name": record.name, "levelno": record.levelno, "levelname": record.levelname,
+                  "msg": record.getMessage(), "pathname": record.pathname, "lineno": record.lineno,
+                  "funcName": record.funcName, "created": record.created}
+        if record.exc_info:
+            fields["exc_text"] = logging.Formatter().formatException(record.exc_info)
+        with contextlib.suppress(OSError, EOFError):
+            self.sender.send(("log", fields))
+
+
+def _relay(fields: dict[str, Any]) -> None:
+    logger = logging.getLogger(fields["name"])
+    if logger.isEnabledFor(fields["levelno"]):
+        logger.handle(logging.makeLogRecord(fields))
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this child when the fork server dies (it does when our caller dies, even by SIGKILL)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the parent's kill on timeout still applies
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
