@@ -277,7 +277,10 @@ class ChromaStore:
             query_embeddings=[list(vector)], n_results=k, include=["metadatas", "documents", "distances"]
         )
         metas, texts, distances = (found.get(key) or [[]] for key in ("metadatas", "documents", "distances"))
+        # An embedded client keeps the vectors it loaded: a chunk another process deleted since is still
+        # found, without its text or metadata (as langchain-chroma did, it is left out).
         return [
-            (Chunk.from_metadata(text or "", dict(meta or {})), 1.0 - float(distance))
+            (Chunk.from_metadata(text, dict(meta)), 1.0 - float(distance))
             for meta, text, distance in zip(metas[0], texts[0], distances[0], strict=True)
+            if text is not None and meta is not None
         ]
