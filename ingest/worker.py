@@ -21,6 +21,7 @@ import ctypes
 import logging
 import multiprocessing
 import signal
+import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -37,6 +38,15 @@ log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _LOGGERS = ("", "pypdf", "ingest")  # levels the child takes from its caller
 Reader = Callable[[Path, OcrOptions | None, OcrProgress | None], Document | Skipped]
+_readers_cpu = [0.0]  # CPU seconds of the children that answered (a child that is killed takes its own along)
+_readers_cpu_lock = threading.Lock()
+
+
+def readers_cpu_seconds() -> float:
+    """CPU seconds spent so far by this process's reading children that gave an answer: they are the fork
+    server's children, not ours, so `resource.RUSAGE_CHILDREN` does not count them."""
+    with _readers_cpu_lock:
+        return _readers_cpu[0]
 
 
 def timeout_reason(seconds: float) -> str:
@@ -102,6 +112,8 @@ def parse_limited(
                     on_ocr_page(page, done, total)
                 continue
             result: Document | Skipped = message[1]
+            with _readers_cpu_lock:
+                _readers_cpu[0] += message[2]
             return result
     finally:
         if child.is_alive():
@@ -134,7 +146,8 @@ def _read_in_child(
         sender.send(("ocr", page, done, total))
 
     try:
-        sender.send(("done", reader(path, ocr, progress)))
+        result = reader(path, ocr, progress)
+        sender.send(("done", result, time.process_time()))  # a forked child's CPU clock starts at 0
     except (BrokenPipeError, EOFError):
         pass  # the parent gave up on this file (or died): nobody to tell
     finally:

@@ -144,3 +144,15 @@ def many_pages_pdf(pages: int = 2000) -> bytes:
 def crashing_reader(path: Path, ocr: Any, progress: Any) -> Any:
     """A reader that dies as a C library would (segmentation fault): for ingest.worker's tests."""
     os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def busy_reader(path: Path, ocr: Any, progress: Any) -> Any:
+    """A reader that works half a second of CPU before reading: for ingest.worker's CPU accounting."""
+    import time
+
+    from ingest.pipeline import try_parse
+
+    end = time.process_time() + 0.5
+    while time.process_time() < end:
+        pass
+    return try_parse(path, ocr, progress)

@@ -15,7 +15,7 @@ import pytest
 
 from ingest.pdf import page_ranges
 from ingest.pipeline import Skipped, cited_name, discover, printable, try_parse
-from ingest.worker import parse_limited
+from ingest.worker import parse_limited, readers_cpu_seconds
 
 GOOD = [[("h1", "Plan crack"), ("p", "220 000 euros sur 3 ans pour Drog’Aide 61.")]]
 
@@ -41,6 +41,17 @@ def test_the_limit_reads_good_files_as_before_and_costs_little(make_pdf):
     direct = try_parse(good)
     assert limited == direct
     assert elapsed < 2, f"{elapsed:.2f}s for a one-page PDF"
+
+
+def test_the_cpu_of_the_reading_children_is_counted(make_pdf):
+    """They are the fork server's children: the benchmark adds their CPU to the ingest's (eval/bench.py)."""
+    good = make_pdf("bon.pdf", GOOD)
+    parse_limited(good, timeout=30)  # the fork server starts once per process
+    before = readers_cpu_seconds()
+    result = parse_limited(good, timeout=30, reader=hostile_pdfs.busy_reader)
+    spent = readers_cpu_seconds() - before
+    assert result == try_parse(good)
+    assert 0.5 <= spent < 1.5, spent  # the child's own work, not the fork server's imports
 
 
 def test_a_reader_that_crashes_costs_its_file_only(make_pdf):
