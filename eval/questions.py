@@ -18,6 +18,8 @@ CATEGORIES = (
     "liste",
     "definition",
     "multi_faits",
+    "objectif",
+    "contact",
     "hors_corpus",
     "retour",  # candidates made from UI feedback, once a reviewer has filled in their facts
 )
