@@ -43,6 +43,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -51,6 +52,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from index.embeddings import DEFAULT_MODEL, dimension_of, make_embeddings, model_name_of
@@ -59,6 +61,7 @@ from index.lexical import LexicalIndex, fingerprint
 from index.lock import SharedLock, WriteLock
 from index.manifest import Manifest, write_atomic
 from index.models import DocumentRecord, Hit, TermFrequencies
+from index.sentences import SentenceVectors
 from index.store import ChromaStore
 from ingest.errors import UserError
 from ingest.models import Chunk
@@ -82,6 +85,7 @@ class Index:
         collection: str = "ars",
         *,
         reset: bool = False,
+        encode_sentences: bool = True,
     ) -> None:
         """Open the index under `data_dir` and repair it; `reset=True` empties it first (`ingest --reset`).
 
@@ -95,6 +99,10 @@ class Index:
         self._manifest = Manifest(self._home / "manifest.json")
         self._lexical = LexicalIndex(self._home / "lexical")
         self._lock = WriteLock(self._home / "write.lock")
+        # a cache: deleted with the data dir or not, it refills; one file per model, vectors never mix
+        sentences_file = self._home / f"sentences-{_safe_name(self.model_name)}.sqlite"
+        self._sentences = SentenceVectors(sentences_file, self.embeddings)
+        self._encode_sentences = encode_sentences  # off: sentences are encoded when a question first needs them
         self._store_guard = SharedLock()  # searches share the Chroma client; reopening it takes it alone
         writer = self._lock.acquire()
         try:
@@ -153,6 +161,7 @@ class Index:
         """
         with self._store_guard.exclusive():
             self._store.close()
+        self._sentences.close()
 
     def _reopen_store(self) -> None:
         """A new embedded Chroma client in place of ours, once the searches using ours are done."""
@@ -277,6 +286,11 @@ class Index:
         self._manifest.records = records
         self._manifest.save()
         self._write_seconds += time.perf_counter() - start - (self._store.timings["embed"] - embedding)
+        if self._encode_sentences:
+            encoding = time.perf_counter()
+            encoded = self._sentences.ensure(chunks)  # after the commit: the cache is not part of it
+            self._store.timings["embed"] += time.perf_counter() - encoding
+            log.info("%d new sentence vectors", encoded)
         log.info("indexed %d document(s), %d chunks, replaced %d", len(new), len(chunks), len(stale))
         return added
 
@@ -426,6 +440,14 @@ class Index:
         with self._chroma() as store:
             return store.at_positions(chunk.doc_id, range(chunk.position + 1, chunk.position + 1 + count))
 
+    def query_vector(self, text: str) -> np.ndarray:
+        """The unit vector of a question (memoised)."""
+        return self._sentences.query(text)
+
+    def sentence_vectors(self, sentences: Sequence[str], encode_missing: int = 0) -> dict[str, np.ndarray]:
+        """Unit vectors of sentences of the indexed chunks (see index/sentences.py)."""
+        return self._sentences.get(sentences, encode_missing)
+
     # -- describing --------------------------------------------------------------------------
 
     def document_frequencies(self) -> TermFrequencies:
@@ -466,6 +488,10 @@ class Index:
         with self._chroma() as store:
             dense = sorted(store.scan())
         return {"dense": dense, "lexical": self._lexical.ids()}
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80]
 
 
 def _check_chunks(record: DocumentRecord, chunks: Sequence[Chunk]) -> None:

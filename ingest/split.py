@@ -17,6 +17,18 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END_RE.split(text) if s.strip()]
 
 
+def chunk_sentences(text: str) -> list[str]:
+    """The answer units of a chunk's text: each list item whole, each other line cut into sentences."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line.startswith("- "):
+            out.append(line[2:].strip())
+        elif line:
+            out.extend(split_sentences(line))
+    return [s for s in out if s]
+
+
 @dataclass(slots=True)
 class _Piece:
     text: str
