@@ -311,9 +311,11 @@ def eval_(
     questions: Path | None, as_json: bool, min_accuracy: float | None, min_refusal: float | None,
     limit: int | None, reports: Path,
 ) -> None:
-    """Mesure la justesse des réponses sur un jeu de questions ; code de sortie 1 sous les seuils.
+    """Mesure la justesse des réponses ; code de sortie 1 sous les seuils.
 
-    Si l'index est vide, le corpus d'exemple est ingéré dans un dossier temporaire.
+    Sans FICHIER : quatre jeux (exemple, formats, corpus réel dev et test verrouillé) sur un index de tous
+    leurs documents, ingérés dans un dossier temporaire si l'index est vide. Le jeu « reel-test » n'est
+    rapporté qu'en chiffres agrégés.
 
     \b
     Exemples :
@@ -326,21 +328,28 @@ def eval_(
 
     settings = _settings()
     with tempfile.TemporaryDirectory(prefix="ars-eval-") as scratch:
-        report, files = evaluate(settings, questions, Path(scratch), limit=limit, reports_dir=reports)
-    min_accuracy = settings.eval_min_answer_accuracy if min_accuracy is None else min_accuracy
-    min_refusal = settings.eval_min_refusal_accuracy if min_refusal is None else min_refusal
+        suites = evaluate(settings, questions, Path(scratch), limit=limit, reports_dir=reports)
     if as_json:
-        click.echo(json.dumps({k: v for k, v in report.items() if k != "results"}, ensure_ascii=False))
+        summary = {name: {k: v for k, v in report.items() if k != "results"} for name, (report, _) in suites.items()}
+        click.echo(json.dumps(summary, ensure_ascii=False))
     else:
         from eval.report import print_report
 
-        print_report(report)
-        click.echo(f"Rapports : {files.markdown} ; {files.json} ; {files.chart}")
+        for name, (report, files) in suites.items():
+            click.echo(f"\n== Jeu « {name} » ==")
+            print_report(report)
+            click.echo(f"Rapports : {files.markdown} ; {files.json} ; {files.chart}")
     failed = []
-    if (report["answer_accuracy"] or 0) < min_accuracy:
-        failed.append(f"justesse des réponses {report['answer_accuracy']:.3f} < {min_accuracy}")
-    if report["refusal_accuracy"] is not None and report["refusal_accuracy"] < min_refusal:
-        failed.append(f"refus corrects {report['refusal_accuracy']:.3f} < {min_refusal}")
+    for name, (report, _) in suites.items():
+        answers, refusals = settings.eval_gates.get(
+            name, (settings.eval_min_answer_accuracy, settings.eval_min_refusal_accuracy)
+        )
+        answers = answers if min_accuracy is None else min_accuracy
+        refusals = refusals if min_refusal is None else min_refusal
+        if (report["answer_accuracy"] or 0) < answers:
+            failed.append(f"{name} : justesse des réponses {report['answer_accuracy']:.3f} < {answers}")
+        if report["refusal_accuracy"] is not None and report["refusal_accuracy"] < refusals:
+            failed.append(f"{name} : refus corrects {report['refusal_accuracy']:.3f} < {refusals}")
     if failed:
         click.echo("Seuil non atteint : " + " ; ".join(failed), err=True)
         sys.exit(1)

@@ -16,23 +16,29 @@ def evaluate(
     scratch: Path,
     limit: int | None = None,
     reports_dir: Path = Path("eval/reports"),
-) -> tuple[dict[str, Any], Any]:
-    """Metrics and report files; an empty index is replaced by the sample corpus and the formats fixtures
-    (scans, tables, .odt, .html) ingested in `scratch`, and asked about with both question sets."""
+) -> dict[str, tuple[dict[str, Any], Any]]:
+    """Metrics and report files per suite. With a question file, that one suite ("questions") over the index
+    (the sample corpus if it is empty). Without, every default suite (sample corpus, formats, real corpus
+    dev and locked test) over one index of all their documents, ingested in `scratch` when the index is
+    empty; a locked suite's report holds aggregates only."""
     from eval.metrics import PdfPageText
     from eval.report import write_reports
-    from eval.run import DEFAULT_QUESTIONS, FORMATS_DIR, FORMATS_QUESTIONS, run_eval
+    from eval.run import Suite, default_suites, locked_view, run_eval
 
-    folders = [settings.documents_dir]
-    default_questions = [DEFAULT_QUESTIONS]
+    suites = [Suite("questions", questions, settings.documents_dir)] if questions else list(
+        default_suites(settings.documents_dir)
+    )
+    folders = list(dict.fromkeys(s.documents for s in suites if s.documents.is_dir()))
     if open_index(settings).status()["documents"] == 0:
         settings = settings.model_copy(update={"data_dir": scratch})
-        if FORMATS_DIR.is_dir():
-            folders.append(FORMATS_DIR)
-            default_questions.append(FORMATS_QUESTIONS)
         run_ingest(settings, folders)
     assistant = build_assistant(settings)
-    report = run_eval(
-        assistant, [questions] if questions else default_questions, page_text=PdfPageText(*folders), limit=limit
-    )
-    return report, write_reports(report, reports_dir)
+    page_text = PdfPageText(*folders)
+    out: dict[str, tuple[dict[str, Any], Any]] = {}
+    for suite in suites:
+        report = run_eval(assistant, suite.questions, page_text=page_text, limit=limit)
+        if suite.locked:
+            report = locked_view(report)
+        folder = reports_dir if questions else reports_dir / suite.name
+        out[suite.name] = (report, write_reports(report, folder))
+    return out

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from assistant.answer import compose, refusal_text
+from assistant.answer import Draft, compose, refusal_text
 from assistant.catalog import Catalog, french_date
+from assistant.engine import Weights, candidates, choose, constraints_of, idf, read_question
 from assistant.extract import score_units
 from assistant.glossary import Glossary
 from assistant.models import REFUSAL, Answer, Citation
@@ -26,6 +27,8 @@ from ingest.pipeline import printable
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# sentences absent from the vector cache (an index built before it) encoded while answering, at most
+SENTENCES_ENCODED_PER_QUESTION = 8
 FRENCH_ONLY = (
     "Les documents indexés sont en français : posez votre question en français "
     "(par exemple « combien pour le plan crack ? »)."
@@ -43,7 +46,9 @@ class Assistant:
         glossary: Glossary | None = None,
         chat: Any | None = None,
         catalog: Catalog | None = None,
+        weights: Weights | None = None,
     ) -> None:
+        self.weights = weights or Weights()
         self.index = index
         self.k = k
         self._glossary = glossary or Glossary()
@@ -156,7 +161,7 @@ class Assistant:
             parsed = replace(parsed, focus=tuple(t for t in tokens(text) if t in parsed.terms))
         hits = self.retrieve(parsed)
         t_retrieve = time.perf_counter()
-        extractive = self._extractive(parsed, hits, question)
+        extractive = self._extractive(parsed, hits, question, asked)
         timings = {"retrieval": _ms(start, t_retrieve)}
         if self.chat is None or extractive.refused:
             timings["total"] = _ms(start, time.perf_counter())
@@ -169,11 +174,15 @@ class Assistant:
         if final is None:
             yield replace(extractive, timings_ms={**timings, "total": _ms(start, time.perf_counter())})
 
-    def _extractive(self, parsed: Question, hits: list[Hit], question: str) -> Answer:
+    def _extractive(self, parsed: Question, hits: list[Hit], question: str, asked: str) -> Answer:
+        """The rule-based reading first (tuned on the sample corpus); when it finds nothing, the general
+        engine (assistant/engine.py), which reads documents no rule was written for."""
         superseded = self.catalog.superseded() if self.catalog is not None else {}
-        units = score_units(parsed, hits, self._weight(), self._alternates, demoted=set(superseded))
         lead = self._definition_lead(parsed, hits)
+        units = score_units(parsed, hits, self._weight(), self._alternates, demoted=set(superseded))
         composed = compose(parsed, units, self.index.following, lead=lead)
+        if composed is None and self.weights.general:
+            composed = self._general(asked, hits, frozenset(superseded), lead)
         if composed is None:
             return self._refuse(parsed, hits, question)
         text, citations = composed
@@ -187,6 +196,31 @@ class Assistant:
                 was = self.catalog.fiche(citations[0].source)
                 text = _older_version_note(was, old.superseded_by) + text
         return Answer(question=question, text=text, citations=tuple(citations), mode="extractif")
+
+    def _general(
+        self, asked: str, hits: list[Hit], demoted: frozenset[str], lead: tuple[str, str, Hit] | None
+    ) -> tuple[str, list[Citation]] | None:
+        """The general engine's answer: one or two sentences (a list's items), each cited; None to refuse."""
+        frequencies = self.index.document_frequencies()
+        ask = read_question(asked, frequencies)
+        ranked = candidates(
+            ask, hits, idf(frequencies), self.index.query_vector(ask.text),
+            lambda texts: self.index.sentence_vectors(texts, encode_missing=SENTENCES_ENCODED_PER_QUESTION),
+            self.weights, constraints_of(ask, hits, frequencies, self._alternates), demoted=demoted,
+        )
+        chosen = choose(ask, ranked, self.weights)
+        if not chosen:
+            return None
+        draft = Draft()
+        if lead is not None:
+            line, sentence, hit = lead
+            draft.lines.append(f"{line} [{draft.cite(sentence, hit)}]")
+        for candidate in chosen:
+            if lead is not None and candidate.text == lead[1]:
+                continue
+            n = draft.cite(candidate.text, candidate.hit)
+            draft.lines.append(f"- {candidate.text} [{n}]" if candidate.kind == "item" else f"{candidate.text} [{n}]")
+        return "\n".join(draft.lines), draft.citations
 
     def _definition_lead(self, parsed: Question, hits: list[Hit]) -> tuple[str, str, Hit] | None:
         """For "c'est quoi la MILDECA", the sentence of the corpus that defines the acronym, when retrieved."""

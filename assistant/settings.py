@@ -45,10 +45,17 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("sans-cle", description="Clé d'API du serveur de modèle de langage.")
     llm_timeout: float = Field(60.0, gt=0, description="Délai maximal d'une réponse du modèle (secondes).")
     eval_min_answer_accuracy: float = Field(
-        0.95, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : justesse des réponses."
+        0.88, ge=0, le=1,
+        description="Seuil bloquant de `ars-assistant eval FICHIER` (et du jeu « exemple ») : justesse des réponses.",
     )
     eval_min_refusal_accuracy: float = Field(
-        0.95, ge=0, le=1, description="Seuil bloquant de `ars-assistant eval` : refus corrects."
+        0.5, ge=0, le=1,
+        description="Seuil bloquant de `ars-assistant eval FICHIER` (et du jeu « exemple ») : refus corrects.",
+    )
+    eval_gates: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {"formats": (0.9, 0.9), "reel-dev": (0.52, 0.6), "reel-test": (0.5, 0.7)},
+        description="Seuils bloquants de `ars-assistant eval` par jeu : (justesse des réponses, refus corrects). "
+        "Le jeu « exemple » suit eval_min_answer_accuracy et eval_min_refusal_accuracy.",
     )
     ui_host: str = Field("127.0.0.1", description="Adresse d'écoute de l'interface (0.0.0.0 pour le réseau local).")
     ui_port: int = Field(7860, ge=1, le=65535, description="Port de l'interface.")

@@ -92,6 +92,9 @@ def print_report(report: dict[str, Any], console: Console | None = None) -> None
     console.print(breakdown_table(report, "by_profile"))
     if len(report.get("by_format", {})) > 1:
         console.print(breakdown_table(report, "by_format"))
+    if "failures_hidden" in report:
+        console.print(f"Échecs : {report['failures_hidden']} (jeu verrouillé : seuls les chiffres agrégés sont lus)")
+        return
     failures = report.get("failures", [])
     console.print(f"Échecs : {len(failures)} (détail dans le rapport Markdown)")
 
@@ -120,6 +123,10 @@ def markdown(report: dict[str, Any], chart_name: str | None = None) -> str:
             lines.append(f"| {name} | {group['n']} | {_fmt(group['accuracy'], 'pct')} |")
     if chart_name:
         lines += ["", f"![Exactitude par catégorie]({chart_name})"]
+    if "failures_hidden" in report:
+        lines += ["", f"## Échecs ({report['failures_hidden']})", "",
+                  "Jeu verrouillé : ses échecs ne sont jamais lus un par un (seuls les chiffres agrégés comptent)."]
+        return "\n".join(lines).rstrip() + "\n"
     failures = report.get("failures", [])
     lines += ["", f"## Échecs ({len(failures)})", ""]
     if not failures:

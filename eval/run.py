@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,8 +15,8 @@ from assistant.models import Answer
 from eval.metrics import PageText, PdfPageText, QuestionResult, aggregate, normalize, score
 from eval.questions import Question, load_questions
 
-__all__ = ["FORMATS_DIR", "FORMATS_QUESTIONS", "AssistantLike", "feedback_to_questions", "load_questions",
-           "run_eval"]
+__all__ = ["FORMATS_DIR", "FORMATS_QUESTIONS", "AssistantLike", "Suite", "default_suites", "feedback_to_questions",
+           "load_questions", "locked_view", "run_eval"]
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,33 @@ DEFAULT_QUESTIONS = Path(__file__).with_name("questions.jsonl")
 FORMATS_DIR = Path(__file__).with_name("formats")
 FORMATS_QUESTIONS = Path(__file__).with_name("questions-formats.jsonl")
 DEFAULT_DOCUMENTS = Path("data/documents")  # same default as Settings.documents_dir
+REAL_DIR = Path(__file__).with_name("real")  # public agency pages, split by document into dev and test
+
+
+@dataclass(frozen=True, slots=True)
+class Suite:
+    """A question set and the documents it asks about. A locked suite is reported as aggregates only."""
+
+    name: str
+    questions: Path
+    documents: Path
+    locked: bool = False
+
+
+def default_suites(documents_dir: Path = DEFAULT_DOCUMENTS) -> tuple[Suite, ...]:
+    """The sample corpus, the formats fixtures, and the real corpus's dev and locked test splits."""
+    return (
+        Suite("exemple", DEFAULT_QUESTIONS, documents_dir),
+        Suite("formats", FORMATS_QUESTIONS, FORMATS_DIR),
+        Suite("reel-dev", REAL_DIR / "dev" / "questions.jsonl", REAL_DIR / "dev" / "docs"),
+        Suite("reel-test", REAL_DIR / "test" / "questions.jsonl", REAL_DIR / "test" / "docs", locked=True),
+    )
+
+
+def locked_view(report: dict[str, Any]) -> dict[str, Any]:
+    """A locked split's report: its aggregate figures, never its answers nor its failures one by one."""
+    hidden = {"results", "failures"}
+    return {k: v for k, v in report.items() if k not in hidden} | {"failures_hidden": len(report.get("failures", []))}
 
 
 class AssistantLike(Protocol):

@@ -16,14 +16,21 @@ def test_eval_command_passes_the_gate_and_writes_reports(tmp_path: Path):
     command = [sys.executable, "-c", "from assistant.cli import main; main()", "eval", "--json",
                "--reports", str(tmp_path / "rapports")]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
-    report = json.loads(result.stdout)
-    summary = {k: report[k] for k in ("answer_accuracy", "refusal_accuracy", "citation_accuracy")}
+    suites = json.loads(result.stdout)
+    summary = {name: {k: r[k] for k in ("answer_accuracy", "refusal_accuracy")} for name, r in suites.items()}
     assert result.returncode == 0, f"{summary} {result.stderr}"
-    assert report["questions"] >= 100 and report["refusal_questions"] >= 15
-    assert report["citation_validity"] == 1.0  # every excerpt shown is in its cited page
-    assert {"p50", "p95"} <= report["latency_ms"].keys() and report["by_category"]
-    assert (tmp_path / "rapports" / "rapport.md").exists()
-    assert (tmp_path / "rapports" / "exactitude-par-categorie.png").stat().st_size > 1000
+    assert set(suites) == {"exemple", "formats", "reel-dev", "reel-test"}
+    for name, report in suites.items():
+        assert report["citation_validity"] == 1.0, name  # every excerpt shown is in its cited page
+        assert {"p50", "p95"} <= report["latency_ms"].keys() and report["by_category"]
+        assert (tmp_path / "rapports" / name / "rapport.md").exists()
+    assert suites["reel-dev"]["questions"] >= 400 and suites["reel-test"]["questions"] >= 250
+    assert suites["exemple"]["questions"] >= 100 and suites["exemple"]["refusal_questions"] >= 15
+    # the locked split: aggregates only, in the output and in its reports
+    assert "failures" not in suites["reel-test"] and "failures_hidden" in suites["reel-test"]
+    locked = (tmp_path / "rapports" / "reel-test" / "rapport.json").read_text("utf-8")
+    assert '"results"' not in locked and '"failures"' not in locked
+    assert (tmp_path / "rapports" / "exemple" / "exactitude-par-categorie.png").stat().st_size > 1000
 
 
 def test_eval_gate_fails_below_a_threshold(tmp_path: Path):
@@ -38,4 +45,4 @@ def test_eval_gate_fails_below_a_threshold(tmp_path: Path):
                "--reports", str(tmp_path / "r")]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
     assert result.returncode == 1
-    assert "Seuil non atteint : justesse des réponses 0.000" in result.stderr
+    assert "Seuil non atteint : questions : justesse des réponses 0.000" in result.stderr

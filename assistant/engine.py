@@ -1,0 +1,365 @@
+"""The general answer engine: the sentences of the retrieved passages are scored on a few features
+(question words in the sentence and around it, the e5 similarity of question and sentence, the kind of
+fact asked for, the passage's retrieval score); the best one or two are quoted. The question is refused
+when the evidence lacks what it specifically names (a town, a year, an acronym, a figure) or when no
+sentence scores high enough. No rule here is about one document or one question."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.facts import kinds_of
+from assistant.lexicon import is_common_word
+from index.models import Hit, TermFrequencies
+from index.text import fold_accents, tokens
+from ingest.split import split_sentences
+
+# The kind of answer a question wants, from the words that ask for it; the first that matches wins.
+ANSWER_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("contact", r"\b(numeros?|num|tel|telephone|joindre|appeler|contacter|contact|mail|mel|courriel|site web|"
+                    r"site internet|lien|url|adresse mail)\b"),
+        ("pourcentage", r"\b(taux|pourcentage|proportion|pourcent)\b|%"),
+        ("definition", r"\b(c ?est quoi|c quoi|qu ?est ce que|qu ?est ce qu|que veut dire|veut dire|signifie|"
+                       r"definition|kesako)\b"),
+        ("date", r"\b(quand|quelle date|date|dates|quel jour|quelle annee|en quelle annee|depuis quand|"
+                 r"jusqu ?a quand|a partir de quand|quelle periode|echeance|calendrier)\b"),
+        ("montant", r"\b(montant|budget|cout|coute|financement|subvention|dotation|enveloppe|prix|somme|argent|"
+                    r"euros?|millions?|k€|m€|finance|financee?s?|thune|fric|investissement)\b|€"),
+        ("nombre", r"\b(combien|nombre|nb|nbre|nbr)\b"),
+        ("personne_organisme", r"\b(qui|porteur|porteuse|porte par|pilote|organisme|structure|association|"
+                               r"partenaires?|signataires?|operateur|responsable|directeur|directrice|"
+                               r"coordinateur|coordinatrice|referent|referente)\b"),
+        ("lieu", r"\b(ou|quelle ville|quelle commune|quelles communes|quel lieu|quel endroit|quel departement|"
+                 r"quels departements|localisation|adresse)\b"),
+        ("objectif", r"\b(but|objectifs?|a quoi|sert|servir|pourquoi|vise|viser|enjeux?|pour quoi faire)\b"),
+        ("liste", r"\b(quels sont|quelles sont|lesquels|lesquelles|liste|lister|quels|quelles)\b"),
+    )
+)
+# Fact kinds a sentence must hold to answer each answer type (others need none).
+REQUIRED_FACT = {"montant": "montant", "date": "date", "nombre": "nombre", "pourcentage": "pourcentage",
+                 "contact": "contact", "personne_organisme": "personne_organisme", "lieu": "lieu"}
+# Answer types whose fact has a written form a sentence either holds or not: without it, no answer.
+STRICT_FACTS = frozenset({"montant", "contact", "pourcentage", "date", "nombre"})
+# Words that ask rather than say: they are not looked for in the documents.
+ASKING_WORDS = frozenset(tokens(
+    "combien quel quelle quels quelles qui quand ou comment quoi pourquoi est ce c ca ça veut dire signifie "
+    "definition montant budget nombre nb nbre date taux pourcentage liste lister donne donner sait savoir "
+    "exactement svp stp merci bonjour kesako numero telephone tel lien site adresse but objectif sert servir "
+    "vise enjeu dates annee jour lieu endroit ville commune"
+))
+# How staff shorten words; read before the question is analysed (general chat abbreviations).
+SHORTHAND = {"c": "c'est", "cest": "c'est", "qd": "quand", "pr": "pour", "ds": "dans", "nb": "nombre",
+             "nbre": "nombre", "nbr": "nombre", "tt": "tout", "bcp": "beaucoup", "koi": "quoi", "kel": "quel",
+             "kelle": "quelle", "qqn": "quelqu'un", "tel": "téléphone", "num": "numéro", "cb": "combien",
+             "cmb": "combien", "st": "saint", "ste": "sainte", "ya": "il y a"}
+_SHORTHAND_RE = re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, SHORTHAND)) + r")(?![\w'’])", re.I)
+_PRONOUN_START = re.compile(r"^(?:Elle|Il|Elles|Ils|Celle-ci|Celui-ci|Ceux-ci|Celles-ci|Cette|Ce|Ces|Cela)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """A word the evidence must hold: a place, a year, a figure, an acronym, a name."""
+
+    word: str
+    options: tuple[frozenset[str], ...]  # each a set of stems that together satisfy it
+    known: bool  # the corpus holds it somewhere; if not, nothing can satisfy it
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """A question as the engine reads it."""
+
+    text: str
+    kind: str  # an ANSWER_TYPES kind, or "general"
+    terms: tuple[str, ...]  # stems of the words to look for
+    words: tuple[tuple[str, tuple[str, ...]], ...] = ()  # each word as typed (elisions off), with its stems
+    counted: str = ""  # "combien de communes" -> the stem of what is counted
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A sentence of a retrieved passage, with its features and score."""
+
+    text: str
+    hit: Hit
+    index: int  # position among the passage's sentences
+    kind: str  # "sentence" | "item" | "heading"
+    own: float = 0.0  # weighted share of the question's words in the sentence
+    local: float = 0.0  # ... weighted too by how few candidate sentences hold each word (what sets it apart)
+    document: float = 0.0  # weighted share of the question's words in the retrieved text of its document
+    around: float = 0.0  # ... in the passage, its title and section (not in the sentence)
+    similarity: float = 0.0  # e5 cosine of question and sentence
+    fact: bool = False  # holds the kind of fact asked for
+    counts: bool = False  # a number counts the noun the question counts
+    score: float = 0.0
+    facts: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The engine's feature weights and thresholds, set on the dev split of the real corpus."""
+
+    general: bool = True  # answer with this engine when the rule-based reading finds nothing
+
+    own: float = 1.0
+    local: float = 0.0
+    document: float = 0.0
+    around: float = 0.6
+    similarity: float = 2.0
+    fact: float = 0.35
+    counts: float = 0.4
+    retrieval: float = 0.25
+    heading: float = 0.4
+    demoted: float = 0.2
+    refuse_below: float = 1.1
+    second_within: float = 0.5
+
+
+def shorthand(text: str) -> str:
+    return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
+
+
+def answer_kind(text: str) -> str:
+    plain = " " + re.sub(r"[^a-z0-9€% ]+", " ", fold_accents(text.lower().replace("’", "'"))) + " "
+    return next((kind for kind, pattern in ANSWER_TYPES if pattern.search(plain)), "general")
+
+
+_ELIDED = re.compile(r"\b(?:jusqu|lorsqu|puisqu|qu|[ldjnsctm])['’]", re.I)
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def read_question(text: str, frequencies: TermFrequencies) -> Ask:
+    """The question's answer type, words and possible constraints; words found nowhere in the corpus but
+    one typo away from a corpus word are read as that word."""
+    text = shorthand(text)
+    kind = answer_kind(text)
+    vocabulary: list[str] | None = None
+    terms: list[str] = []
+    words: list[tuple[str, tuple[str, ...]]] = []
+    for word in _WORD.findall(_ELIDED.sub(" ", text)):
+        stems = [s for s in tokens(word) if s not in ASKING_WORDS]
+        if not stems:
+            continue
+        if len(stems) == 1 and not stems[0].isdigit() and not frequencies.get(stems[0], 0) and len(stems[0]) >= 4:
+            if vocabulary is None:
+                vocabulary = [w for w in frequencies if not w.isdigit()]
+            close = difflib.get_close_matches(stems[0], [w for w in vocabulary if w[:1] == stems[0][:1]], 1, 0.8)
+            if not close:  # a cut word ("legio") is the start of a corpus word
+                close = sorted((w for w in vocabulary if w.startswith(stems[0])), key=lambda w: -frequencies.get(w, 0))
+            if close:
+                stems = close[:1]
+        terms.extend(stems)
+        words.append((word, tuple(stems)))
+    counted = _COUNTED_ASK.search(fold_accents(_ELIDED.sub("d ", text.lower())))
+    return Ask(text=text, kind=kind, terms=tuple(dict.fromkeys(terms)), words=tuple(words),
+               counted=next(iter(tokens(counted.group(1))), "") if counted else "")
+
+
+_COUNTED_ASK = re.compile(r"\b(?:combien|nombre|nb|nbre|nbr)\s+(?:de\s+|d\s+)?(?:\w+\s+)??([a-z]{3,})")
+_COUNT_TOKEN = re.compile(r"^(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|"
+                          r"trente|quarante|cinquante|cent|mille|dizaines?|vingtaine|trentaine|centaines?|milliers?)$")
+
+
+def counts(text: str, stem: str) -> bool:
+    """True when a number stands just before the counted noun ("92 communes", "trois médecins")."""
+    words = _WORD.findall(fold_accents(text.lower()).replace("\u202f", " ").replace("\u00a0", " "))
+    return any(
+        next(iter(tokens(word)), "") == stem and any(_COUNT_TOKEN.match(w) for w in words[max(0, at - 3) : at])
+        for at, word in enumerate(words)
+    )
+
+
+def constraints_of(
+    ask: Ask, hits: Sequence[Hit], frequencies: TermFrequencies, alternates: dict[str, set[str]]
+) -> list[Constraint]:
+    """The question's specific words: figures and years, and words that are not in the French dictionary
+    (names, places, acronyms, programmes)."""
+    out: list[Constraint] = []
+    for word, stems in ask.words:
+        figures = [s for s in stems if s.isdigit()]
+        if figures:
+            # small numbers ("les 3 axes", "en 2 ans") are asked about as often as stated: not constraints
+            if any(len(f) >= 3 for f in figures):
+                out.append(Constraint(word, (frozenset(figures),), all(frequencies.get(f, 0) for f in figures)))
+            continue
+        if len(word) < 3:
+            continue
+        if any(ch.isdigit() for ch in word) or is_common_word(word):
+            continue  # ordinary French ("temps", "bosse"), or an ordinal ("1er")
+        # names are matched as written (folded), not stemmed: "Martinique" is not "Saint-Martin"
+        options = [frozenset(surface_words(word))] + [frozenset(alternates[s]) for s in stems if s in alternates]
+        known = all(frequencies.get(s, 0) for s in stems) or any(
+            all(frequencies.get(s, 0) for s in option) for option in options[1:]
+        )
+        out.append(Constraint(word, tuple(options), known))
+    return out
+
+
+def sentences_with_kinds(hit: Hit) -> list[tuple[str, str]]:
+    """(sentence, kind) of a passage in reading order: headings, list items, sentences."""
+    out: list[tuple[str, str]] = []
+    lines = hit.chunk.text.split("\n")
+    section = hit.chunk.section
+    headings = lines.index(section) + 1 if section and section in lines[:6] else 0
+    for number, line in enumerate(lines):
+        line = line.strip()
+        if not line:
+            continue
+        if number < headings:
+            out.append((line, "heading"))
+        elif line.startswith("- "):
+            out.append((line[2:].strip(), "item"))
+        else:
+            out.extend((s, "sentence") for s in split_sentences(line))
+    return [(s, k) for s, k in out if s]
+
+
+Vectors = Callable[[Sequence[str]], dict[str, np.ndarray]]
+
+
+def idf(frequencies: TermFrequencies) -> Callable[[str], float]:
+    n = max(1, frequencies.total)
+
+    def weight(term: str) -> float:
+        # a word found nowhere ("piscine", "bosse") weighs as an ordinary word (one passage in a hundred): an
+        # answer lacking it covers less of the question, without that word alone deciding a refusal
+        df = frequencies.get(term, 0) or 0.01 * n
+        return math.log(1 + (n + 1) / (df + 0.5))
+
+    return weight
+
+
+def candidates(
+    ask: Ask,
+    hits: Sequence[Hit],
+    weight: Callable[[str], float],
+    question_vector: np.ndarray | None,
+    vectors: Vectors,
+    weights: Weights,
+    constraints: Sequence[Constraint] = (),
+    demoted: frozenset[str] = frozenset(),
+) -> list[Candidate]:
+    """Every sentence of the hits whose document satisfies the question's constraints, scored, best first."""
+    total = sum(weight(t) for t in ask.terms) or 1.0
+    evidence = evidence_of(hits)
+    allowed = {doc for doc, stems in evidence.items() if all(_satisfied(c, stems) for c in constraints)}
+    out: list[Candidate] = []
+    top = max((h.score for h in hits), default=1.0) or 1.0
+    for hit in hits:
+        if hit.chunk.doc_id not in allowed:
+            continue
+        context = set(tokens(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}"))
+        for number, (text, kind) in enumerate(sentences_with_kinds(hit)):
+            own = set(tokens(text))
+            got_own = sum(weight(t) for t in ask.terms if t in own)
+            got_around = sum(weight(t) for t in ask.terms if t not in own and t in context)
+            facts = kinds_of(text)
+            out.append(Candidate(text, hit, number, kind, got_own / total, got_around / total,
+                                 facts=facts, score=weights.retrieval * hit.score / top))
+    if not out:
+        return out
+    # a word most candidate sentences hold (the programme's name, the town) tells them apart less than
+    # the word only the answer holds ("durée", "température")
+    held = [set(tokens(c.text)) for c in out]
+    share = {t: sum(t in h for h in held) for t in ask.terms}
+    local = {t: weight(t) * math.log(1 + len(out) / share[t]) for t in ask.terms if share[t]}
+    local_total = sum(local.values()) or 1.0
+    for candidate, own_stems in zip(out, held, strict=True):
+        candidate.local = sum(v for t, v in local.items() if t in own_stems) / local_total
+        stems = evidence[candidate.hit.chunk.doc_id]
+        candidate.document = sum(weight(t) for t in ask.terms if t in stems) / total
+    required = REQUIRED_FACT.get(ask.kind)
+    found = vectors([c.text for c in out])
+    for candidate in out:
+        vector = found.get(candidate.text)
+        if vector is not None and question_vector is not None:
+            candidate.similarity = float(np.dot(vector, question_vector))
+    best_similarity = max(c.similarity for c in out)
+    # names and places need the entity recogniser: only for the sentences that could lead
+    if required in ("personne_organisme", "lieu"):
+        leading = sorted(out, key=lambda c: c.own + c.similarity, reverse=True)[:12]
+        for candidate in leading:
+            candidate.facts = kinds_of(candidate.text, with_entities=True)
+    for candidate in out:
+        candidate.fact = required is None or required in candidate.facts
+        candidate.counts = bool(ask.counted) and counts(candidate.text, ask.counted)
+        candidate.score += (
+            weights.own * candidate.own
+            + weights.local * candidate.local
+            + weights.document * candidate.document
+            + weights.around * candidate.around
+            + weights.similarity * (candidate.similarity - best_similarity)
+            + (weights.fact if candidate.fact else 0.0)
+            + (weights.counts if candidate.counts else 0.0)
+            - (weights.heading if candidate.kind == "heading" else 0.0)
+            - (weights.demoted if candidate.hit.chunk.doc_id in demoted else 0.0)
+        )
+    out.sort(key=lambda c: c.score, reverse=True)
+    return out
+
+
+def surface_words(text: str) -> set[str]:
+    """Folded lower-case words of a text, singular and plural: how names and acronyms are matched."""
+    out: set[str] = set()
+    for word in _WORD.findall(_ELIDED.sub(" ", fold_accents(text.lower()))):
+        for part in {word, *word.split("-")}:
+            out.add(part)
+            out.add(part[:-1] if part.endswith("s") and len(part) > 3 else part + "s")
+    return out
+
+
+def evidence_of(hits: Sequence[Hit]) -> dict[str, set[str]]:
+    """Per document: the stems and the surface words of its retrieved passages, title and sections."""
+    evidence: dict[str, set[str]] = {}
+    for hit in hits:
+        text = f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}"
+        evidence.setdefault(hit.chunk.doc_id, set()).update(tokens(text), surface_words(text))
+    return evidence
+
+
+def _satisfied(constraint: Constraint, stems: set[str]) -> bool:
+    return constraint.known and any(option <= stems for option in constraint.options)
+
+
+def unmet(constraints: Sequence[Constraint], hits: Sequence[Hit]) -> list[str]:
+    """The question's specific words that no retrieved document holds."""
+    evidence = evidence_of(hits)
+    if not evidence:
+        return [c.word for c in constraints]
+    best = max(evidence.values(), key=lambda stems: sum(_satisfied(c, stems) for c in constraints))
+    return [c.word for c in constraints if not _satisfied(c, best)]
+
+
+def choose(ask: Ask, ranked: Sequence[Candidate], weights: Weights) -> list[Candidate]:
+    """The sentences to quote: the best, and a second one of the same passage that scores close to it or
+    holds the fact the first lacks; a sentence ending with ':' brings the list items after it."""
+    if ask.kind in STRICT_FACTS:
+        ranked = [c for c in ranked if c.fact]  # "combien" is answered by a figure, "quand" by a date
+    if not ranked or ranked[0].score < weights.refuse_below:
+        return []
+    best = ranked[0]
+    chosen = [best]
+    siblings = [c for c in ranked[1:] if c.hit.chunk.id == best.hit.chunk.id and c.text != best.text]
+    if best.text.endswith(":"):
+        items = [c for c in siblings if c.kind == "item" and c.index > best.index]
+        chosen.extend(sorted(items, key=lambda c: c.index)[:8])
+        return chosen
+    previous = next((c for c in siblings if c.index == best.index - 1), None)
+    if previous is not None and _PRONOUN_START.match(best.text):
+        return [previous, best]  # "Elle se décline..." reads with the sentence that names "elle"
+    second = next(
+        (c for c in siblings if c.score >= best.score - weights.second_within or (not best.fact and c.fact)),
+        None,
+    )
+    if second is not None:
+        chosen.append(second)
+        chosen.sort(key=lambda c: c.index)
+    return chosen
