@@ -99,6 +99,8 @@ class Candidate:
     similarity: float = 0.0  # e5 cosine of question and sentence
     fact: bool = False  # holds the kind of fact asked for
     counts: bool = False  # a number counts the noun the question counts
+    retrieval: float = 0.0  # the passage's retrieval score, relative to the best passage's
+    demoted: bool = False  # from a document replaced by a newer version
     score: float = 0.0
     facts: frozenset[str] = field(default_factory=frozenset)
 
@@ -243,11 +245,11 @@ def candidates(
     weight: Callable[[str], float],
     question_vector: np.ndarray | None,
     vectors: Vectors,
-    weights: Weights,
     constraints: Sequence[Constraint] = (),
     demoted: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
-    """Every sentence of the hits whose document satisfies the question's constraints, scored, best first."""
+    """Every sentence of the hits whose document satisfies the question's constraints, with its features
+    (in reading order; `rank` scores them)."""
     total = sum(weight(t) for t in ask.terms) or 1.0
     evidence = evidence_of(hits)
     allowed = {doc for doc, stems in evidence.items() if all(_satisfied(c, stems) for c in constraints)}
@@ -262,8 +264,8 @@ def candidates(
             got_own = sum(weight(t) for t in ask.terms if t in own)
             got_around = sum(weight(t) for t in ask.terms if t not in own and t in context)
             facts = kinds_of(text)
-            out.append(Candidate(text, hit, number, kind, got_own / total, got_around / total,
-                                 facts=facts, score=weights.retrieval * hit.score / top))
+            out.append(Candidate(text, hit, number, kind, got_own / total, got_around / total, facts=facts,
+                                 retrieval=hit.score / top, demoted=hit.chunk.doc_id in demoted))
     if not out:
         return out
     # a word most candidate sentences hold (the programme's name, the town) tells them apart less than
@@ -282,7 +284,6 @@ def candidates(
         vector = found.get(candidate.text)
         if vector is not None and question_vector is not None:
             candidate.similarity = float(np.dot(vector, question_vector))
-    best_similarity = max(c.similarity for c in out)
     # names and places need the entity recogniser: only for the sentences that could lead
     if required in ("personne_organisme", "lieu"):
         leading = sorted(out, key=lambda c: c.own + c.similarity, reverse=True)[:12]
@@ -291,8 +292,18 @@ def candidates(
     for candidate in out:
         candidate.fact = required is None or required in candidate.facts
         candidate.counts = bool(ask.counted) and counts(candidate.text, ask.counted)
-        candidate.score += (
-            weights.own * candidate.own
+    return out
+
+
+def rank(found: Sequence[Candidate], weights: Weights) -> list[Candidate]:
+    """The candidates scored with these weights, best first."""
+    if not found:
+        return []
+    best_similarity = max(c.similarity for c in found)
+    for candidate in found:
+        candidate.score = (
+            weights.retrieval * candidate.retrieval
+            + weights.own * candidate.own
             + weights.local * candidate.local
             + weights.document * candidate.document
             + weights.around * candidate.around
@@ -300,10 +311,9 @@ def candidates(
             + (weights.fact if candidate.fact else 0.0)
             + (weights.counts if candidate.counts else 0.0)
             - (weights.heading if candidate.kind == "heading" else 0.0)
-            - (weights.demoted if candidate.hit.chunk.doc_id in demoted else 0.0)
+            - (weights.demoted if candidate.demoted else 0.0)
         )
-    out.sort(key=lambda c: c.score, reverse=True)
-    return out
+    return sorted(found, key=lambda c: c.score, reverse=True)
 
 
 def surface_words(text: str) -> set[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from assistant.answer import Draft, compose, refusal_text
 from assistant.catalog import Catalog, french_date
-from assistant.engine import Weights, candidates, choose, constraints_of, idf, read_question
+from assistant.engine import Weights, candidates, choose, constraints_of, idf, rank, read_question
 from assistant.extract import score_units
 from assistant.glossary import Glossary
 from assistant.models import REFUSAL, Answer, Citation
@@ -203,11 +203,12 @@ class Assistant:
         """The general engine's answer: one or two sentences (a list's items), each cited; None to refuse."""
         frequencies = self.index.document_frequencies()
         ask = read_question(asked, frequencies)
-        ranked = candidates(
+        found = candidates(
             ask, hits, idf(frequencies), self.index.query_vector(ask.text),
             lambda texts: self.index.sentence_vectors(texts, encode_missing=SENTENCES_ENCODED_PER_QUESTION),
-            self.weights, constraints_of(ask, hits, frequencies, self._alternates), demoted=demoted,
+            constraints_of(ask, hits, frequencies, self._alternates), demoted=demoted,
         )
+        ranked = rank(found, self.weights)
         chosen = choose(ask, ranked, self.weights)
         if not chosen:
             return None
