@@ -163,7 +163,9 @@ class Assistant:
         t_retrieve = time.perf_counter()
         extractive = self._extractive(parsed, hits, question, asked)
         timings = {"retrieval": _ms(start, t_retrieve)}
-        if self.chat is None or extractive.refused:
+        # with a chat model, it answers whenever retrieval found passages, the extractive answer (or refusal)
+        # given as the first candidate and as the fallback of the figure guard
+        if self.chat is None or not hits:
             timings["total"] = _ms(start, time.perf_counter())
             yield replace(extractive, timings_ms=timings)
             return

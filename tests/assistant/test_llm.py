@@ -242,6 +242,17 @@ def test_the_assistant_streams_the_chat_answer_over_the_real_corpus(assistant: A
     assert "total" in final.timings_ms
 
 
+def test_the_chat_model_answers_where_the_extractive_reading_refuses(assistant: Assistant):
+    class Refusing(Assistant):  # the extractive reading finds nothing (forced here, on a question it answers)
+        def _extractive(self, parsed: Question, hits: list[Hit], question: str, asked: str) -> Answer:
+            return self._refuse(parsed, hits, question)
+
+    chat = Recording(fake("Le plan crack est financé à hauteur de 220 000 euros sur 3 ans [1]."))
+    final = list(Refusing(assistant.index, chat=chat).ask_stream("combien pour le plan crack ?"))[-1]
+    assert final.mode == "llm" and not final.refused, final.notes
+    assert "220 000 euros" in final.text and final.citations
+
+
 # --- a real OpenAI-compatible server: llama.cpp with Gemma 3 270M, far too weak to be trusted
 
 
