@@ -1,5 +1,5 @@
 """The general answer engine: the sentences of the retrieved passages are scored on a few features
-(question words in the sentence and around it, the e5 similarity of question and sentence, the kind of
+(question words in the sentence, the e5 similarity of question and sentence, the kind of
 fact asked for, the passage's retrieval score); the best one or two are quoted. The question is refused
 when the evidence lacks what it specifically names (a town, a year, an acronym, a figure) or when no
 sentence scores high enough. No rule here is about one document or one question."""
@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.extract import units_of
 from assistant.facts import kinds_of
 from assistant.lexicon import is_common_word
 from index.models import Hit, TermFrequencies
 from index.text import fold_accents, tokens
-from ingest.split import split_sentences
 
 # The kind of answer a question wants, from the words that ask for it; the first that matches wins.
 ANSWER_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -91,11 +91,8 @@ class Candidate:
     text: str
     hit: Hit
     index: int  # position among the passage's sentences
-    kind: str  # "sentence" | "item" | "heading"
+    kind: str  # "sentence" | "item" | "heading" | "intro" (a sentence ending with ":" before items)
     own: float = 0.0  # weighted share of the question's words in the sentence
-    local: float = 0.0  # ... weighted too by how few candidate sentences hold each word (what sets it apart)
-    document: float = 0.0  # weighted share of the question's words in the retrieved text of its document
-    around: float = 0.0  # ... in the passage, its title and section (not in the sentence)
     similarity: float = 0.0  # e5 cosine of question and sentence
     fact: bool = False  # holds the kind of fact asked for
     counts: bool = False  # a number counts the noun the question counts
@@ -112,9 +109,6 @@ class Weights:
     general: bool = True  # answer with this engine when the rule-based reading finds nothing
 
     own: float = 1.0
-    local: float = 0.0
-    document: float = 0.0
-    around: float = 0.6
     similarity: float = 2.0
     fact: float = 0.35
     counts: float = 0.4
@@ -205,25 +199,6 @@ def constraints_of(
     return out
 
 
-def sentences_with_kinds(hit: Hit) -> list[tuple[str, str]]:
-    """(sentence, kind) of a passage in reading order: headings, list items, sentences."""
-    out: list[tuple[str, str]] = []
-    lines = hit.chunk.text.split("\n")
-    section = hit.chunk.section
-    headings = lines.index(section) + 1 if section and section in lines[:6] else 0
-    for number, line in enumerate(lines):
-        line = line.strip()
-        if not line:
-            continue
-        if number < headings:
-            out.append((line, "heading"))
-        elif line.startswith("- "):
-            out.append((line[2:].strip(), "item"))
-        else:
-            out.extend((s, "sentence") for s in split_sentences(line))
-    return [(s, k) for s, k in out if s]
-
-
 Vectors = Callable[[Sequence[str]], dict[str, np.ndarray]]
 
 
@@ -258,26 +233,14 @@ def candidates(
     for hit in hits:
         if hit.chunk.doc_id not in allowed:
             continue
-        context = set(tokens(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}"))
-        for number, (text, kind) in enumerate(sentences_with_kinds(hit)):
+        for number, (text, kind) in enumerate(units_of(hit)):
             own = set(tokens(text))
-            got_own = sum(weight(t) for t in ask.terms if t in own)
-            got_around = sum(weight(t) for t in ask.terms if t not in own and t in context)
-            facts = kinds_of(text)
-            out.append(Candidate(text, hit, number, kind, got_own / total, got_around / total, facts=facts,
-                                 retrieval=hit.score / top, demoted=hit.chunk.doc_id in demoted))
+            out.append(Candidate(
+                text=text, hit=hit, index=number, kind=kind, own=sum(weight(t) for t in ask.terms if t in own) / total,
+                facts=kinds_of(text), retrieval=hit.score / top, demoted=hit.chunk.doc_id in demoted,
+            ))
     if not out:
         return out
-    # a word most candidate sentences hold (the programme's name, the town) tells them apart less than
-    # the word only the answer holds ("durée", "température")
-    held = [set(tokens(c.text)) for c in out]
-    share = {t: sum(t in h for h in held) for t in ask.terms}
-    local = {t: weight(t) * math.log(1 + len(out) / share[t]) for t in ask.terms if share[t]}
-    local_total = sum(local.values()) or 1.0
-    for candidate, own_stems in zip(out, held, strict=True):
-        candidate.local = sum(v for t, v in local.items() if t in own_stems) / local_total
-        stems = evidence[candidate.hit.chunk.doc_id]
-        candidate.document = sum(weight(t) for t in ask.terms if t in stems) / total
     required = REQUIRED_FACT.get(ask.kind)
     found = vectors([c.text for c in out])
     for candidate in out:
@@ -304,9 +267,6 @@ def rank(found: Sequence[Candidate], weights: Weights) -> list[Candidate]:
         candidate.score = (
             weights.retrieval * candidate.retrieval
             + weights.own * candidate.own
-            + weights.local * candidate.local
-            + weights.document * candidate.document
-            + weights.around * candidate.around
             + weights.similarity * (candidate.similarity - best_similarity)
             + (weights.fact if candidate.fact else 0.0)
             + (weights.counts if candidate.counts else 0.0)
@@ -337,15 +297,6 @@ def evidence_of(hits: Sequence[Hit]) -> dict[str, set[str]]:
 
 def _satisfied(constraint: Constraint, stems: set[str]) -> bool:
     return constraint.known and any(option <= stems for option in constraint.options)
-
-
-def unmet(constraints: Sequence[Constraint], hits: Sequence[Hit]) -> list[str]:
-    """The question's specific words that no retrieved document holds."""
-    evidence = evidence_of(hits)
-    if not evidence:
-        return [c.word for c in constraints]
-    best = max(evidence.values(), key=lambda stems: sum(_satisfied(c, stems) for c in constraints))
-    return [c.word for c in constraints if not _satisfied(c, best)]
 
 
 def choose(ask: Ask, ranked: Sequence[Candidate], weights: Weights) -> list[Candidate]:

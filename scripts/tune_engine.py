@@ -25,7 +25,6 @@ from eval.questions import Question, load_questions
 
 DEV = Path(__file__).resolve().parents[1] / "eval" / "real" / "dev" / "questions.jsonl"
 GRID = {
-    "around": (0.4, 0.6),
     "similarity": (1.0, 2.0, 4.0),
     "fact": (0.2, 0.35, 0.5),
     "counts": (0.2, 0.4),
