@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.extract import units_of
-from assistant.facts import kinds_of
+from assistant.facts import kinds_of, years_of
 from assistant.lexicon import is_common_word
 from index.models import Hit, TermFrequencies
 from index.text import fold_accents, tokens
@@ -230,10 +230,17 @@ def candidates(
     allowed = {doc for doc, stems in evidence.items() if all(_satisfied(c, stems) for c in constraints)}
     out: list[Candidate] = []
     top = max((h.score for h in hits), default=1.0) or 1.0
+    # a sentence about another year (its own, else its heading's) does not answer "... en 2022"; a date
+    # question's answer is a year itself
+    asked_years = years_of(ask.text) if ask.kind != "date" else frozenset()
     for hit in hits:
         if hit.chunk.doc_id not in allowed:
             continue
+        heading_years = years_of(f"{hit.chunk.title} {hit.chunk.section}") if asked_years else frozenset()
         for number, (text, kind) in enumerate(units_of(hit)):
+            said = (years_of(text) or heading_years) if asked_years else frozenset()
+            if said and not said & asked_years:
+                continue
             own = set(tokens(text))
             out.append(Candidate(
                 text=text, hit=hit, index=number, kind=kind, own=sum(weight(t) for t in ask.terms if t in own) / total,

@@ -36,6 +36,8 @@ CONTACT_RE = re.compile(
     r"|https?://\S+|\bwww\.\S+|\b[\w-]+\.(?:fr|gouv\.fr|com|org)\b",
     re.IGNORECASE,
 )
+_YEAR_IN_TEXT = re.compile(r"(?<![\d,.])(?:19[5-9]\d|20[0-4]\d)(?!\d|,\d)")
+_YEAR_SPAN = re.compile(r"(?<![\d,.])((?:19|20)\d{2})\s?[-–/]\s?((?:19|20)\d{2})(?!\d|,\d)")
 FACT_KINDS = ("montant", "date", "nombre", "pourcentage", "contact", "personne_organisme", "lieu")
 
 
@@ -51,6 +53,15 @@ def has_count(text: str) -> bool:
     """A number that is not a year, or a number written in words ("trois", "une centaine")."""
     numbers = [n for n in NUMBER_RE.findall(text) if not YEAR_RE.match(n)]
     return bool(numbers or COUNT_WORDS_RE.search(text))
+
+
+def years_of(text: str) -> frozenset[int]:
+    """The years a text names, spans included ("le PRS 2023-2028" names 2025 too)."""
+    found = {int(y) for y in _YEAR_IN_TEXT.findall(text)}
+    for start, end in _YEAR_SPAN.findall(text):
+        if 0 < int(end) - int(start) <= 30:
+            found.update(range(int(start), int(end) + 1))
+    return frozenset(found)
 
 
 def has_percent(text: str) -> bool:
