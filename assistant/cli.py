@@ -8,7 +8,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -198,6 +198,7 @@ def ask(question: str | None, as_json: bool, top_k: int | None) -> None:
       printf 'qui a signé la charte ?\n' | ars-assistant ask --json -
     """
     from assistant.factory import build_assistant
+    from assistant.schemas import AnswerOut
 
     if question is None:
         raise UserError("Erreur : aucune question. Exemple : ars-assistant ask \"combien pour le plan crack ?\"")
@@ -217,24 +218,9 @@ def ask(question: str | None, as_json: bool, top_k: int | None) -> None:
             continue
         answer = assistant.ask(text)
         if as_json:
-            click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+            click.echo(AnswerOut.of(answer).model_dump_json())
         else:
-            click.echo(format_answer(answer))
-
-
-def format_answer(answer: Any) -> str:
-    """An answer and its sources, as printed in a terminal."""
-    lines = [answer.text]
-    if answer.citations:
-        lines.append("")
-        lines.append("Sources :")
-        for c in answer.citations:
-            pages = f"p. {c.page}" if c.page_end in (0, c.page) else f"p. {c.page}-{c.page_end}"
-            section = f" — {c.section}" if c.section else ""
-            scan = " — texte reconnu par OCR, à vérifier sur le scan" if c.ocr else ""
-            lines.append(f"[{c.n}] {c.title} ({c.source}, {pages}){section}{scan}")
-            lines.append(f"    « {c.excerpt} »")
-    return "\n".join(lines)
+            click.echo(answer.with_sources())
 
 
 @cli.command()
@@ -258,6 +244,29 @@ def ui(host: str | None, port: int | None) -> None:
     if port is not None:
         settings.ui_port = port
     serve(settings)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Adresse d'écoute (défaut : ARS_UI_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (défaut : ARS_API_PORT, 7861).")
+def api(host: str | None, port: int | None) -> None:
+    """Lance l'API HTTP seule, sans la page : REST sous /api, compatible OpenAI sous /v1, documentation sur /api/docs.
+
+    Jetons d'accès : ARS_API_TOKENS="jeton1,jeton2" (en-tête « Authorization: Bearer jeton1 »).
+
+    \b
+    Exemples :
+      ars-assistant api
+      ARS_API_TOKENS=secret ars-assistant api --host 0.0.0.0 --port 8080
+    """
+    from ui.api import serve_api
+
+    settings = _settings()
+    if host is not None:
+        settings.ui_host = host
+    if port is not None:
+        settings.api_port = port
+    serve_api(settings)
 
 
 @cli.group()

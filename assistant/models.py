@@ -41,6 +41,19 @@ class Answer:
     related_documents: tuple[str, ...] = ()  # closest documents named in a refusal
     notes: tuple[str, ...] = ()  # e.g. why a chat-model answer was replaced
 
+    def with_sources(self) -> str:
+        """The answer and its numbered sources as plain text: the terminal, the clipboard, the HTTP API."""
+        lines = [self.text]
+        if self.citations:
+            lines += ["", "Sources :"]
+            for c in self.citations:
+                pages = f"p. {c.page}" if c.page_end in (0, c.page) else f"p. {c.page}-{c.page_end}"
+                section = f" — {c.section}" if c.section else ""
+                scan = " — texte reconnu par OCR, à vérifier sur le scan" if c.ocr else ""
+                lines.append(f"[{c.n}] {c.title} ({c.source}, {pages}){section}{scan}")
+                lines.append(f"    « {c.excerpt} »")
+        return "\n".join(lines)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     ui_users_file: Path | None = Field(
         None, description="Fichier des comptes : une ligne « nom:motdepasse » par compte, # pour un commentaire."
     )
+    api_tokens: str | None = Field(
+        None,
+        description="Jetons d'accès à l'API HTTP, séparés par des virgules (« Authorization: Bearer <jeton> ») ; "
+        "sans jetons, l'API suit la connexion de l'interface (ouverte quand elle l'est).",
+    )
+    api_port: int = Field(7861, ge=1, le=65535, description="Port de `ars-assistant api` (l'API sans la page).")
     ui_concurrency: int = Field(
         4, ge=1, le=64, description="Nombre de questions traitées en même temps ; les suivantes attendent leur tour."
     )

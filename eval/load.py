@@ -1,13 +1,15 @@
-"""Load test of the running interface: concurrent askers through the Gradio API; throughput, latency, errors.
+"""Load test of the running interface: concurrent askers through the Gradio API or the HTTP API; throughput,
+latency, errors.
 
     python -m eval.load --url http://127.0.0.1:7860 [--clients 20] [--questions 100] [--time-limit 300]
     python -m eval.load --start [--clients 20] [--questions 100]     # starts `ars-assistant ui` itself
+    python -m eval.load --url http://127.0.0.1:7861 --api [--token JETON]   # POST /api/ask instead
 
-Each asker is a Gradio client with its own session, as a browser tab would be; it asks the questions of
-eval/questions.jsonl in turn (`/question`, the event of the question box) until the count or the time
-limit is reached. An error is an exception, an empty answer or the interface's "erreur inattendue"
-message. Prints one JSON object: questions asked, errors, seconds, throughput (questions per second),
-latency percentiles (ms).
+Each asker is a Gradio client with its own session, as a browser tab would be (or, with --api, an HTTP
+client of POST /api/ask); it asks the questions of eval/questions.jsonl in turn (`/question`, the event of
+the question box) until the count or the time limit is reached. An error is an exception, an empty answer
+or the "erreur inattendue" message. Prints one JSON object: questions asked, errors, seconds, throughput
+(questions per second), latency percentiles (ms).
 """
 
 from __future__ import annotations
@@ -62,10 +64,11 @@ def run_load(
     total: int = 100,
     time_limit: float = 300.0,
     auth: tuple[str, str] | None = None,
+    api_token: str | None = None,
+    api: bool = False,
 ) -> dict[str, Any]:
-    """Ask `total` questions with `clients` concurrent Gradio clients; the figures of the run."""
-    from gradio_client import Client
-
+    """Ask `total` questions with `clients` concurrent clients (Gradio's, or POST /api/ask with `api`); the
+    figures of the run."""
     lock = threading.Lock()
     next_question = 0
     latencies: list[float] = []
@@ -84,7 +87,7 @@ def run_load(
 
     def asker() -> None:
         try:
-            client = Client(url, auth=auth, verbose=False)
+            client = _ApiClient(url, api_token) if api else _GradioClient(url, auth)
         except Exception as exc:  # noqa: BLE001 - a client that cannot connect is an error of the run
             with lock:
                 errors.append(f"connexion : {exc!r}")
@@ -93,13 +96,12 @@ def run_load(
             question = questions[number % len(questions)]
             asked = time.monotonic()
             try:
-                messages, *_ = client.predict(question, [], api_name="/question")
+                text = client.ask(question)
             except Exception as exc:  # noqa: BLE001
                 with lock:
                     errors.append(f"{question} : {exc!r}")
                 continue
             took = time.monotonic() - asked
-            text = answer_text(messages)
             with lock:
                 latencies.append(took)
                 if not text.strip():
@@ -131,6 +133,40 @@ def run_load(
             "mean": round(sum(latencies) / answered * 1000) if answered else 0,
         },
     }
+
+
+class _GradioClient:
+    """A browser tab's session: the question box's event."""
+
+    def __init__(self, url: str, auth: tuple[str, str] | None) -> None:
+        from gradio_client import Client
+
+        self.client = Client(url, auth=auth, verbose=False)
+
+    def ask(self, question: str) -> str:
+        messages, *_ = self.client.predict(question, [], api_name="/question")
+        return answer_text(messages)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class _ApiClient:
+    """Another program: POST /api/ask with a bearer token."""
+
+    def __init__(self, url: str, token: str | None) -> None:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client = httpx.Client(base_url=url, headers=headers, timeout=120)
+
+    def ask(self, question: str) -> str:
+        response = self.client.post("/api/ask", json={"question": question})
+        response.raise_for_status()
+        return str(response.json()["answer"])
+
+    def close(self) -> None:
+        self.client.close()
 
 
 @contextmanager
@@ -176,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--time-limit", type=float, default=300, help="durée maximale en secondes (défaut 300)")
     parser.add_argument("--file", type=Path, default=QUESTIONS_FILE, help="fichier de questions (JSONL)")
     parser.add_argument("--user", help="compte « nom:motdepasse » quand l'interface demande une connexion")
+    parser.add_argument("--api", action="store_true", help="questions par POST /api/ask plutôt que par la page")
+    parser.add_argument("--token", help="jeton d'accès de l'API (ARS_API_TOKENS du serveur)")
     args = parser.parse_args(argv)
     questions = load_questions(args.file)
     auth: tuple[str, str] | None = None
@@ -184,9 +222,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         auth = (name, password)
     if args.start:
         with started_interface() as url:
-            report = run_load(url, questions, args.clients, args.questions, args.time_limit, auth)
+            report = run_load(url, questions, args.clients, args.questions, args.time_limit, auth, args.token, args.api)
     else:
-        report = run_load(args.url, questions, args.clients, args.questions, args.time_limit, auth)
+        report = run_load(
+            args.url, questions, args.clients, args.questions, args.time_limit, auth, args.token, args.api
+        )
     print(json.dumps(report, ensure_ascii=False))
     sys.exit(1 if report["errors"] else 0)
 

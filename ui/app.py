@@ -10,21 +10,17 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant.discover import Discovery
-from assistant.feedback import FeedbackStore, Rating
-from assistant.library import Library
+from assistant.feedback import Rating
 from assistant.models import Answer
-from assistant.service import Assistant
-from assistant.settings import Settings
 from ingest.errors import UserError
 from ui.discover import QUESTION_CLICK_JS, FicheView, fiches_html, glossary_html
-from ui.render import PENDING, WAITING, answer_markdown, documents_table, literal, plain_answer
+from ui.render import PENDING, WAITING, answer_markdown, documents_table, literal
+from ui.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +46,6 @@ EMPTY_CHAT = (
 )
 Messages = list[dict[str, Any]]
 Turns = list[dict[str, Any]]  # per session: {"question", "answer": Answer, "feedback_id", "rating"}
-
-
-@dataclass(frozen=True)
-class Services:
-    """What the UI calls; built once per process by ui.server."""
-
-    assistant: Assistant
-    library: Library
-    feedback: FeedbackStore
-    settings: Settings
-    discovery: Discovery | None = None  # fiches, glossary and suggested questions (cached for the process)
 
 
 def _esc(text: str) -> str:
@@ -142,7 +127,7 @@ class ChatHandlers:
             gr.Warning("Aucune réponse à copier pour l'instant.")
             return ""
         gr.Info("Réponse copiée dans le presse-papiers.")
-        return plain_answer(turns[-1]["answer"])
+        return turns[-1]["answer"].with_sources()
 
     def copy_all(self, turns: Turns | None) -> str:
         """The whole conversation as plain text, for the clipboard."""
@@ -150,7 +135,7 @@ class ChatHandlers:
             gr.Warning("Aucune réponse à copier pour l'instant.")
             return ""
         gr.Info("Discussion copiée dans le presse-papiers.")
-        return "\n\n".join(f"Question : {t['question']}\n{plain_answer(t['answer'])}" for t in turns or [])
+        return "\n\n".join(f"Question : {t['question']}\n{t['answer'].with_sources()}" for t in turns or [])
 
     # -- discover ----------------------------------------------------------------------------
 

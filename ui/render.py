@@ -107,18 +107,6 @@ def answer_markdown(answer: Answer, passages: Mapping[str, str] | None = None, p
     return "\n\n".join(parts)
 
 
-def plain_answer(answer: Answer) -> str:
-    """The answer and its sources as plain text, for the clipboard."""
-    lines = [answer.text]
-    if answer.citations:
-        lines += ["", "Sources :"]
-        for c in answer.citations:
-            section = f" — {c.section}" if c.section else ""
-            lines.append(f"[{c.n}] {c.title} ({c.source}, p. {c.page}){section}")
-            lines.append(f"    « {c.excerpt} »")
-    return "\n".join(lines)
-
-
 def format_date(iso: str) -> str:
     """An ISO 8601 time as a French date and time, in Paris time when the time zone database is there."""
     try:

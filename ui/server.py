@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -12,16 +11,13 @@ import gradio as gr
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
-from assistant.discover import Discovery
-from assistant.factory import build_assistant, open_index
-from assistant.feedback import FeedbackStore, feedback_path
-from assistant.library import Library
 from assistant.settings import Settings
-from ingest.errors import UserError
-from ui.app import Services, build_app
+from ui.api import API_DOCS, OPENAPI, install_api
+from ui.app import build_app
 from ui.auth import load_accounts
 from ui.page import FrenchPage, page_script
 from ui.render import DOCUMENTS_ROUTE
+from ui.services import Services, check_port, open_services
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +29,6 @@ MEDIA_TYPES = {
     ".md": "text/plain; charset=utf-8",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-
-def open_services(settings: Settings) -> Services:
-    """The assistant, the library, the feedback store and the Découvrir content over the configured data directory."""
-    index = open_index(settings)
-    assistant = build_assistant(settings, index)
-    return Services(
-        assistant=assistant,
-        library=Library(settings, index),
-        feedback=FeedbackStore(feedback_path(settings)),
-        settings=settings,
-        discovery=Discovery(assistant) if assistant.catalog is not None else None,
-    )
-
 
 def check_suggestions(services: Services) -> None:
     """Check the suggested questions of every document now, so that the first page opened shows them at once."""
@@ -82,7 +65,7 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
     accounts = load_accounts(settings)
     demo = build_app(services)
     demo.queue(default_concurrency_limit=settings.ui_concurrency)
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="ARS Assistant", version="1", docs_url=API_DOCS, redoc_url=None, openapi_url=OPENAPI)
     gradio_app: dict[str, Any] = {}
 
     def document(source: str, request: Request) -> Response:  # sync: FastAPI runs it in a thread
@@ -104,7 +87,9 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
         )
 
     # before the mount at "/": the mount would otherwise take every path
-    app.add_api_route(DOCUMENTS_ROUTE + "/{source:path}", document, methods=["GET", "HEAD"])
+    app.add_api_route(DOCUMENTS_ROUTE + "/{source:path}", document, methods=["GET", "HEAD"], include_in_schema=False)
+    # the HTTP API beside the page: a token, or the page's own session when it has a login
+    install_api(app, services, session=lambda request: _logged_in(request, gradio_app.get("app")) if accounts else None)
     limit = services.library.max_upload_bytes
     gr.mount_gradio_app(
         app,
@@ -134,19 +119,6 @@ def _logged_in(request: Request, gradio_app: Any) -> bool:
     cookies = request.cookies
     token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
     return token is not None and token in gradio_app.tokens
-
-
-def check_port(host: str, port: int) -> None:
-    """A UserError now rather than a traceback from the server when the port is taken."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise UserError(
-                f"Erreur : impossible d'écouter sur {host}:{port} ({exc.strerror or exc}). "
-                "Le port est peut-être déjà utilisé : choisissez-en un autre avec --port."
-            ) from exc
 
 
 def serve(settings: Settings) -> None:

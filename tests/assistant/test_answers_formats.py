@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import format_answer
 from assistant.factory import build_assistant
 from assistant.ingesting import IngestReport, run_ingest
 from assistant.models import Answer
@@ -49,7 +48,7 @@ def test_a_scanned_page_is_answered_from_its_page_and_the_citation_says_ocr(assi
     assert cites(answer, SCAN, 2)
     lead = next(c for c in answer.citations if c.source == SCAN)
     assert lead.ocr
-    assert "texte reconnu par OCR" in format_answer(answer)
+    assert "texte reconnu par OCR" in answer.with_sources()
     assert assistant.ask("quand ouvre le centre de santé de Vire Normandie ?").text.count("2 septembre 2024")
 
 

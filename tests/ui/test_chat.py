@@ -10,7 +10,8 @@ from typing import Any, cast
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation
 from assistant.settings import Settings
-from ui.app import ChatHandlers, Services
+from ui.app import ChatHandlers
+from ui.services import Services
 
 CITATION = Citation(
     n=1, source="note.pdf", title="Note", page=2, section="", excerpt="220 000 euros sur 3 ans.", score=1.0,

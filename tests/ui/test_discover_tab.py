@@ -13,8 +13,9 @@ from assistant.feedback import FeedbackStore
 from assistant.library import LibraryDocument
 from assistant.settings import Settings
 from ingest.fiche import Fiche, KeyFigure, OutlineEntry
-from ui.app import EXAMPLE_SLOTS, EXAMPLES, ChatHandlers, Services
+from ui.app import EXAMPLE_SLOTS, EXAMPLES, ChatHandlers
 from ui.discover import FicheView, fiche_html, fiches_html, filter_glossary, glossary_html, short_title
+from ui.services import Services
 
 ORNE = "feuille-de-route-orne-bilan-2025.pdf"
 ORNE_TITLE = "Feuille de route départementale de l’Orne – Bilan janvier 2025"

@@ -22,8 +22,9 @@ from assistant.ingesting import run_ingest
 from assistant.library import Library, UploadResult
 from assistant.models import Answer
 from assistant.settings import Settings
-from ui.app import ERROR_TEXT, LIST_ERROR, Services
+from ui.app import ERROR_TEXT, LIST_ERROR
 from ui.server import NOT_FOUND, create_server
+from ui.services import Services
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -33,3 +33,26 @@ def test_without_accounts_the_page_is_open_and_french(corpus_dir: Path, tmp_path
         assert page.status_code == 200
         assert 'lang="fr"' in page.text.split(">", 2)[1] and 'navigator, "language"' in page.text
         assert client.get(f"/documents/{ORNE}").status_code == 200
+
+
+def test_beside_a_page_with_accounts_the_api_takes_its_session_or_a_token(corpus_dir: Path, tmp_path: Path):
+    data_dir = Path(shutil.copytree(corpus_dir, tmp_path / "data"))
+    app = create_server(Settings(data_dir=data_dir, ui_users="marie:secret1", api_tokens="outil-intranet"))
+    question = {"question": "combien pour le plan crack ?"}
+    with TestClient(app) as client:
+        refused = client.post("/api/ask", json=question)
+        assert refused.status_code == 401 and "Bearer" in refused.json()["detail"]
+        tool = client.post("/api/ask", json=question, headers={"Authorization": "Bearer outil-intranet"})
+        assert tool.status_code == 200 and tool.json()["citations"][0]["source"] == ORNE
+        assert client.post("/login", data={"username": "marie", "password": "secret1"}).status_code == 200
+        assert client.post("/api/ask", json=question).status_code == 200  # the page's session
+        assert client.get("/api/docs").status_code == 200
+
+
+def test_beside_a_page_with_accounts_and_no_tokens_the_api_needs_the_session(corpus_dir: Path, tmp_path: Path):
+    data_dir = Path(shutil.copytree(corpus_dir, tmp_path / "data"))
+    with TestClient(create_server(Settings(data_dir=data_dir, ui_users="marie:secret1"))) as client:
+        refused = client.get("/api/documents")
+        assert refused.status_code == 401 and "Connexion requise" in refused.json()["detail"]
+        assert client.post("/login", data={"username": "marie", "password": "secret1"}).status_code == 200
+        assert [d["source"] for d in client.get("/api/documents").json()].count(ORNE) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.library import LibraryDocument
 from assistant.models import REFUSAL, Answer, Citation
-from ui.render import answer_markdown, document_url, documents_table, format_date, in_context, plain_answer
+from ui.render import answer_markdown, document_url, documents_table, format_date, in_context
 
 PASSAGE = (
     "Le secteur d'Alençon compte plusieurs structures. Afin de compléter cette offre, l'ARS a financé "
@@ -56,7 +56,7 @@ def test_a_partial_answer_shows_no_sources_yet():
 
 
 def test_plain_text_for_the_clipboard_has_no_markup():
-    text = plain_answer(Answer(question="q", text="220 000 euros [1].", citations=(CITATION,)))
+    text = Answer(question="q", text="220 000 euros [1].", citations=(CITATION,)).with_sources()
     assert text.startswith("220 000 euros [1].\n\nSources :\n[1] Feuille <b>de route</b> (feuille de route <orne>.pdf")
     assert "<mark>" not in text and "<div" not in text
 

@@ -1,0 +1,300 @@
+"""The HTTP API: REST routes under /api and an OpenAI-compatible chat endpoint under /v1, over the same
+services as the page. Served beside the page by `ars-assistant ui` and alone by `ars-assistant api`.
+
+Access: with ARS_API_TOKENS set, a request needs "Authorization: Bearer <token>" (or, beside the page,
+the page's login session); without tokens the API follows the page: open when the page is open, the
+page's session otherwise."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.models import Answer
+from assistant.schemas import AnswerOut, CitationOut, DocumentOut, PassageOut
+from assistant.settings import Settings
+from ingest.errors import UserError
+from ui.services import Services, check_port, open_services
+
+log = logging.getLogger(__name__)
+
+MODEL_ID = "ars-assistant"
+API_DOCS = "/api/docs"
+OPENAPI = "/api/openapi.json"
+UNAUTHORIZED = (
+    "Accès refusé : jeton d'accès absent ou invalide. Envoyez l'en-tête « Authorization: Bearer <jeton> » "
+    "avec un des jetons de ARS_API_TOKENS (demandez-en un à l'administrateur)."
+)
+SESSION_REQUIRED = "Connexion requise : connectez-vous d'abord à l'interface, ou utilisez un jeton d'accès."
+NO_QUESTION = "Aucune question : envoyez au moins un message « user » qui contient la question."
+ERROR_TEXT = "Une erreur inattendue a empêché la réponse ; le détail est dans le journal du serveur."
+
+SessionCheck = Callable[[Request], bool | None]  # True/False: the page's session; None: the page has no login
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="La question, en français.", examples=["combien pour le plan crack ?"])
+    history: list[str] = Field(default=[], description="Questions précédentes de la conversation (suites).")
+
+
+class SearchOut(BaseModel):
+    query: str
+    passages: list[PassageOut]
+
+
+class UploadOut(BaseModel):
+    name: str = Field(description="Nom du fichier envoyé.")
+    source: str = Field(description="Nom sous lequel il est indexé et cité.")
+    message: str
+
+
+class RemovedOut(BaseModel):
+    removed: list[DocumentOut]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
+    documents: int
+    passages: int
+    embedding_model: str
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    """The OpenAI chat-completions request; fields the assistant does not use (temperature…) are accepted."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = MODEL_ID
+    messages: list[ChatMessage]
+    stream: bool = False
+
+
+def tokens_of(settings: Settings) -> list[str]:
+    return [t.strip() for t in (settings.api_tokens or "").split(",") if t.strip()]
+
+
+class Access:
+    """Who may call the API: a configured bearer token, else the page's session when the page has a login."""
+
+    def __init__(self, settings: Settings, session: SessionCheck | None = None) -> None:
+        self.tokens = tokens_of(settings)
+        self.session = session
+
+    def __call__(self, request: Request) -> None:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if self.tokens and scheme.lower() == "bearer" and any(
+            hmac.compare_digest(given.strip().encode(), token.encode()) for token in self.tokens
+        ):
+            return
+        logged_in = self.session(request) if self.session is not None else None
+        if logged_in:
+            return
+        if self.tokens:
+            raise HTTPException(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        if logged_in is False:
+            raise HTTPException(401, SESSION_REQUIRED)
+
+
+def api_router(services: Services, access: Access) -> APIRouter:
+    """Every route of the API; `access` guards all but /api/health."""
+    guarded = [Depends(access)]
+    router = APIRouter()
+    assistant, library = services.assistant, services.library
+
+    @router.get("/api/health", tags=["état"])
+    def health() -> HealthOut:
+        """Is the service up, and how many documents does it answer from."""
+        status = assistant.index.status()
+        return HealthOut(documents=status["documents"], passages=status["chunks"],
+                         embedding_model=status["embedding_model"])
+
+    @router.post("/api/ask", dependencies=guarded, tags=["questions"])
+    def ask(body: AskRequest) -> AnswerOut:
+        """Une réponse citée (le JSON de `ars-assistant ask --json`), ou un refus qui nomme les documents proches."""
+        return AnswerOut.of(assistant.ask(body.question, body.history))
+
+    @router.post("/api/ask/stream", dependencies=guarded, tags=["questions"])
+    def ask_stream(body: AskRequest) -> StreamingResponse:
+        """La réponse au fil de l'eau (Server-Sent Events) : des événements « partial » ({"answer": texte}),
+        puis un événement « answer » avec la réponse complète et ses citations."""
+
+        def events() -> Iterator[str]:
+            final: Answer | None = None
+            for final in _answers(assistant.ask_stream, body.question, body.history):
+                yield _sse({"answer": final.text}, event="partial")
+            if final is not None:
+                yield _sse(AnswerOut.of(final).model_dump(), event="answer")
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    @router.get("/api/search", dependencies=guarded, tags=["questions"])
+    def search(q: str = Query(min_length=1, max_length=1000), k: int = Query(5, ge=1, le=50)) -> SearchOut:
+        """Les passages les plus proches d'un texte, avec leur score (recherche hybride), sans réponse rédigée."""
+        return SearchOut(query=q, passages=[PassageOut.of(hit) for hit in assistant.index.search(q, k)])
+
+    @router.get("/api/documents", dependencies=guarded, tags=["documents"])
+    def documents() -> list[DocumentOut]:
+        """Les documents indexés."""
+        return [DocumentOut.of(d) for d in library.documents()]
+
+    @router.post("/api/documents", dependencies=guarded, status_code=201, tags=["documents"])
+    def upload(file: UploadFile = File(description="PDF, DOCX, ODT, HTML, TXT ou MD.")) -> UploadOut:  # noqa: B008
+        """Ajoute un document (mêmes contrôles que la page) ; un fichier du même nom remplace l'ancien. Refus :
+        422 avec la raison en français."""
+        name = file.filename or "document"
+        with tempfile.TemporaryDirectory(prefix="ars-upload-") as folder:
+            path = Path(folder) / "upload"
+            with path.open("wb") as out:
+                shutil.copyfileobj(file.file, out)
+            try:
+                result = library.add(path, name)
+            except UserError as exc:  # another writer holds the index
+                raise HTTPException(409, str(exc)) from exc
+        if not result.ok:
+            raise HTTPException(422, f"{result.source} : {result.message}")
+        return UploadOut(name=result.name, source=result.source, message=result.message)
+
+    @router.delete("/api/documents/{source}", dependencies=guarded, tags=["documents"])
+    def remove(source: str) -> RemovedOut:
+        """Retire un document de l'index (son fichier n'est supprimé que s'il a été envoyé par l'interface ou l'API)."""
+        try:
+            gone = library.remove(source)
+        except UserError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        if not gone:
+            raise HTTPException(404, f"« {source} » n'est pas dans l'index : voyez GET /api/documents.")
+        return RemovedOut(removed=[DocumentOut.of(d) for d in gone])
+
+    @router.get("/v1/models", dependencies=guarded, tags=["compatible OpenAI"])
+    def models() -> dict[str, Any]:
+        """Le modèle que les clients OpenAI (Open WebUI…) peuvent choisir."""
+        return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "ars"}]}
+
+    @router.post("/v1/chat/completions", dependencies=guarded, tags=["compatible OpenAI"])
+    def chat_completions(body: ChatRequest) -> Any:
+        """La dernière question de l'utilisateur, les précédentes servant d'historique ; la réponse se termine par
+        ses sources, et le champ « citations » les donne en JSON."""
+        asked = [_text_of(m.content) for m in body.messages if m.role == "user"]
+        asked = [q for q in asked if q.strip()]
+        if not asked:
+            raise HTTPException(400, NO_QUESTION)
+        question, history = asked[-1], asked[:-1]
+        completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+        created = int(time.time())
+        if not body.stream:
+            answer = assistant.ask(question, history)
+            return {
+                "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_ID,
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": answer.with_sources()}}],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                "citations": [CitationOut.of(c).model_dump() for c in answer.citations],
+                "refused": answer.refused,
+            }
+
+        def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+            choice = {"index": 0, "delta": delta, "finish_reason": finish}
+            return _sse({"id": completion_id, "object": "chat.completion.chunk", "created": created,
+                         "model": MODEL_ID, "choices": [choice], **extra})
+
+        def events() -> Iterator[str]:
+            yield chunk({"role": "assistant", "content": ""})
+            sent, final = "", None
+            for final in _answers(assistant.ask_stream, question, history):
+                if final.text.startswith(sent) and len(final.text) > len(sent):
+                    yield chunk({"content": final.text[len(sent):]})
+                    sent = final.text
+            if final is None:
+                return
+            # a streamed chat-model answer the figure guard replaced: the checked answer follows, said so
+            rest = final.with_sources()[len(sent):] if final.text == sent else (
+                "\n\nRéponse vérifiée dans les documents :\n" + final.with_sources())
+            if rest:
+                yield chunk({"content": rest})
+            yield chunk({}, "stop", citations=[CitationOut.of(c).model_dump() for c in final.citations],
+                        refused=final.refused)
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    return router
+
+
+def install_api(app: FastAPI, services: Services, session: SessionCheck | None = None) -> None:
+    """The API's routes on `app`, with errors as their clients expect them: {"detail": ...} under /api,
+    {"error": {"message": ...}} under /v1 (the OpenAI clients read that)."""
+    app.include_router(api_router(services, Access(services.settings, session)))
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if request.url.path.startswith("/v1/"):
+            kind = "authentication_error" if exc.status_code == 401 else "invalid_request_error"
+            body: dict[str, Any] = {"error": {"message": exc.detail, "type": kind, "code": exc.status_code}}
+        else:
+            body = {"detail": exc.detail}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def create_api(settings: Settings, services: Services) -> FastAPI:
+    """The API alone (`ars-assistant api`), its OpenAPI page at /api/docs."""
+    app = FastAPI(title="ARS Assistant", version="1", docs_url=API_DOCS, redoc_url=None, openapi_url=OPENAPI,
+                  description="Questions-réponses citées sur les documents de l'ARS : REST et compatible OpenAI.")
+    install_api(app, services)
+    return app
+
+
+def _answers(
+    stream: Callable[[str, list[str]], Iterator[Answer]], question: str, history: list[str]
+) -> Iterator[Answer]:
+    """The partial answers of a question; an exception becomes a French error answer (logged), not a cut stream."""
+    try:
+        yield from stream(question, history)
+    except Exception:
+        log.exception("answering %r through the API failed", question)
+        yield Answer(question=question, text=ERROR_TEXT, refused=True)
+
+
+def _text_of(content: str | list[dict[str, Any]] | None) -> str:
+    """A message's text: OpenAI content is a string or a list of parts ({"type": "text", "text": ...})."""
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if part.get("type") == "text")
+    return content or ""
+
+
+def _sse(data: Any, event: str | None = None) -> str:
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def serve_api(settings: Settings) -> None:
+    """Run the API alone until Ctrl+C."""
+    import uvicorn
+
+
+    check_port(settings.ui_host, settings.api_port)
+    services = open_services(settings)
+    app = create_api(settings, services)
+    documents = len(services.library.documents())
+    url = f"http://{settings.ui_host}:{settings.api_port}"
+    print(f"API ARS Assistant : {url}/api  (documentation : {url}{API_DOCS} ; {documents} document(s) indexé(s) ; "
+          "Ctrl+C pour arrêter)", flush=True)
+    if not tokens_of(settings):
+        print("Attention : API sans jeton d'accès ; définissez ARS_API_TOKENS avant de l'ouvrir au réseau.", flush=True)
+    uvicorn.run(app, host=settings.ui_host, port=settings.api_port, log_level="warning")
