@@ -44,7 +44,9 @@ import json
 import logging
 import os
 import re
+import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -58,11 +60,11 @@ from langchain_core.embeddings import Embeddings
 from index.embeddings import DEFAULT_MODEL, dimension_of, make_embeddings, model_name_of
 from index.fusion import fuse_rrf, fuse_scores
 from index.lexical import LexicalIndex, fingerprint
-from index.lock import SharedLock, WriteLock
+from index.lock import ServerLease, SharedLock, WriteLock
 from index.manifest import Manifest, write_atomic
 from index.models import DocumentRecord, Hit, TermFrequencies
 from index.sentences import SentenceVectors
-from index.store import ChromaStore
+from index.store import ChromaRegistry, ChromaStore
 from ingest.errors import UserError
 from ingest.models import Chunk
 
@@ -86,6 +88,7 @@ class Index:
         *,
         reset: bool = False,
         encode_sentences: bool = True,
+        lease_seconds: float = 30.0,
     ) -> None:
         """Open the index under `data_dir` and repair it; `reset=True` empties it first (`ingest --reset`).
 
@@ -104,15 +107,30 @@ class Index:
         self._sentences = SentenceVectors(sentences_file, self.embeddings)
         self._encode_sentences = encode_sentences  # off: sentences are encoded when a question first needs them
         self._store_guard = SharedLock()  # searches share the Chroma client; reopening it takes it alone
+        # with a Chroma server, the registry on the server is the commit record every process serves from;
+        # the manifest and the lexical index under data_dir are this process's copies (see _sync_from_server)
+        self._chroma_address = (chroma_host, chroma_port)
+        self._registry = ChromaRegistry.connect(chroma_host, chroma_port, collection) if chroma_host else None
+        self._lease = ServerLease(self._registry, lease_seconds) if self._registry is not None else None
+        self._published: dict[str, DocumentRecord] = {}  # the registry's records as this process last saw them
+        self._served: str | None = None  # the registry's version this process serves
+        self._checked = 0.0  # when the registry's version was last looked at
+        self._following = threading.Lock()
         writer = self._lock.acquire()
+        leased = False
         try:
+            if writer and self._lease is not None:
+                leased = self._lease.acquire() is None
             if reset and not writer:
                 raise self._busy()
+            if reset and self._lease is not None and not leased:
+                raise self._busy(server=True)
             if reset:
                 self._clear_manifest()  # first: a crash mid-reset leaves orphans, which repair deletes
-            self._chroma_address = (chroma_host, chroma_port)
             self._store = self._open_store(reset)
-            if not self._manifest.exists:
+            if writer and self._registry is not None:
+                self._sync_from_server(migrate=leased)
+            if not self._manifest.exists and self._served is None:
                 stored = self._store.count()
                 if stored:
                     raise UserError(
@@ -124,8 +142,10 @@ class Index:
                     self._manifest.save()
             # What opening had to fix, for the caller to mention. Another process writing is not a
             # crash: leave its half-written document alone.
-            self.repair_report = self._repair_if_needed() if writer else {}
+            self.repair_report = self._repair_if_needed() if writer and (self._lease is None or leased) else {}
         finally:
+            if leased and self._lease is not None:
+                self._lease.release()
             if writer:
                 self._lock.release()
         if not writer:
@@ -177,7 +197,14 @@ class Index:
         with self._store_guard.shared():
             yield self._store
 
-    def _busy(self) -> UserError:
+    def _busy(self, server: bool = False) -> UserError:
+        holder = (self._lease.holder() if self._lease is not None else None) if server else None
+        if server:
+            who = f", machine {holder.get('host', '?')}, processus {holder.get('pid', '?')}" if holder else ""
+            return UserError(
+                f"Erreur : une autre ingestion est en cours sur le serveur Chroma (collection '{self.collection}'"
+                f"{who}). Attendez qu'elle se termine puis relancez la commande."
+            )
         return UserError(
             f"Erreur : une autre ingestion est en cours dans '{self.data_dir}'. "
             "Attendez qu'elle se termine puis relancez la commande."
@@ -203,14 +230,20 @@ class Index:
             raise self._busy()
         outermost = self._lock.depth == 1
         finished = False
+        leased = False
         try:
+            if outermost and self._lease is not None:
+                leased = self._lease.acquire() is None
+                if not leased:
+                    raise self._busy(server=True)
+                self._sync_from_server(migrate=True)
+            elif outermost and self._manifest.changed_on_disk():
+                # another process committed since we last read or wrote the manifest: an embedded Chroma
+                # client keeps the vectors it loaded in memory, so a new one is opened to see the other's
+                if self._chroma_address[0] is None:
+                    self._reopen_store()
+                self._manifest = Manifest(self._manifest.path)
             if outermost:
-                if self._manifest.changed_on_disk():
-                    # another process committed since we last read or wrote the manifest: an embedded Chroma
-                    # client keeps the vectors it loaded in memory, so a new one is opened to see the other's
-                    if self._chroma_address[0] is None:
-                        self._reopen_store()
-                    self._manifest = Manifest(self._manifest.path)
                 self._lexical.refresh()
                 self._repair_if_needed()
                 self._set_mark()
@@ -219,7 +252,85 @@ class Index:
         finally:
             if outermost and finished:
                 self._mark.unlink(missing_ok=True)  # the stores agree again
+            if leased and self._lease is not None:
+                self._lease.release()
             self._lock.release()
+
+    def _commit(self) -> None:
+        """Save the manifest; with a Chroma server, then publish it: the registry is what every process serves."""
+        self._manifest.save()
+        if self._registry is None:
+            return
+        current = self._manifest.records
+        changed = {f"doc:{d}": json.dumps(r.to_json(), ensure_ascii=False)
+                   for d, r in current.items() if self._published.get(d) != r}
+        gone = [d for d in self._published if d not in current]
+        if changed:
+            self._registry.put("record", changed)
+        if gone:
+            self._registry.delete([f"doc:{d}" for d in gone] + [f"fiche:{d}" for d in gone])
+        version = uuid.uuid4().hex
+        self._registry.put("version", {"version": version})  # last: replicas follow once it changes
+        self._published, self._served = dict(current), version
+
+    def _sync_from_server(self, migrate: bool = False) -> bool:
+        """Bring this process's copies (manifest, lexical index, sentence vectors) to the registry on the server,
+        reading only the documents that changed; True when something changed. Callers hold the local write
+        lock. A collection indexed before the registry existed is published from the manifest (`migrate`: with
+        the server's write lease)."""
+        assert self._registry is not None
+        version = self._registry.get(["version"]).get("version")
+        if version is None:
+            if migrate and self._manifest.records:
+                self._commit()
+            return False
+        if version == self._served:
+            return False
+        records: dict[str, DocumentRecord] = {}
+        for text in self._registry.of_kind("record").values():
+            record = DocumentRecord.from_json(json.loads(text))
+            records[record.doc_id] = record
+        old = self._manifest.records
+        fresh = [d for d, r in records.items() if old.get(d) != r]
+        gone = [d for d, r in old.items() if records.get(d) != r]
+        chunks: list[Chunk] = []
+        if fresh or gone:
+            with self._chroma() as store:
+                chunks = store.of_documents(fresh)
+            with self._lexical.batch():
+                self._lexical.remove_documents(gone)
+                self._lexical.add(chunks)
+            for doc_id in gone:
+                self._fiche_path(doc_id).unlink(missing_ok=True)
+        self._manifest.records = records
+        self._manifest.save()
+        self._published, self._served = dict(records), version
+        if chunks and self._encode_sentences:
+            self._sentences.ensure(chunks)
+        if fresh or gone:
+            log.info("following the server: %d document(s) in, %d out", len(fresh), len(gone))
+        return bool(fresh or gone)
+
+    def follow(self, every: float = 0.0) -> bool:
+        """With a Chroma server, take in what another process published (at most once every `every` seconds:
+        by default at each search, one small read; never waiting for a write of this process); True when the
+        documents changed."""
+        if self._registry is None or time.monotonic() - self._checked < every:
+            return False
+        if not self._following.acquire(blocking=False):
+            return False
+        try:
+            self._checked = time.monotonic()
+            if self._registry.get(["version"]).get("version") in (None, self._served):
+                return False  # one small read per `every` seconds while nothing changes
+            if not self._lock.try_acquire():
+                return False
+            try:
+                return self._sync_from_server()
+            finally:
+                self._lock.release()
+        finally:
+            self._following.release()
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -268,9 +379,12 @@ class Index:
         start, embedding = time.perf_counter(), self._store.timings["embed"]
         replaced = {record.source: record.doc_id for record, _, _ in new}
         stale = [r for r in self._manifest.records.values() if replaced.get(r.source, r.doc_id) != r.doc_id]
+        fiches = {f"fiche:{r.doc_id}": json.dumps(f, ensure_ascii=False) for r, _, f in new if f is not None}
         for record, _, fiche in new:
             if fiche is not None:  # before the manifest, which commits: a fiche may outlive a crash, never lack
-                write_atomic(self._fiche_path(record.doc_id), json.dumps(fiche, ensure_ascii=False))
+                write_atomic(self._fiche_path(record.doc_id), fiches[f"fiche:{record.doc_id}"])
+        if fiches and self._registry is not None:
+            self._registry.put("fiche", fiches)
         chunks = [c for _, doc_chunks, _ in new for c in doc_chunks]
         # New version in before the old one goes out: a crash in between keeps the old version.
         self._store.add(chunks)
@@ -284,7 +398,7 @@ class Index:
         for record, doc_chunks, _ in new:
             records[record.doc_id] = replace(record, chunks=len(doc_chunks), ingested_at=now, model=self.model_name)
         self._manifest.records = records
-        self._manifest.save()
+        self._commit()
         self._write_seconds += time.perf_counter() - start - (self._store.timings["embed"] - embedding)
         if self._encode_sentences:
             encoding = time.perf_counter()
@@ -317,7 +431,7 @@ class Index:
         self._lexical.remove_documents(doc_ids)
         gone = set(doc_ids)
         self._manifest.records = {d: r for d, r in self._manifest.records.items() if d not in gone}
-        self._manifest.save()
+        self._commit()
         for doc_id in doc_ids:
             self._fiche_path(doc_id).unlink(missing_ok=True)
 
@@ -326,9 +440,20 @@ class Index:
 
     def fiche(self, doc_id: str) -> dict[str, Any] | None:
         """The fiche stored with a document at ingest, or None (indexed before fiches existed)."""
+        path = self._fiche_path(doc_id)
+        text: str | None
         try:
-            data = json.loads(self._fiche_path(doc_id).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            # with a Chroma server, a process that did not ingest the document reads it there, then keeps a copy
+            key = f"fiche:{doc_id}"
+            text = self._registry.get([key]).get(key) if self._registry is not None else None
+            if not text:
+                return None
+            write_atomic(path, text)
+        try:
+            data = json.loads(text)
+        except ValueError:
             return None
         return data if isinstance(data, dict) else None
 
@@ -341,7 +466,11 @@ class Index:
 
     def _clear_manifest(self) -> None:
         self._manifest.records = {}
-        self._manifest.save()
+        if self._registry is not None:
+            self._registry.delete_kind("record")
+            self._registry.delete_kind("fiche")
+            self._published = {}
+        self._commit()
 
     @contextmanager
     def batch(self) -> Iterator[Index]:
@@ -379,7 +508,7 @@ class Index:
         if orphans:
             self._store.delete_documents(orphans)
         if incomplete:
-            self._manifest.save()
+            self._commit()
         kept_ids = {i for d in self._manifest.records for i in by_doc.get(d, ())}
         rebuilt = fingerprint(kept_ids) != self._lexical.fingerprint
         if rebuilt:
@@ -409,9 +538,10 @@ class Index:
         if k <= 0 or not query.strip():
             return []
         depth = max(4 * k, 20)  # fusion needs candidates beyond k: a chunk ranked 8th by both may win
+        self.follow()
         lexical = self._lexical.search(query, depth)
         with self._chroma() as store:
-            dense = store.search(query, depth)
+            dense = self._committed(store.search(query, depth))
             dense_scores = [(c.id, s) for c, s in dense]
             fused = fuse_scores(lexical, dense_scores) if fusion == "scores" else fuse_rrf(lexical, dense_scores)
             best = fused[:k]
@@ -432,8 +562,14 @@ class Index:
         """The `k` nearest chunks by cosine similarity of embeddings."""
         if k <= 0 or not query.strip():
             return []
+        self.follow()
         with self._chroma() as store:
-            return _ranked(store.search(query, k))
+            return _ranked(self._committed(store.search(query, k)))
+
+    def _committed(self, found: list[tuple[Chunk, float]]) -> list[tuple[Chunk, float]]:
+        """Chunks of documents the manifest lists: not those another process is writing right now."""
+        records = self._manifest.records
+        return [(c, s) for c, s in found if c.doc_id in records]
 
     def following(self, chunk: Chunk, count: int = 2) -> list[Chunk]:
         """The chunks right after `chunk` in its document (a list that goes on, the rest of a section)."""
@@ -461,6 +597,7 @@ class Index:
 
     def documents(self) -> list[DocumentRecord]:
         """Indexed documents, sorted by source."""
+        self.follow()
         return sorted(self._manifest.records.values(), key=lambda r: (r.source, r.doc_id))
 
     @property

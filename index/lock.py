@@ -8,16 +8,24 @@ chunks the ingest is writing.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+import socket
 import threading
-from collections.abc import Iterator
+import time
+import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no inter-process protection
     fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 
 class WriteLock:
@@ -32,6 +40,16 @@ class WriteLock:
     def acquire(self) -> bool:
         """Take the lock without waiting for another process; False if one holds it."""
         self._threads.acquire()
+        if self.depth == 0 and not self._lock_file():
+            self._threads.release()
+            return False
+        self.depth += 1
+        return True
+
+    def try_acquire(self) -> bool:
+        """`acquire`, but False at once when another thread of this process holds the lock too."""
+        if not self._threads.acquire(blocking=False):
+            return False
         if self.depth == 0 and not self._lock_file():
             self._threads.release()
             return False
@@ -102,3 +120,89 @@ class SharedLock:
             with self._condition:
                 self._alone = False
                 self._condition.notify_all()
+
+
+class LeaseTable(Protocol):
+    """Where a lease is kept: the registry on the Chroma server (index/store.py ChromaRegistry)."""
+
+    def get(self, keys: Sequence[str]) -> dict[str, str]: ...
+    def put(self, kind: str, values: dict[str, str]) -> None: ...
+    def delete(self, keys: Sequence[str]) -> None: ...
+
+
+LEASE_KEY = "lease"
+
+
+class ServerLease:
+    """One writer at a time among the processes of every machine sharing a Chroma server.
+
+    The server offers no atomic compare-and-set, so a writer writes its claim, waits a moment and reads it
+    back: of two writers claiming at once, the last write wins and the other backs off. The holder renews
+    the claim from a thread while it writes; a holder that dies stops renewing, and its claim lapses after
+    `ttl` seconds (at once when the dead holder ran on this machine: its pid is gone). Clocks of the
+    machines are assumed roughly in time (NTP); a clock far ahead only makes a lapsed claim last longer.
+    """
+
+    def __init__(self, table: LeaseTable, ttl: float = 30.0, settle: float = 0.3) -> None:
+        self.table, self.ttl, self.settle = table, ttl, settle
+        self.owner = uuid.uuid4().hex
+        self._renewing: threading.Event | None = None
+
+    def holder(self) -> dict[str, Any] | None:
+        """The live claim of another process, if any."""
+        text = self.table.get([LEASE_KEY]).get(LEASE_KEY)
+        if not text:
+            return None
+        claim = json.loads(text)
+        if claim.get("owner") == self.owner or float(claim.get("expires", 0)) < time.time():
+            return None
+        if claim.get("host") == socket.gethostname() and not _alive(int(claim.get("pid", 0))):
+            return None
+        return dict(claim)
+
+    def acquire(self) -> dict[str, Any] | None:
+        """Take the lease without waiting: None once held, else the other holder's claim."""
+        other = self.holder()
+        if other is not None:
+            return other
+        self._claim()
+        time.sleep(self.settle)
+        text = self.table.get([LEASE_KEY]).get(LEASE_KEY)
+        claim = json.loads(text) if text else {}
+        if claim.get("owner") != self.owner:
+            return dict(claim) or {"host": "?", "pid": 0}
+        self._renewing = threading.Event()
+        threading.Thread(target=self._renew, args=(self._renewing,), name="lease", daemon=True).start()
+        return None
+
+    def release(self) -> None:
+        if self._renewing is not None:
+            self._renewing.set()
+            self._renewing = None
+        text = self.table.get([LEASE_KEY]).get(LEASE_KEY)
+        if text and json.loads(text).get("owner") == self.owner:
+            self.table.delete([LEASE_KEY])
+
+    def _claim(self) -> None:
+        claim = {"owner": self.owner, "host": socket.gethostname(), "pid": os.getpid(),
+                 "expires": time.time() + self.ttl}
+        self.table.put("lease", {LEASE_KEY: json.dumps(claim)})
+
+    def _renew(self, stop: threading.Event) -> None:
+        while not stop.wait(self.ttl / 3):
+            try:
+                self._claim()
+            except Exception:  # the server away for a moment: the next renewal may reach it
+                log.warning("could not renew the write lease on the Chroma server", exc_info=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -39,6 +39,21 @@ _OPENING = threading.Lock()
 Vector = Sequence[float]
 
 
+def _http_client(host: str, port: int) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    try:
+        client = chromadb.HttpClient(host=host, port=port, settings=Settings(anonymized_telemetry=False))
+        client.heartbeat()
+    except Exception as exc:  # chromadb raises ValueError, httpx or its own errors
+        raise UserError(
+            f"Erreur : le serveur Chroma http://{host}:{port} ne répond pas. "
+            "Démarrez-le (`chroma run`) ou vérifiez l'hôte et le port."
+        ) from exc
+    return client
+
+
 def text_hash(text: str) -> str:
     """The key under which a passage's vector can be reused: same text, same vector."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
@@ -66,14 +81,7 @@ class ChromaStore:
         self.host, self.port, self.name = host, port, collection
         self.model_name = model_name
         if host:
-            try:
-                self._client: Any = chromadb.HttpClient(host=host, port=port, settings=settings)
-                self._client.heartbeat()
-            except Exception as exc:  # chromadb raises ValueError, httpx or its own errors
-                raise UserError(
-                    f"Erreur : le serveur Chroma http://{host}:{port} ne répond pas. "
-                    "Démarrez-le (`chroma run`) ou vérifiez l'hôte et le port."
-                ) from exc
+            self._client: Any = _http_client(host, port)
         else:
             if persist_dir is None:
                 raise ValueError("persist_dir is required without a host")
@@ -218,6 +226,21 @@ class ChromaStore:
 
     # -- reading -----------------------------------------------------------------------------
 
+    def registry(self) -> ChromaRegistry | None:
+        """The table beside the chunks that every process of a Chroma server shares; None when embedded."""
+        return ChromaRegistry(self._client, self.name) if self.host else None
+
+    def of_documents(self, doc_ids: Sequence[str]) -> list[Chunk]:
+        """Every chunk of these documents."""
+        found: list[Chunk] = []
+        wanted = sorted(set(doc_ids))
+        for first in range(0, len(wanted), 100):
+            page = self._collection.get(where={"doc_id": {"$in": wanted[first : first + 100]}},
+                                        include=["metadatas", "documents"])
+            found.extend(Chunk.from_metadata(text or "", dict(meta or {}))
+                         for meta, text in zip(page["metadatas"], page["documents"], strict=True))
+        return found
+
     def count(self) -> int:
         """Number of chunks stored."""
         return int(self._collection.count())
@@ -284,3 +307,51 @@ class ChromaStore:
             for meta, text, distance in zip(metas[0], texts[0], distances[0], strict=True)
             if text is not None and meta is not None
         ]
+
+
+class ChromaRegistry:
+    """A small key-value table in its own collection beside the chunks (`<name>__registry`), on the server: the
+    documents registry, the fiches, the collection's version and the writer's lease live there, so that any
+    process of any machine serves the same collection. Values are text (JSON); each key has a kind."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self._collection = client.get_or_create_collection(
+            f"{name}__registry", embedding_function=None, configuration={"hnsw": {"space": "l2"}}
+        )
+
+    @classmethod
+    def connect(cls, host: str, port: int, name: str) -> ChromaRegistry:
+        """The registry of collection `name` on the server at host:port."""
+        return cls(_http_client(host, port), name)
+
+    def get(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        page = self._collection.get(ids=list(keys), include=["documents"])
+        return {key: text or "" for key, text in zip(page["ids"], page["documents"], strict=True)}
+
+    def of_kind(self, kind: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        offset = 0
+        while True:
+            page = self._collection.get(where={"kind": kind}, include=["documents"], limit=_PAGE, offset=offset)
+            if not page["ids"]:
+                return found
+            found.update((key, text or "") for key, text in zip(page["ids"], page["documents"], strict=True))
+            offset += len(page["ids"])
+
+    def put(self, kind: str, values: dict[str, str]) -> None:
+        keys = list(values)
+        for first in range(0, len(keys), 500):
+            part = keys[first : first + 500]
+            self._collection.upsert(
+                ids=part, documents=[values[k] for k in part], metadatas=[{"kind": kind}] * len(part),
+                embeddings=np.zeros((len(part), 1), dtype=np.float32),
+            )
+
+    def delete(self, keys: Sequence[str]) -> None:
+        for first in range(0, len(keys), 500):
+            self._collection.delete(ids=list(keys[first : first + 500]))
+
+    def delete_kind(self, kind: str) -> None:
+        self._collection.delete(where={"kind": kind})

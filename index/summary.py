@@ -2,11 +2,13 @@
 
 The manifest lists the documents fully indexed with their chunk counts (index/index.py keeps it
 in step with Chroma and repairs both when an index is opened for writing), so the counts need
-neither Chroma nor the lexical index.
+neither Chroma nor the lexical index. With a Chroma server, the registry on the server is read instead
+(the manifest under the data dir is only this machine's copy of it).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,14 @@ def read_status(
     chroma_port: int = 8000,
 ) -> tuple[dict[str, Any], list[DocumentRecord]]:
     """The counts of `Index.status()` and the documents sorted by source, from the manifest."""
-    manifest = Manifest(Path(data_dir) / "collections" / collection / "manifest.json")
-    records = sorted(manifest.records.values(), key=lambda r: (r.source, r.doc_id))
+    if chroma_host:
+        from index.store import ChromaRegistry
+
+        registry = ChromaRegistry.connect(chroma_host, chroma_port, collection)
+        served = [DocumentRecord.from_json(json.loads(text)) for text in registry.of_kind("record").values()]
+    else:
+        served = list(Manifest(Path(data_dir) / "collections" / collection / "manifest.json").records.values())
+    records = sorted(served, key=lambda r: (r.source, r.doc_id))
     models = {r.model for r in records if r.model}
     if len(models) == 1:
         model = models.pop()

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,61 +43,13 @@ def e5() -> E5Embeddings:
     return MemoE5()
 
 
-@dataclass(frozen=True)
-class ChromaServer:
-    host: str
-    port: int
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
-    """A real `chroma run` on a free port, stopped (that PID only) at the end of the session."""
-    chroma = Path(sys.executable).parent / "chroma"
-    if not chroma.exists():
-        pytest.skip(f"no chroma executable next to {sys.executable}")
-    root = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
-    log = (root / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(root / "data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"chroma server did not start, see {root / 'server.log'}") from None
-                time.sleep(0.2)
-        yield ChromaServer("127.0.0.1", port)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
 OpenIndex = Callable[..., Index]
 
 
 @pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.integration)])
 def open_index(request: pytest.FixtureRequest, tmp_path: Path, e5: E5Embeddings) -> OpenIndex:
     """Open an Index on the embedded store or on the test server; same data dir unless given."""
-    server: ChromaServer | None = None
+    server: Any = None  # a ChromaServer (tests/conftest.py)
     if request.param == "server":
         server = request.getfixturevalue("chroma_server")
     collection = f"t-{uuid.uuid4().hex[:12]}"  # tests share the server: one collection each

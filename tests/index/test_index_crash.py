@@ -88,6 +88,8 @@ def _run_and_kill(args: list[str], kill_after: float | None) -> list[str]:
         ("embedded", "time:1.2"),  # whatever it was doing, Chroma's own writes included
         pytest.param("server", "chroma-add:9", marks=pytest.mark.integration),
         pytest.param("server", "time:1.0", marks=pytest.mark.integration),
+        # the next writer is another replica, with a data dir of its own: the server holds what it needs
+        pytest.param("server-elsewhere", "chroma-add:9", marks=pytest.mark.integration),
     ],
 )
 def test_killed_ingest_is_repaired_and_finishes_like_a_clean_one(
@@ -101,7 +103,7 @@ def test_killed_ingest_is_repaired_and_finishes_like_a_clean_one(
     collection = f"crash-{uuid.uuid4().hex[:10]}"
     options: dict[str, Any] = {"embeddings": e5, "collection": collection}
     args = [str(tmp_path / "data"), collection]
-    if backend == "server":
+    if backend.startswith("server"):
         server = request.getfixturevalue("chroma_server")
         options |= {"chroma_host": server.host, "chroma_port": server.port}
         args += ["--host", server.host, "--port", str(server.port)]
@@ -113,9 +115,10 @@ def test_killed_ingest_is_repaired_and_finishes_like_a_clean_one(
     assert "DONE" not in lines  # killed mid-ingest, not after
 
     time.sleep(0.2)  # a server may still be finishing the killed client's last request
-    index = Index(tmp_path / "data", **options)
+    data_dir = tmp_path / ("elsewhere" if backend == "server-elsewhere" else "data")
+    index = Index(data_dir, **options)
     if event in ("chroma-add", "chroma-delete", "manifest-save"):
         assert any(index.repair_report.values()), "the kill left nothing to repair"
     crash_worker.ingest(index)
     assert _snapshot(index) == clean
-    assert _snapshot(Index(tmp_path / "data", **options)) == clean
+    assert _snapshot(Index(data_dir, **options)) == clean

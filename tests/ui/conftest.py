@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,41 @@ def app(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 pytest.fail(f"the UI did not answer on {url} within 120 s:\n{log.read_text()}")
             time.sleep(0.3)
         yield RunningApp(url, data_dir, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running_api(home: Path, settings: dict[str, str]) -> Iterator[str]:
+    """`ars-assistant api` on a free port of 127.0.0.1 with these ARS_ settings; its URL until stopped (by its pid)."""
+    home.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = home / f"api-{port}.log"
+    env = {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-c", "from assistant.cli import main; main()", "api", "--port", str(port)]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the API exited with code {process.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(url + "/api/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the API did not answer on {url} within 120 s:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield url
     finally:
         process.terminate()
         try:

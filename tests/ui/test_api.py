@@ -5,10 +5,6 @@ routes served beside the page by `ars-assistant ui`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +12,7 @@ import httpx
 import openai
 import pytest
 from browser_app import RunningApp
-from conftest import copy_data_dir, free_port
+from conftest import copy_data_dir, running_api
 
 from assistant.schemas import AnswerOut
 from eval.load import load_questions, run_load
@@ -30,38 +26,11 @@ CRACK_SOURCE = "feuille-de-route-orne-bilan-2025.pdf"
 
 @pytest.fixture(scope="module")
 def api_url(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`ars-assistant api` with one token; stopped (by its pid) at the end of the module."""
+    """`ars-assistant api` with two tokens over a copy of the corpus."""
     home = tmp_path_factory.mktemp("ars-api")
     data_dir = copy_data_dir(corpus_dir, home / "data")
-    port = free_port()
-    log = home / "api.log"
-    env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "ARS_API_TOKENS": f"autre-jeton,{TOKEN}",
-           "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "api", "--port", str(port)]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the API exited with code {process.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(url + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the API did not answer on {url} within 120 s:\n{log.read_text()}")
-            time.sleep(0.3)
+    with running_api(home, {"ARS_DATA_DIR": str(data_dir), "ARS_API_TOKENS": f"autre-jeton,{TOKEN}"}) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
