@@ -105,7 +105,7 @@ def status(as_json: bool) -> None:
     settings = _settings()
     info, records = read_status(
         settings.data_dir, embedding_model=settings.embedding_model, chroma_host=settings.chroma_host,
-        chroma_port=settings.chroma_port,
+        chroma_port=settings.chroma_port, collection=settings.collection,
     )
     if as_json:
         info["sources"] = [r.source for r in records]

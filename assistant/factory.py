@@ -20,6 +20,7 @@ def open_index(settings: Settings, reset: bool = False) -> Index:
         embedding_model=settings.embedding_model,
         chroma_host=settings.chroma_host,
         chroma_port=settings.chroma_port,
+        collection=settings.collection,
         reset=reset,
     )
 

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     )
     chroma_host: str | None = Field(None, description="Serveur Chroma (sinon base embarquée sous data_dir).")
     chroma_port: int = Field(8000, description="Port du serveur Chroma.")
+    collection: str = Field(
+        "ars", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,50}[A-Za-z0-9]$",
+        description="Nom de la collection (plusieurs corpus sur un même serveur Chroma).",
+    )
     ocr_page_timeout: float = Field(
         60.0, gt=0, description="Délai maximal de reconnaissance de caractères (OCR) par page numérisée (secondes)."
     )

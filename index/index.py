@@ -36,6 +36,15 @@ opens the index while another writes does not repair it, and sees the other's ch
 once it reopens the index or writes itself. One data directory per collection: a manifest
 describes one collection; a collection with chunks but no manifest (another machine's data
 directory, say) is refused rather than emptied.
+
+With a Chroma server, processes of several machines share one collection, each with its own data
+directory. The commit record is then the registry on the server (`<collection>__registry`: one
+record per document, the fiches, a version), written where the manifest is written, right after
+it; the manifest, the lexical index, the fiches and the sentence vectors under the data directory
+are this process's copies, rebuilt from the server when missing. A process follows the others by
+reading the registry's version at each search and, when it changed, only the documents that
+changed. One writer at a time among all the machines: a lease on the server (index/lock.py
+ServerLease) besides the local file lock; repairs that delete from Chroma run only under it.
 """
 
 from __future__ import annotations

@@ -4,18 +4,15 @@ subprocess on a free port, and headless Debian Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from browser_app import MAX_UPLOAD_MB, REPO, RunningApp
+from browser_app import MAX_UPLOAD_MB, REPO, RunningApp, copy_data_dir, free_port
 from playwright.sync_api import Browser, Page
 
 from assistant.ingesting import run_ingest
@@ -35,18 +32,6 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = run_ingest(settings, [settings.documents_dir])
     assert report.ingested == 2, str(report)
     return settings.data_dir
-
-
-def copy_data_dir(corpus_dir: Path, target: Path) -> Path:
-    """A private copy of the ingested corpus: two processes never write one Chroma directory."""
-    shutil.copytree(corpus_dir, target)
-    return target
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -82,41 +67,6 @@ def app(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 pytest.fail(f"the UI did not answer on {url} within 120 s:\n{log.read_text()}")
             time.sleep(0.3)
         yield RunningApp(url, data_dir, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@contextmanager
-def running_api(home: Path, settings: dict[str, str]) -> Iterator[str]:
-    """`ars-assistant api` on a free port of 127.0.0.1 with these ARS_ settings; its URL until stopped (by its pid)."""
-    home.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log = home / f"api-{port}.log"
-    env = {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "api", "--port", str(port)]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the API exited with code {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/api/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the API did not answer on {url} within 120 s:\n{log.read_text()}")
-            time.sleep(0.3)
-        yield url
     finally:
         process.terminate()
         try:

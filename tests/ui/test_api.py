@@ -11,8 +11,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-from browser_app import RunningApp
-from conftest import copy_data_dir, running_api
+from browser_app import RunningApp, copy_data_dir, running_api
 
 from assistant.schemas import AnswerOut
 from eval.load import load_questions, run_load

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,8 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from browser_app import REPO
-from conftest import running_api
+from browser_app import REPO, running_api
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -52,3 +52,27 @@ def test_replicas_over_one_chroma_server(chroma_server: Any, tmp_path: Path):
             listed = [d["source"] for d in httpx.get(b + "/api/documents").json()]
             assert listed == [d["source"] for d in httpx.get(a + "/api/documents").json()]
             assert len(listed) == 1 and ORNE not in listed
+
+
+def test_two_ingests_started_together_on_two_machines_end_in_the_clean_result(chroma_server: Any, tmp_path: Path):
+    server = {"ARS_CHROMA_HOST": chroma_server.host, "ARS_CHROMA_PORT": str(chroma_server.port),
+              "ARS_COLLECTION": "ensemble"}
+    command = [sys.executable, "-c", "from assistant.cli import main; main()", "ingest", str(REPO / "data/documents")]
+    runs = [
+        subprocess.Popen(command, env={**os.environ, **server, "ARS_DATA_DIR": str(tmp_path / name)},
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for name in ("machine-1", "machine-2")
+    ]
+    outputs = [run.communicate(timeout=600)[0] for run in runs]
+    codes = [run.returncode for run in runs]
+    assert 0 in codes, outputs
+    for code, output in zip(codes, outputs, strict=True):
+        # the one that found the other writing says so in French, and loses nothing
+        assert code == 0 or "autre ingestion est en cours sur le serveur Chroma" in output, output
+    again = subprocess.run(command, env={**os.environ, **server, "ARS_DATA_DIR": str(tmp_path / "machine-2")},
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and "0 ingéré(s)" in again.stdout, again.stdout + again.stderr
+    status = subprocess.run([*command[:3], "status", "--json"], env={**os.environ, **server,
+                            "ARS_DATA_DIR": str(tmp_path / "machine-3")}, capture_output=True, text=True, timeout=120)
+    served = json.loads(status.stdout)
+    assert served["documents"] == 2 and served["chunks"] == 52, served
