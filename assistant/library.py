@@ -190,8 +190,12 @@ class Library:
         path = Path(record.path)
         # the manifest names the file that was parsed; it must still be a regular file with that name (a name
         # that was not UTF-8 is stored printable, so it names no file and is not served)
-        if cited_name(path.name) != source or path.is_symlink() or not path.is_file():
+        if cited_name(path.name) != source or path.is_symlink():
             return None
+        if not path.is_file():
+            # another machine ingested it (Chroma server): the copy of the file it sent there
+            copy = self.index.original(record)
+            return copy.resolve() if copy is not None and copy.name == source else None
         return path.resolve()
 
     def _record(self, source: str) -> DocumentRecord | None:

@@ -49,6 +49,7 @@ ServerLease) besides the local file lock; repairs that delete from Chroma run on
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -81,6 +82,7 @@ log = logging.getLogger(__name__)
 
 NewDocument = tuple[DocumentRecord, Sequence[Chunk], Mapping[str, Any] | None]  # record, chunks, fiche
 REPAIR_KEYS = ("orphan_documents", "orphan_chunks", "dropped_documents", "lexical_rebuilt")
+FILE_PART_BYTES = 512 * 1024  # an original file goes to the server in parts of this size (base64 text)
 
 
 class Index:
@@ -277,7 +279,11 @@ class Index:
         if changed:
             self._registry.put("record", changed)
         if gone:
-            self._registry.delete([f"doc:{d}" for d in gone] + [f"fiche:{d}" for d in gone])
+            sent = self._registry.get([f"file:{d}" for d in gone])
+            counts = {d: int(json.loads(sent.get(f"file:{d}") or "{}").get("parts", 0)) for d in gone}
+            parts = [f"file:{d}:{n}" for d, count in counts.items() for n in range(count)]
+            keys = [f"{kind}:{d}" for d in gone for kind in ("doc", "fiche", "file")]
+            self._registry.delete(keys + parts)
         version = uuid.uuid4().hex
         self._registry.put("version", {"version": version})  # last: replicas follow once it changes
         self._published, self._served = dict(current), version
@@ -394,6 +400,9 @@ class Index:
                 write_atomic(self._fiche_path(record.doc_id), fiches[f"fiche:{record.doc_id}"])
         if fiches and self._registry is not None:
             self._registry.put("fiche", fiches)
+        if self._registry is not None:
+            for record, _, _ in new:
+                self._send_original(record)
         chunks = [c for _, doc_chunks, _ in new for c in doc_chunks]
         # New version in before the old one goes out: a crash in between keeps the old version.
         self._store.add(chunks)
@@ -444,6 +453,44 @@ class Index:
         for doc_id in doc_ids:
             self._fiche_path(doc_id).unlink(missing_ok=True)
 
+    def _send_original(self, record: DocumentRecord) -> None:
+        """With a Chroma server, the document's file goes there too (before the commit, like its fiche), so that
+        a process of any machine can open the cited page."""
+        assert self._registry is not None
+        try:
+            data = Path(record.path).read_bytes()
+        except OSError:
+            return  # no file (a test's chunks): nothing to open, as on the machine that ingested it
+        count = max(1, -(-len(data) // FILE_PART_BYTES))
+        for n in range(count):
+            part = data[n * FILE_PART_BYTES : (n + 1) * FILE_PART_BYTES]
+            self._registry.put("file-part", {f"file:{record.doc_id}:{n}": base64.b64encode(part).decode()})
+        self._registry.put("file", {f"file:{record.doc_id}": json.dumps({"parts": count, "name": record.source})})
+
+    def original(self, record: DocumentRecord) -> Path | None:
+        """The file of an indexed document: where it was ingested from when this machine has it, else (with a
+        Chroma server) a copy of the one sent to the server, kept under the data dir."""
+        path = Path(record.path) if record.path else None
+        if path is not None and path.is_file():
+            return path
+        if self._registry is None:
+            return None
+        copy = self._home / "originals" / record.doc_id / record.source
+        if copy.is_file():
+            return copy
+        meta = self._registry.get([f"file:{record.doc_id}"]).get(f"file:{record.doc_id}")
+        if not meta:
+            return None
+        keys = [f"file:{record.doc_id}:{n}" for n in range(int(json.loads(meta)["parts"]))]
+        parts = self._registry.get(keys)
+        if len(parts) != len(keys):
+            return None
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        incoming = copy.with_name(f".{copy.name}.{uuid.uuid4().hex}")
+        incoming.write_bytes(b"".join(base64.b64decode(parts[k]) for k in keys))
+        incoming.replace(copy)
+        return copy
+
     def _fiche_path(self, doc_id: str) -> Path:
         return self._home / "fiches" / f"{doc_id}.json"
 
@@ -476,8 +523,8 @@ class Index:
     def _clear_manifest(self) -> None:
         self._manifest.records = {}
         if self._registry is not None:
-            self._registry.delete_kind("record")
-            self._registry.delete_kind("fiche")
+            for kind in ("record", "fiche", "file", "file-part"):
+                self._registry.delete_kind(kind)
             self._published = {}
         self._commit()
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.models import Answer
@@ -153,6 +153,14 @@ def api_router(services: Services, access: Access) -> APIRouter:
     def documents() -> list[DocumentOut]:
         """Les documents indexés."""
         return [DocumentOut.of(d) for d in library.documents()]
+
+    @router.get("/api/documents/{source}/file", dependencies=guarded, tags=["documents"], response_class=FileResponse)
+    def original(source: str) -> FileResponse:
+        """Le fichier d'un document indexé (pour ouvrir la page citée), même ingéré par une autre machine."""
+        path = library.resolve(source)
+        if path is None:
+            raise HTTPException(404, f"« {source} » : document introuvable dans l'index, ou fichier indisponible.")
+        return FileResponse(path, filename=path.name, headers={"X-Content-Type-Options": "nosniff"})
 
     @router.post("/api/documents", dependencies=guarded, status_code=201, tags=["documents"])
     def upload(file: UploadFile = File(description="PDF, DOCX, ODT, HTML, TXT ou MD.")) -> UploadOut:  # noqa: B008

@@ -142,7 +142,8 @@ def test_the_openapi_page_lists_every_route(api_url: str):
     routes = {(path, method) for path, methods in spec["paths"].items() for method in methods}
     assert routes >= {("/api/ask", "post"), ("/api/ask/stream", "post"), ("/api/search", "get"),
                       ("/api/documents", "get"), ("/api/documents", "post"), ("/api/documents/{source}", "delete"),
-                      ("/api/health", "get"), ("/v1/chat/completions", "post"), ("/v1/models", "get")}
+                      ("/api/health", "get"), ("/v1/chat/completions", "post"), ("/v1/models", "get"),
+                      ("/api/documents/{source}/file", "get")}
     assert httpx.get(api_url + "/api/docs").status_code == 200
 
 

@@ -42,6 +42,10 @@ def test_replicas_over_one_chroma_server(chroma_server: Any, tmp_path: Path):
             answer_a, cited_a = _cited(a)
             assert "220 000" in answer_a and cited_a[0][:2] == (ORNE, 6)
             assert _cited(b) == (answer_a, cited_a)
+            # the cited file opens from a replica that never saw the ingest's disk
+            original = httpx.get(f"{b}/api/documents/{ORNE}/file")
+            assert original.status_code == 200 and original.headers["content-type"] == "application/pdf"
+            assert original.content == (REPO / "data/documents" / ORNE).read_bytes()
             # removed through B: A no longer cites it at its next question
             assert httpx.delete(f"{b}/api/documents/{ORNE}").status_code == 200
             after = httpx.post(a + "/api/ask", json={"question": CRACK}, timeout=120).json()
