@@ -49,7 +49,7 @@ SOURCES = REPO / "data" / "sources"
 RENDERER = REPO / "scripts" / "render_corpus.py"
 QUESTIONS = Path(__file__).with_name("questions.jsonl")
 DEFAULT_OUT = Path("eval/reports")
-CLI = ["-c", "from assistant.cli import main; main()"]
+CLI = ["-c", "from ui.cli import main; main()"]
 MB = 1024 * 1024
 
 TARGETS = {

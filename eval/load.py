@@ -175,7 +175,7 @@ def started_interface(startup_s: float = 180) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "ui", "--host", "127.0.0.1",
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "ui", "--host", "127.0.0.1",
                "--port", str(port)]
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

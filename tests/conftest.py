@@ -1,4 +1,5 @@
-"""Fixtures shared by the test folders: builders of the formats corpus and of hostile PDFs, a real Chroma server."""
+"""Fixtures shared by the test folders: the sample corpus ingested once per session (real embedded Chroma, real
+e5 model), builders of the formats corpus and of hostile PDFs, a real Chroma server."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from assistant.factory import build_assistant
+from assistant.ingesting import run_ingest
+from assistant.service import Assistant
+from assistant.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -93,3 +99,16 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaSe
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("ars-data"), documents_dir=REPO / "data" / "documents")
+    report = run_ingest(settings, [settings.documents_dir])
+    assert report.ingested == 2, str(report)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(corpus_settings: Settings) -> Assistant:
+    return build_assistant(corpus_settings)

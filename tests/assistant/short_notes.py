@@ -64,7 +64,7 @@ class MemoE5(E5Embeddings):
 
 def start_ingest(corpus: Path, data_dir: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "ingest", str(corpus)]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "ingest", str(corpus)]
     return subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

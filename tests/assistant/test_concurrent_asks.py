@@ -39,7 +39,7 @@ QUESTIONS = [CRACK, "combien d'internes à Sées ?", "qui a signé la charte ?",
 
 def ask_process(data_dir: Path, question: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "ask", "--json", question]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "ask", "--json", question]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=REPO)
 
 

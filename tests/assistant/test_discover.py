@@ -135,7 +135,7 @@ def test_two_sessions_opening_discover_at_once_check_each_question_once():
 
 def test_glossary_and_documents_commands_print_json(corpus_settings: Settings):
     env = {**os.environ, "ARS_DATA_DIR": str(corpus_settings.data_dir), "HF_HUB_OFFLINE": "1"}
-    run = [sys.executable, "-c", "from assistant.cli import main; main()"]
+    run = [sys.executable, "-c", "from ui.cli import main; main()"]
     glossary = json.loads(subprocess.run([*run, "glossary", "--json"], env=env, capture_output=True, text=True,
                                          check=True).stdout)
     cts = next(e for e in glossary if e["term"] == "CTS")

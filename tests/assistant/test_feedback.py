@@ -56,7 +56,7 @@ def test_ratings_are_up_or_down_and_comments_are_bounded(tmp_path: Path):
 
 def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, cwd=data_dir)
 
 

@@ -49,7 +49,7 @@ def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[bytes]:
         **os.environ, "ARS_DATA_DIR": str(data_dir), "ARS_PARSE_TIMEOUT": str(TIMEOUT_S), "HF_HUB_OFFLINE": "1",
         "ANONYMIZED_TELEMETRY": "False",
     }
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", *args]
     return subprocess.run(command, capture_output=True, env=env, timeout=600, cwd=REPO)
 
 

@@ -61,7 +61,7 @@ def test_the_api_answers_every_question_in_french_or_refuses(assistant: Assistan
 
 def _ask(*args: str, data_dir: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "ask", *args]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "ask", *args]
     return subprocess.run(command, capture_output=True, env=env, input=stdin, timeout=300, cwd=REPO)
 
 

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_eval_command_passes_the_gate_and_writes_reports(tmp_path: Path):
     env = {**os.environ, "ARS_DATA_DIR": str(tmp_path / "vide"), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "eval", "--json",
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "eval", "--json",
                "--reports", str(tmp_path / "rapports")]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
     suites = json.loads(result.stdout)
@@ -41,7 +41,7 @@ def test_eval_gate_fails_below_a_threshold(tmp_path: Path):
             "profile": "facile", "refuse": False}
     questions.write_text(json.dumps(line, ensure_ascii=False) + "\n", "utf-8")
     env = {**os.environ, "ARS_DATA_DIR": str(tmp_path / "vide"), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "eval", str(questions),
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "eval", str(questions),
                "--reports", str(tmp_path / "r")]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
     assert result.returncode == 1

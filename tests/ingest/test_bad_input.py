@@ -98,7 +98,7 @@ def test_pdf_encrypted_with_the_empty_password_is_read(make_pdf, tmp_path):
 
 def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
 
 

@@ -111,7 +111,7 @@ def test_a_batch_with_a_scan_and_no_tesseract_goes_on(formats_corpus: Path, tmp_
     empty = tmp_path / "bin"
     empty.mkdir()
     env = {**os.environ, "PATH": str(empty), "ARS_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "ingest", str(folder)]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "ingest", str(folder)]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr

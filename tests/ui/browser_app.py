@@ -69,7 +69,7 @@ def running_api(home: Path, settings: dict[str, str]) -> Iterator[str]:
     port = free_port()
     log = home / f"api-{port}.log"
     env = {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "api", "--port", str(port)]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "api", "--port", str(port)]
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

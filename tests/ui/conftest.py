@@ -48,7 +48,7 @@ def app(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         "GRADIO_ANALYTICS_ENABLED": "False",
         "PYTHONUNBUFFERED": "1",
     }
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "ui", "--port", str(port)]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "ui", "--port", str(port)]
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -31,7 +31,7 @@ def test_replicas_over_one_chroma_server(chroma_server: Any, tmp_path: Path):
     with running_api(tmp_path / "a", {**server, "ARS_DATA_DIR": str(tmp_path / "a" / "data")}) as a:
         assert httpx.get(a + "/api/health").json()["documents"] == 0
         ingest = subprocess.run(
-            [sys.executable, "-c", "from assistant.cli import main; main()", "ingest", str(REPO / "data/documents")],
+            [sys.executable, "-c", "from ui.cli import main; main()", "ingest", str(REPO / "data/documents")],
             env={**os.environ, **server, "ARS_DATA_DIR": str(tmp_path / "worker" / "data")},
             capture_output=True, text=True, timeout=600,
         )
@@ -61,7 +61,7 @@ def test_replicas_over_one_chroma_server(chroma_server: Any, tmp_path: Path):
 def test_two_ingests_started_together_on_two_machines_end_in_the_clean_result(chroma_server: Any, tmp_path: Path):
     server = {"ARS_CHROMA_HOST": chroma_server.host, "ARS_CHROMA_PORT": str(chroma_server.port),
               "ARS_COLLECTION": "ensemble"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "ingest", str(REPO / "data/documents")]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "ingest", str(REPO / "data/documents")]
     runs = [
         subprocess.Popen(command, env={**os.environ, **server, "ARS_DATA_DIR": str(tmp_path / name)},
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

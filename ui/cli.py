@@ -333,7 +333,7 @@ def eval_(
     """
     import tempfile
 
-    from assistant.evaluation import evaluate
+    from eval.evaluate import evaluate
 
     settings = _settings()
     with tempfile.TemporaryDirectory(prefix="ars-eval-") as scratch:

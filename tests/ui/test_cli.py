@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def run(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from ui.cli import main; main()", *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, input=stdin, timeout=300, cwd=REPO)
 
 
