@@ -70,7 +70,7 @@ from langchain_core.embeddings import Embeddings
 from index.embeddings import DEFAULT_MODEL, dimension_of, make_embeddings, model_name_of
 from index.fusion import fuse_rrf, fuse_scores
 from index.lexical import LexicalIndex, fingerprint
-from index.lock import ServerLease, SharedLock, WriteLock
+from index.lock import ReadWriteLock, ServerLease, WriteLock
 from index.manifest import Manifest, write_atomic
 from index.models import DocumentRecord, Hit, TermFrequencies
 from index.sentences import SentenceVectors
@@ -117,7 +117,7 @@ class Index:
         sentences_file = self._home / f"sentences-{_safe_name(self.model_name)}.sqlite"
         self._sentences = SentenceVectors(sentences_file, self.embeddings)
         self._encode_sentences = encode_sentences  # off: sentences are encoded when a question first needs them
-        self._store_guard = SharedLock()  # searches share the Chroma client; reopening it takes it alone
+        self._store_guard = ReadWriteLock()  # searches share the Chroma client; reopening it takes it alone
         # with a Chroma server, the registry on the server is the commit record every process serves from;
         # the manifest and the lexical index under data_dir are this process's copies (see _sync_from_server)
         self._chroma_address = (chroma_host, chroma_port)
@@ -190,13 +190,13 @@ class Index:
         Chroma shares one in-memory database per directory among the open clients of a process; vectors
         written since by another process are seen only by a client opened after all of them are closed.
         """
-        with self._store_guard.exclusive():
+        with self._store_guard.writing():
             self._store.close()
         self._sentences.close()
 
     def _reopen_store(self) -> None:
         """A new embedded Chroma client in place of ours, once the searches using ours are done."""
-        with self._store_guard.exclusive():
+        with self._store_guard.writing():
             old = self._store
             old.close()
             self._store = self._open_store()
@@ -205,7 +205,7 @@ class Index:
     @contextmanager
     def _chroma(self) -> Iterator[ChromaStore]:
         """The Chroma store for a read outside the write lock: not reopened until the read is done."""
-        with self._store_guard.shared():
+        with self._store_guard.reading():
             yield self._store
 
     def _busy(self, server: bool = False) -> UserError:
