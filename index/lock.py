@@ -38,9 +38,11 @@ class WriteLock:
         self._fd: int | None = None
         self._threads = threading.RLock()
 
-    def acquire(self) -> bool:
-        """Take the lock without waiting for another process; False if one holds it."""
-        self._threads.acquire()
+    def acquire(self, blocking: bool = True) -> bool:
+        """Take the lock without waiting for another process; False if one holds it. Another thread of this
+        process holding it is waited for, unless not `blocking` (then False at once)."""
+        if not self._threads.acquire(blocking=blocking):
+            return False
         if self.depth == 0 and not self._lock_file():
             self._threads.release()
             return False
@@ -49,13 +51,7 @@ class WriteLock:
 
     def try_acquire(self) -> bool:
         """`acquire`, but False at once when another thread of this process holds the lock too."""
-        if not self._threads.acquire(blocking=False):
-            return False
-        if self.depth == 0 and not self._lock_file():
-            self._threads.release()
-            return False
-        self.depth += 1
-        return True
+        return self.acquire(blocking=False)
 
     def release(self) -> None:
         """Give back one level; the file lock goes with the outermost."""
