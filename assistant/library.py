@@ -11,17 +11,14 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from assistant.ingesting import run_ingest
 from assistant.settings import Settings
+from index.index import Index
 from index.lock import ReadWriteLock
+from index.models import DocumentRecord
 from ingest.errors import UserError
 from ingest.pipeline import SUPPORTED, cited_name, content_id, unsupported_reason
-
-if TYPE_CHECKING:
-    from index.index import Index
-    from index.models import DocumentRecord
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,7 @@
-"""The `ars-assistant` command: one group, verbs as subcommands. Heavy imports stay inside commands."""
+"""The `ars-assistant` command: one group, verbs as subcommands (eval, bench, feedback in ui/cli_eval.py).
+
+Heavy imports (the assistant, gradio, pydantic-settings) stay inside the commands, so that `--help` is instant.
+"""
 
 from __future__ import annotations
 
