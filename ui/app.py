@@ -1,5 +1,8 @@
 """The Gradio app: a chat over the documents, the Découvrir tab, the documents tab and feedback on answers.
 
+This module lays the page out and wires its events; the handlers are in one module per part: ui/chat.py,
+ui/feedback.py, ui/discover.py, ui/documents.py.
+
 Shared by all sessions: the services (assistant, library, feedback store, discovery with its cache of
 checked suggested questions), which are thread-safe.
 Everything about one conversation lives in that session's gr.State.
