@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
+from index.index import Index
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
-    from index.index import Index
 
 
 def open_index(settings: Settings, reset: bool = False) -> Index:
     """The index described by the settings (embedded Chroma, or a server when a host is set)."""
-    from index.index import Index
-
     return Index(
         settings.data_dir,
         embedding_model=settings.embedding_model,
@@ -27,19 +25,19 @@ def open_index(settings: Settings, reset: bool = False) -> Index:
 
 def build_assistant(settings: Settings, index: Index | None = None) -> Assistant:
     """An Assistant over the configured index, with the chat model when one is configured."""
+    # the answerer's modules are imported here, not above: an ingest (assistant/ingesting.py imports this
+    # module for open_index) does not load them
+    from assistant.catalog import Catalog
+    from assistant.llm import ChatAnswerer
     from assistant.service import Assistant
 
     chat = None
     if settings.llm_base_url:
-        from assistant.llm import ChatAnswerer
-
         chat = ChatAnswerer(
             base_url=settings.llm_base_url,
             model=settings.llm_model,
             api_key=settings.llm_api_key,
             timeout=settings.llm_timeout,
         )
-    from assistant.catalog import Catalog
-
     index = index or open_index(settings)
     return Assistant(index, k=settings.top_k, chat=chat, catalog=Catalog(index))

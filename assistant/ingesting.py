@@ -16,10 +16,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from rich.progress import Progress
 
 from assistant.factory import open_index
 from assistant.settings import Settings
+from index.index import Index
 from index.models import DocumentRecord
 from ingest.fiche import describe
 from ingest.models import Chunk, Document
@@ -27,9 +30,6 @@ from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, cited_name, content_id, discover, printable
 from ingest.split import chunk_document
 from ingest.worker import parse_limited
-
-if TYPE_CHECKING:
-    from index.index import Index
 
 log = logging.getLogger(__name__)
 
@@ -243,8 +243,6 @@ def _with_progress(
 
     OCR pages show in the same bar, one by one; a scan shows the bar even in a short batch, since OCR is slow.
     """
-    from rich.progress import Progress
-
     with Progress(transient=True, disable=len(files) < 5) as progress:
         task = progress.add_task("Lecture des documents", total=len(files))
         for path in files:

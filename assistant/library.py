@@ -5,23 +5,20 @@ from __future__ import annotations
 import logging
 import re
 import shutil
-import threading
 import unicodedata
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from assistant.ingesting import run_ingest
 from assistant.settings import Settings
+from index.index import Index
+from index.lock import ReadWriteLock
+from index.models import DocumentRecord
 from ingest.errors import UserError
 from ingest.pipeline import SUPPORTED, cited_name, content_id, unsupported_reason
-
-if TYPE_CHECKING:
-    from index.index import Index
-    from index.models import DocumentRecord
 
 log = logging.getLogger(__name__)
 
@@ -80,50 +77,6 @@ class UploadResult:
     source: str  # name stored and cited
     ok: bool
     message: str
-
-
-class ReadWriteLock:
-    """Many readers (questions) or one writer (upload, removal); a waiting writer goes before new readers."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
-
-    @property
-    def writing_now(self) -> bool:
-        """True while a writer holds or awaits the lock: a reader arriving now will wait."""
-        with self._cond:
-            return self._writer or self._writers_waiting > 0
-
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._writers_waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        with self._cond:
-            self._writers_waiting += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writers_waiting -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
 
 
 class Library:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 QUESTIONS_FILE = Path(__file__).with_name("questions.jsonl")
-ERROR_MARK = "erreur inattendue"  # ui/app.py ERROR_TEXT: an exception inside the app
+ERROR_MARK = "erreur inattendue"  # ui/chat.py ERROR_TEXT: an exception inside the app
 
 
 def load_questions(path: Path = QUESTIONS_FILE) -> list[str]:

@@ -1,5 +1,6 @@
 """One writer per index directory: an advisory file lock between processes, a re-entrant lock between threads;
-and a shared/exclusive lock between threads (searches share the Chroma client, reopening it takes it alone).
+and a reader-writer lock between threads (searches share the Chroma client, reopening it takes it alone;
+the library's writes take turns).
 
 `flock` is released by the kernel when its holder dies, so a SIGKILLed ingest never leaves the
 index locked. Without it, `ars-assistant status` run during an ingest would "repair" away the
@@ -37,9 +38,11 @@ class WriteLock:
         self._fd: int | None = None
         self._threads = threading.RLock()
 
-    def acquire(self) -> bool:
-        """Take the lock without waiting for another process; False if one holds it."""
-        self._threads.acquire()
+    def acquire(self, blocking: bool = True) -> bool:
+        """Take the lock without waiting for another process; False if one holds it. Another thread of this
+        process holding it is waited for, unless not `blocking` (then False at once)."""
+        if not self._threads.acquire(blocking=blocking):
+            return False
         if self.depth == 0 and not self._lock_file():
             self._threads.release()
             return False
@@ -48,13 +51,7 @@ class WriteLock:
 
     def try_acquire(self) -> bool:
         """`acquire`, but False at once when another thread of this process holds the lock too."""
-        if not self._threads.acquire(blocking=False):
-            return False
-        if self.depth == 0 and not self._lock_file():
-            self._threads.release()
-            return False
-        self.depth += 1
-        return True
+        return self.acquire(blocking=False)
 
     def release(self) -> None:
         """Give back one level; the file lock goes with the outermost."""
@@ -79,46 +76,55 @@ class WriteLock:
         return True
 
 
-class SharedLock:
-    """Held by many threads at once (`shared`) or by one alone (`exclusive`). A thread waiting for it alone
-    waits for the current holders and keeps new ones waiting meanwhile. Not re-entrant: a thread holding it
-    must not take it again."""
+class ReadWriteLock:
+    """Many readers at once or one writer alone; a waiting writer goes before new readers (no writer starves).
+
+    Not re-entrant: a thread holding it must not take it again. No timeout: a writer waits for the readers
+    present, which are short (a search, a listing). Used by Index (searches read through the Chroma client,
+    reopening it writes) and by Library (uploads, removals and reloads write, one at a time).
+    """
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
-        self._holders = 0
-        self._alone = False
-        self._waiting_alone = 0
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    @property
+    def writing_now(self) -> bool:
+        """True while a writer holds or awaits the lock: a reader arriving now will wait."""
+        with self._condition:
+            return self._writer or self._writers_waiting > 0
 
     @contextmanager
-    def shared(self) -> Iterator[None]:
+    def reading(self) -> Iterator[None]:
         with self._condition:
-            while self._alone or self._waiting_alone:
+            while self._writer or self._writers_waiting:
                 self._condition.wait()
-            self._holders += 1
+            self._readers += 1
         try:
             yield
         finally:
             with self._condition:
-                self._holders -= 1
-                if not self._holders:
+                self._readers -= 1
+                if not self._readers:  # only writers wait for readers, and only for none to be left
                     self._condition.notify_all()
 
     @contextmanager
-    def exclusive(self) -> Iterator[None]:
+    def writing(self) -> Iterator[None]:
         with self._condition:
-            self._waiting_alone += 1
+            self._writers_waiting += 1
             try:
-                while self._alone or self._holders:
+                while self._writer or self._readers:
                     self._condition.wait()
-            finally:
-                self._waiting_alone -= 1
-            self._alone = True
+            finally:  # interrupted while waiting: no longer in the queue, readers must not keep waiting for it
+                self._writers_waiting -= 1
+            self._writer = True
         try:
             yield
         finally:
             with self._condition:
-                self._alone = False
+                self._writer = False
                 self._condition.notify_all()
 
 

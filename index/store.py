@@ -29,6 +29,8 @@ from ingest.errors import UserError
 from ingest.models import Chunk
 
 log = logging.getLogger(__name__)
+# chromadb is imported where a store is opened, not here: it takes seconds to import, and the modules that
+# only name these classes (assistant.service, hence the UI and its tests) should not pay for it.
 
 MODEL_KEY = "embedding_model"
 DIMENSION_KEY = "embedding_dimension"
@@ -40,7 +42,7 @@ Vector = Sequence[float]
 
 
 def _http_client(host: str, port: int) -> Any:
-    import chromadb
+    import chromadb  # lazy: see the note under `log`
     from chromadb.config import Settings
 
     try:
@@ -74,7 +76,7 @@ class ChromaStore:
         reset: bool = False,
     ) -> None:
         """Open (or create) `collection`; `dimension` is called only to create it; `reset` empties it."""
-        import chromadb
+        import chromadb  # lazy: see the note under `log`
         from chromadb.config import Settings
 
         settings = Settings(anonymized_telemetry=False)

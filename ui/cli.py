@@ -1,4 +1,7 @@
-"""The `ars-assistant` command: one group, verbs as subcommands. Heavy imports stay inside commands."""
+"""The `ars-assistant` command: one group, verbs as subcommands (eval, bench, feedback in ui/cli_eval.py).
+
+Heavy imports (the assistant, gradio, pydantic-settings) stay inside the commands, so that `--help` is instant.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,12 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from ingest.errors import UserError
+from ui.cli_eval import bench, eval_, feedback
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -22,6 +26,16 @@ def _settings() -> Settings:
     from assistant.settings import Settings  # pydantic-settings: not needed for --help
 
     return Settings()
+
+
+def _listening(host: str | None, port: int | None, port_setting: Literal["ui_port", "api_port"]) -> Settings:
+    """The settings, with the address given on the command line in place of the configured one."""
+    settings = _settings()
+    if host is not None:
+        settings.ui_host = host
+    if port is not None:
+        setattr(settings, port_setting, port)
+    return settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -238,12 +252,7 @@ def ui(host: str | None, port: int | None) -> None:
     """
     from ui.server import serve
 
-    settings = _settings()
-    if host is not None:
-        settings.ui_host = host
-    if port is not None:
-        settings.ui_port = port
-    serve(settings)
+    serve(_listening(host, port, "ui_port"))
 
 
 @cli.command()
@@ -261,173 +270,11 @@ def api(host: str | None, port: int | None) -> None:
     """
     from ui.api import serve_api
 
-    settings = _settings()
-    if host is not None:
-        settings.ui_host = host
-    if port is not None:
-        settings.api_port = port
-    serve_api(settings)
+    serve_api(_listening(host, port, "api_port"))
 
 
-@cli.group()
-def feedback() -> None:
-    """Retours (j'aime / je n'aime pas) donnés dans l'interface, enregistrés dans le dossier de données.
-
-    \b
-    Exemple :
-      ars-assistant feedback export --out eval/retours.jsonl
-    """
-
-
-@feedback.command(name="export")
-@click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("eval/retours.jsonl"), show_default=True,
-    help="Fichier JSONL des questions candidates (réécrit à chaque export).",
-)
-def feedback_export(out: Path) -> None:
-    """Écrit les retours négatifs (« je n'aime pas ») comme questions d'évaluation candidates, à compléter avant usage.
-
-    \b
-    Exemple :
-      ars-assistant feedback export --out eval/retours.jsonl
-    """
-    from assistant.feedback import FeedbackStore, feedback_path
-    from eval.run import feedback_to_questions
-
-    path = feedback_path(_settings())
-    if not path.exists():
-        raise UserError(
-            f"Erreur : aucun retour enregistré ('{path}' n'existe pas). Les retours se donnent avec les pouces "
-            "sous les réponses de l'interface (ars-assistant ui)."
-        )
-    records = FeedbackStore(path).records()
-    down = sum(1 for r in records if r.get("rating") == "down")
-    written = feedback_to_questions(path, out)
-    click.echo(
-        f"{written} question(s) candidate(s) écrite(s) dans {out} ({len(records)} retour(s), dont {down} négatif(s)). "
-        "Complétez « must_contain » avant de les ajouter à eval/questions.jsonl."
-    )
-
-
-@cli.command(name="eval")
-@click.argument("questions", required=False, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Imprime les métriques en un objet JSON.")
-@click.option("--min-accuracy", type=click.FloatRange(0, 1), default=None, help="Seuil de justesse des réponses.")
-@click.option("--min-refusal", type=click.FloatRange(0, 1), default=None, help="Seuil de refus corrects.")
-@click.option("--limit", type=click.IntRange(1), default=None, help="N'évalue que les N premières questions.")
-@click.option("--reports", type=click.Path(path_type=Path), default=Path("eval/reports"), help="Dossier des rapports.")
-def eval_(
-    questions: Path | None, as_json: bool, min_accuracy: float | None, min_refusal: float | None,
-    limit: int | None, reports: Path,
-) -> None:
-    """Mesure la justesse des réponses ; code de sortie 1 sous les seuils.
-
-    Sans FICHIER : quatre jeux (exemple, formats, corpus réel dev et test verrouillé) sur un index de tous
-    leurs documents, ingérés dans un dossier temporaire si l'index est vide. Le jeu « reel-test » n'est
-    rapporté qu'en chiffres agrégés.
-
-    \b
-    Exemples :
-      ars-assistant eval
-      ars-assistant eval eval/questions.jsonl --json --min-accuracy 0.9
-    """
-    import tempfile
-
-    from eval.evaluate import evaluate
-
-    settings = _settings()
-    with tempfile.TemporaryDirectory(prefix="ars-eval-") as scratch:
-        suites = evaluate(settings, questions, Path(scratch), limit=limit, reports_dir=reports)
-    if as_json:
-        summary = {name: {k: v for k, v in report.items() if k != "results"} for name, (report, _) in suites.items()}
-        click.echo(json.dumps(summary, ensure_ascii=False))
-    else:
-        from eval.report import print_report
-
-        for name, (report, files) in suites.items():
-            click.echo(f"\n== Jeu « {name} » ==")
-            print_report(report)
-            click.echo(f"Rapports : {files.markdown} ; {files.json} ; {files.chart}")
-    failed = []
-    for name, (report, _) in suites.items():
-        answers, refusals = settings.eval_gates.get(
-            name, (settings.eval_min_answer_accuracy, settings.eval_min_refusal_accuracy)
-        )
-        answers = answers if min_accuracy is None else min_accuracy
-        refusals = refusals if min_refusal is None else min_refusal
-        if (report["answer_accuracy"] or 0) < answers:
-            failed.append(f"{name} : justesse des réponses {report['answer_accuracy']:.3f} < {answers}")
-        if report["refusal_accuracy"] is not None and report["refusal_accuracy"] < refusals:
-            failed.append(f"{name} : refus corrects {report['refusal_accuracy']:.3f} < {refusals}")
-    if failed:
-        click.echo("Seuil non atteint : " + " ; ".join(failed), err=True)
-        sys.exit(1)
-
-
-def _sizes(value: str) -> list[int]:
-    try:
-        sizes = sorted({int(part.replace("_", "").replace("k", "000")) for part in value.split(",") if part.strip()})
-    except ValueError:
-        sizes = []
-    if not sizes or sizes[0] < 1:
-        raise click.BadParameter(f"« {value} » : donnez des nombres de passages séparés par des virgules, "
-                                 "par exemple 1000,10000,100000.")
-    return sizes
-
-
-def _modes(value: str) -> list[str]:
-    modes = [m.strip() for m in value.split(",") if m.strip()]
-    if not modes or any(m not in ("embedded", "server") for m in modes):
-        raise click.BadParameter(f"« {value} » : choisissez embedded, server ou embedded,server.")
-    return modes
-
-
-@cli.command()
-@click.option("--sizes", default="1000,10000,100000", show_default=True,
-              help="Tailles d'index mesurées, en passages (séparées par des virgules).")
-@click.option("--modes", default="embedded,server", show_default=True,
-              help="Stockages mesurés : embedded (base embarquée), server (serveur Chroma lancé pour l'occasion).")
-@click.option("--quick", is_flag=True, help="Mesure rapide : un document, quelques questions.")
-@click.option("--ingest-docs", type=click.IntRange(1), default=20, show_default=True,
-              help="Documents synthétiques ingérés pour de vrai (PDF).")
-@click.option("--questions", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
-              help="Questions posées (JSONL, défaut : eval/questions.jsonl).")
-@click.option("--max-questions", type=click.IntRange(1), default=None, help="N'en pose que N.")
-@click.option("--cold-runs", type=click.IntRange(1), default=3, show_default=True,
-              help="Lancements par mesure de démarrage à froid (médiane).")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("eval/reports"), show_default=True,
-              help="Dossier de bench.json et bench.md.")
-@click.option("--work-dir", type=click.Path(path_type=Path), default=None,
-              help="Dossier de travail conservé (corpus, index) ; temporaire sinon.")
-@click.option("--note", default="", help="Remarque écrite dans le rapport (ex. : « autres tâches sur la machine »).")
-def bench(
-    sizes: str, modes: str, quick: bool, ingest_docs: int, questions: Path | None, max_questions: int | None,
-    cold_runs: int, out: Path, work_dir: Path | None, note: str,
-) -> None:
-    """Mesure les performances : ingestion, latence des questions de 1 000 à 100 000 passages, démarrage, mémoire.
-
-    Un corpus synthétique est tiré des documents d'exemple (chiffres, lieux et ordre des paragraphes
-    changés) ; rien n'est écrit dans l'index de ARS_DATA_DIR. Le rapport va dans eval/reports/bench.json
-    et bench.md. La mesure complète prend une demi-heure environ sur deux cœurs.
-
-    \b
-    Exemples :
-      ars-assistant bench
-      ars-assistant bench --sizes 200 --quick --modes embedded
-    """
-    from eval.bench import BenchOptions, run_benchmark
-
-    options = BenchOptions(
-        sizes=_sizes(sizes), modes=_modes(modes), quick=quick, ingest_documents=ingest_docs,
-        max_questions=max_questions, cold_runs=cold_runs, out_dir=out, work_dir=work_dir, note=note,
-    )
-    if questions is not None:
-        options.questions = questions
-    report = run_benchmark(options, say=lambda line: click.echo(line, err=True))
-    for target in report["targets"]:
-        verdict = "—" if target["ok"] is None else ("atteint" if target["ok"] else "NON ATTEINT")
-        click.echo(f"{target['name']} : {target['value']} {target['unit']} (cible ≤ {target['target']}) {verdict}")
-    click.echo(f"Rapports : {out / 'bench.json'} ; {out / 'bench.md'}")
+for command in (feedback, eval_, bench):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The Découvrir tab as HTML: the glossary, filtered as the user types, and one fiche per document.
+"""The Découvrir tab: the glossary, filtered as the user types, and one fiche per document, as HTML; its handlers.
 
 Every page number links to the document opened at that page (the same links as the chat's citations);
 each suggested question is a button the page script turns into a question asked in the chat.
@@ -11,10 +11,14 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
 
 from assistant.catalog import GlossaryEntry, french_date
 from ingest.fiche import Fiche, KeyFigure
 from ui.render import document_url, in_context
+from ui.services import Services
 
 PAGES_PER_DOCUMENT = 6  # pages listed in "Employé dans" for one document; the rest are counted
 DOCUMENTS_PER_TERM = 3
@@ -252,3 +256,82 @@ def fiches_html(views: Sequence[FicheView]) -> str:
         )
     ordered = sorted(views, key=lambda v: v.superseded_by is not None)
     return "".join(fiche_html(v) for v in ordered)
+
+
+# -- the tab's handlers --------------------------------------------------------------------------
+
+EXAMPLE_SLOTS = 6
+EXAMPLES = (  # shown only when the corpus gives no suggested question (an empty index)
+    "combien pour le plan crack ?",
+    "c'est quoi un CRT ?",
+    "qui a signé la charte ?",
+    "date du 1er copil maison des femmes",
+)
+
+
+class DiscoverHandlers:
+    """What comes from the corpus's Découvrir content: the glossary, the fiches, the suggested questions (also the
+    chat's example buttons) and a suggested question clicked on its way to the chat."""
+
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    def examples(self) -> list[str]:
+        """The chat's example questions: suggested questions of the corpus, the fixed list for an empty one."""
+        if self.s.discovery is None:
+            return list(EXAMPLES)
+        with self.s.library.reading():
+            found = self.s.discovery.examples(EXAMPLE_SLOTS)
+        return found or list(EXAMPLES)
+
+    def example_buttons(self) -> list[Any]:
+        """Updates of the example buttons: one question each, the buttons left over hidden."""
+        questions = self.examples()[:EXAMPLE_SLOTS]
+        shown = [gr.update(value=q, visible=True) for q in questions]
+        return shown + [gr.update(visible=False)] * (EXAMPLE_SLOTS - len(shown))
+
+    def glossary(self, query: str | None) -> str:
+        """The glossary table, filtered by what is typed in its search box."""
+        discovery = self.s.discovery
+        if discovery is None:
+            return glossary_html([], query)
+        with self.s.library.reading():
+            entries = discovery.catalog.glossary()
+            titles = {f.source: f.title for f in discovery.fiches()}
+        return glossary_html(entries, query, titles)
+
+    def fiches(self) -> str:
+        """The fiche of every indexed document, with its checked suggested questions."""
+        discovery = self.s.discovery
+        if discovery is None:
+            return fiches_html([])
+        chunks = {d.source: d.chunks for d in self.s.library.documents()}
+        with self.s.library.reading():
+            views = [
+                FicheView(
+                    fiche=f,
+                    chunks=chunks.get(f.source, 0),
+                    questions=discovery.suggested_questions(f),
+                    superseded_by=discovery.superseded_by(f),
+                )
+                for f in discovery.fiches()
+            ]
+        return fiches_html(views)
+
+    def discover(self, query: str | None) -> tuple[Any, ...]:
+        """The Découvrir tab (glossary, fiches) and the chat's example buttons, from the current index."""
+        return (self.glossary(query), self.fiches(), *self.example_buttons())
+
+    def reload_discover(self, query: str | None) -> tuple[Any, ...]:
+        """The Découvrir tab again, after re-reading the index (another process may have ingested documents)."""
+        if not self.s.library.reload():
+            gr.Warning("Une ingestion est en cours : les fiches seront complètes quand elle sera terminée.")
+        return self.discover(query)
+
+    def open_question(self, event: gr.EventData) -> tuple[Any, ...]:
+        """A suggested question clicked in Découvrir: the chat tab, and the question to ask there."""
+        data = event._data if isinstance(event._data, dict) else {}
+        question = str(data.get("question") or "").strip()
+        if not question:
+            return gr.update(), ""
+        return gr.Tabs(selected="discussion"), question

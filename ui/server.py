@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
@@ -123,8 +124,6 @@ def _logged_in(request: Request, gradio_app: Any) -> bool:
 
 def serve(settings: Settings) -> None:
     """Run the interface until Ctrl+C."""
-    import uvicorn
-
     accounts = load_accounts(settings)  # a mistake in the accounts stops here, before the model loads
     check_port(settings.ui_host, settings.ui_port)
     services = open_services(settings)

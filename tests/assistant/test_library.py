@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant.factory import open_index
-from assistant.library import Library, ReadWriteLock, is_plain_name, safe_filename
+from assistant.library import Library, is_plain_name, safe_filename
 from assistant.settings import Settings
+from index.lock import ReadWriteLock
 
 FACT = "La campagne de dépistage du saturnisme dans le Bocage ornais dispose de 12 345 euros en 2026."
 

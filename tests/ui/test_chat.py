@@ -10,7 +10,7 @@ from typing import Any, cast
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation
 from assistant.settings import Settings
-from ui.app import ChatHandlers
+from ui.chat import ChatHandlers
 from ui.services import Services
 
 CITATION = Citation(

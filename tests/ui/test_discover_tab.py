@@ -13,8 +13,17 @@ from assistant.feedback import FeedbackStore
 from assistant.library import LibraryDocument
 from assistant.settings import Settings
 from ingest.fiche import Fiche, KeyFigure, OutlineEntry
-from ui.app import EXAMPLE_SLOTS, EXAMPLES, ChatHandlers
-from ui.discover import FicheView, fiche_html, fiches_html, filter_glossary, glossary_html, short_title
+from ui.discover import (
+    EXAMPLE_SLOTS,
+    EXAMPLES,
+    DiscoverHandlers,
+    FicheView,
+    fiche_html,
+    fiches_html,
+    filter_glossary,
+    glossary_html,
+    short_title,
+)
 from ui.services import Services
 
 ORNE = "feuille-de-route-orne-bilan-2025.pdf"
@@ -150,8 +159,8 @@ class Shelf:
         return [LibraryDocument(ORNE, ORNE_TITLE, 13, 40, "2025-07-01T08:00:00+00:00", False)]
 
 
-def handlers(tmp_path: Path, discovery: FakeDiscovery | None) -> ChatHandlers:
-    return ChatHandlers(Services(
+def handlers(tmp_path: Path, discovery: FakeDiscovery | None) -> DiscoverHandlers:
+    return DiscoverHandlers(Services(
         assistant=cast(Any, None), library=cast(Any, Shelf()), feedback=FeedbackStore(tmp_path / "f.jsonl"),
         settings=Settings(data_dir=tmp_path), discovery=cast(Any, discovery),
     ))

@@ -22,7 +22,8 @@ from assistant.ingesting import run_ingest
 from assistant.library import Library, UploadResult
 from assistant.models import Answer
 from assistant.settings import Settings
-from ui.app import ERROR_TEXT, LIST_ERROR
+from ui.chat import ERROR_TEXT
+from ui.documents import LIST_ERROR
 from ui.server import NOT_FOUND, create_server
 from ui.services import Services
 

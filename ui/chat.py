@@ -1,0 +1,100 @@
+"""The Discussion tab's handlers: an answer streamed into the chat, a new conversation, copies to the clipboard.
+
+Everything about one conversation comes in and goes out through gr.State: the handlers are shared by all sessions.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from assistant.models import Answer
+from ui.render import PENDING, WAITING, answer_markdown, literal
+from ui.services import Services
+
+log = logging.getLogger(__name__)
+
+ERROR_TEXT = (
+    "Une erreur inattendue a empêché de répondre. Réessayez ; si elle se répète, prévenez "
+    "l'administrateur (le détail est dans le journal du serveur)."
+)
+Messages = list[dict[str, Any]]
+Turns = list[dict[str, Any]]  # per session: {"question", "answer": Answer, "feedback_id", "rating"}
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _user_message(text: str) -> dict[str, Any]:
+    return {"role": "user", "content": literal(text)}
+
+
+def _bot_message(content: str) -> dict[str, Any]:
+    return {"role": "assistant", "content": content}
+
+
+class ChatHandlers:
+    """The chat's event handlers; every per-conversation value comes in and goes out through gr.State."""
+
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    def respond(self, question: str, messages: Messages | None, turns: Turns | None) -> Iterator[tuple[Any, ...]]:
+        """Stream the answer to `question`; yields (chat messages, turns, question box, feedback panel).
+
+        Each step yields new lists: a step already handed out is never changed by the next one.
+        """
+        messages, turns = list(messages or []), list(turns or [])
+        question = (question or "").strip()
+        hide = gr.update(visible=False)
+        if not question:
+            yield [*messages], [*turns], "", gr.update()
+            return
+        messages += [_user_message(question), _bot_message(PENDING)]
+        yield [*messages], [*turns], "", hide
+        if self.s.library.busy:
+            messages[-1] = _bot_message(WAITING)
+            yield [*messages], [*turns], "", hide
+        history = [t["question"] for t in turns]
+        final: Answer | None = None
+        try:
+            with self.s.library.reading():
+                for partial in self.s.assistant.ask_stream(question, history):
+                    final = partial
+                    messages[-1] = _bot_message(answer_markdown(partial, pending=True))
+                    yield [*messages], [*turns], "", hide
+            if final is None:
+                raise RuntimeError("ask_stream yielded nothing")
+            passages = self.s.library.passages([c.chunk_id for c in final.citations if c.chunk_id])
+            messages[-1] = _bot_message(answer_markdown(final, passages))
+        except Exception:
+            log.exception("answering %r failed", question)
+            messages[-1] = _bot_message(f'<div class="refus" role="alert"><p>{_esc(ERROR_TEXT)}</p></div>')
+            final = Answer(question=question, text=ERROR_TEXT, refused=True)
+        turns.append({"question": question, "answer": final, "feedback_id": None, "rating": None})
+        yield [*messages], [*turns], "", hide
+
+    def clear(self) -> tuple[Any, ...]:
+        """A new conversation: no messages, no history, no pending feedback."""
+        return [], [], None, gr.update(visible=False), ""
+
+    def copy_last(self, turns: Turns | None) -> str:
+        """The last answer with its sources as plain text, for the clipboard."""
+        if not turns:
+            gr.Warning("Aucune réponse à copier pour l'instant.")
+            return ""
+        gr.Info("Réponse copiée dans le presse-papiers.")
+        return turns[-1]["answer"].with_sources()
+
+    def copy_all(self, turns: Turns | None) -> str:
+        """The whole conversation as plain text, for the clipboard."""
+        if not turns:
+            gr.Warning("Aucune réponse à copier pour l'instant.")
+            return ""
+        gr.Info("Discussion copiée dans le presse-papiers.")
+        return "\n\n".join(f"Question : {t['question']}\n{t['answer'].with_sources()}" for t in turns or [])
