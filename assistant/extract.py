@@ -8,25 +8,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.glossary import synonyms
-from assistant.question import CITIES, ORDINAL_RE, PLACES, Question
+from assistant.question import ORDINAL_RE, Question
 from index.models import Hit
-from index.text import fold_accents, tokens
-from ingest.split import split_sentences
+from index.text import tokens
+from ingest.facts.amounts import MONEY_RE, PLAIN_NUMBER_RE
+from ingest.facts.dates import DATE_PHRASE_RE, YEAR_RE
+from ingest.facts.people import CAPITALISED_NAME_RE, PERSON_MENTION_RE
+from ingest.facts.places import CITY_RE, PLACE_NAME_RE, PLACES
+from ingest.facts.sentences import split_sentences
+from ingest.facts.words import fold_accents
 from ingest.tables import row_cells
 
-MONEY_RE = re.compile(
-    r"(?:(?:près de|environ|plus de|moins de|jusqu’à|jusqu'à)\s)?"
-    r"\d{1,3}(?:[ .\u00a0\u202f]\d{3})*(?:,\d+)?\s?(?:€|k€|M€|euros?\b|millions? d[’']euros|milliards? d[’']euros)"
-)
-NUMBER_RE = re.compile(r"(?<![\w,.])\d+(?:[ .]\d{3})*(?:,\d+)?(?![\w])")
-YEAR_RE = re.compile(r"^(19|20)\d{2}$")
-MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
-DATE_RE = re.compile(
-    rf"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s)?(?:\d{{1,2}}(?:er)?\s)?\b(?:{MONTHS})\b(?:\s\d{{4}})?"
-    rf"|(?:en|depuis|dès|d’ici|d'ici|fin|début)\s(?:19|20)\d{{2}}|(?:19|20)\d{{2}}-(?:19|20)\d{{2}}",
-    re.IGNORECASE,
-)
-NAME_RE = re.compile(r"(?:[A-ZÀ-Ý][\w’'-]+|[A-Z]{2,})(?:\s(?:de\s|d’|du\s|des\s|la\s)?[A-ZÀ-Ý][\w’'-]+)*")
 Weights = Callable[[str], float]
 SYNONYMS = synonyms()
 # People and bodies named by a common noun: "des binômes d'animateurs", "les parents de jeunes enfants".
@@ -42,11 +34,6 @@ PURPOSE_RE = re.compile(
     r"\b(permet\w*|permis|vise\w*|afin d|pour (?:but|objectif)|objectifs?|but|destinée?s?|sert|servi|"
     r"a pour|ayant pour|dans le but|il s[’']agit)\b", re.IGNORECASE
 )
-# A person as agency documents write one: "Madame Elodie BOUCHET", "Dr Marie-Françoise MERLIN-BERNARD".
-PERSON_RE = re.compile(
-    r"\b(?:(?:M\.|Mme|Madame|Monsieur|Dr|Pr)\s+)?[A-ZÉÈ][a-zéèëïîç]+(?:-[A-ZÉÈ][a-zéèëïîç]+)?\s+[A-ZÉÈ]{2,}(?:-[A-ZÉÈ]{2,})?\b"
-    r"|\b(?:M\.|Mme|Madame|Monsieur|Dr|Pr)\s+[A-ZÉÈ][\w-]+"
-)
 # Where something happens or is found: "sur les réseaux sociaux", "dans les zones sous denses", "à Caen".
 LOCATIVE_RE = re.compile(
     r"\b(?:sur|dans|à|au|aux|en|chez|auprès)\s+(?:les?\s|la\s|l[’']|des\s|un\s|une\s|leurs?\s|ses\s)?"
@@ -60,8 +47,6 @@ ORIGIN_RE = re.compile(
     r"\b(issue?s?|provien\w+|né(?:e|s|es)? (?:de|d[’'])|à l[’']initiative|à l[’']origine|origine|"
     r"suite à|à la suite|dans le cadre d)", re.IGNORECASE
 )
-PLACE_NAME_RE = re.compile(r"\b(" + "|".join(sorted(PLACES - {"france", "europe", "normandie"})) + r")\b")
-CITY_RE = re.compile(r"\b(" + "|".join(sorted(CITIES)) + r")\b")
 # Where a thing can be found: "Un espace web dédié est disponible sur le site web de l'ARS".
 AVAILABLE_RE = re.compile(
     r"\b(disponibles?|consultables?|téléchargeables?|en ligne|site (?:web|internet)|espace web|https?://)", re.I
@@ -82,7 +67,7 @@ ANAPHORA_RE = re.compile(r"^(?:Elle|Il|Elles|Ils|Celle-ci|Celui-ci|Ceux-ci|Celle
 def names_in(text: str, known: frozenset[str] = frozenset()) -> list[str]:
     """Proper names of a text, without places and without names made of the question's own words."""
     out = []
-    for name in NAME_RE.findall(text[1:]):
+    for name in CAPITALISED_NAME_RE.findall(text[1:]):
         stems = set(tokens(name))
         if not stems or stems <= known or fold_accents(name.lower()) in PLACES:
             continue
@@ -176,12 +161,12 @@ def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
     if kind == "montant":
         return bool(MONEY_RE.search(text))
     if kind == "nombre":
-        return any(not YEAR_RE.match(n.replace(" ", "")) for n in NUMBER_RE.findall(text)) or bool(
+        return any(not YEAR_RE.match(n.replace(" ", "")) for n in PLAIN_NUMBER_RE.findall(text)) or bool(
             re.search(r"\b(une? |deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|cinquantaine|vingtaine|"
                       r"centaine|dizaine|peu de|plusieurs|nombreux|nombreuses|beaucoup de)\b", text, re.IGNORECASE)
         )
     if kind == "date":
-        return bool(DATE_RE.search(text) or re.search(r"\b(?:19|20)\d{2}\b", text))
+        return bool(DATE_PHRASE_RE.search(text) or re.search(r"\b(?:19|20)\d{2}\b", text))
     if kind == "qui":
         return bool(names_in(text, known) or AGENT_RE.search(text))
     if kind == "lieu":
@@ -191,7 +176,7 @@ def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
     if kind == "trouver":
         return bool(AVAILABLE_RE.search(text))
     if kind == "personne":
-        return bool(PERSON_RE.search(text))
+        return bool(PERSON_MENTION_RE.search(text))
     if kind == "but":
         return bool(PURPOSE_RE.search(text))
     if kind == "origine":

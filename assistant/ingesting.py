@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.factory import open_index
 from assistant.settings import Settings
+from assistant.suggest import describe
 from index.models import DocumentRecord
-from ingest.fiche import describe
 from ingest.models import Chunk, Document
 from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, cited_name, content_id, discover, printable

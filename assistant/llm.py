@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,11 @@ from assistant.extract import NUMBER_NAMES, is_instruction, units_of
 from assistant.models import REFUSAL, Answer, Citation
 from assistant.question import Question
 from index.models import Hit
-from index.text import fold_accents, tokens
+from index.text import tokens
+from ingest.facts.amounts import Figure, numbers_in
+from ingest.facts.dates import dates_in
+from ingest.facts.sentences import SENTENCE_SPLIT_RE
+from ingest.facts.words import fold_accents
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -55,92 +59,8 @@ MARKER_RE = re.compile(
 OPEN_MARKER_RE = re.compile(r"(?:\[[^\]\n]{0,20}|\(\s*pass[^)\n]{0,20})$", re.IGNORECASE)
 THINK_RE = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL)
 REFUSAL_KEY = fold_accents("je ne trouve pas cette information").lower()
-
-# Figures: spaces inside numbers may be no-break spaces; French groups thousands with spaces or dots.
-_SEP = "[ \u00a0\u202f\u2009]"
-NUMBER_RE = re.compile(
-    rf"(?<![\w.,])(?P<num>\d{{1,3}}(?:(?:{_SEP}|\.)\d{{3}})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
-    rf"(?:{_SEP}?(?P<mult>k|m|md|mds|mrd)(?={_SEP}?(?:€|euros?\b|eur\b))|{_SEP}?(?P<mult2>millions?|milliards?)\b)?"
-    rf"(?P<unit>{_SEP}?(?:d[’']{_SEP}?)?(?:€|euros?\b|eur\b)|{_SEP}?(?:%|pour{_SEP}?cent\b))?",
-    re.IGNORECASE,
-)
-MONTHS = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
-          "novembre", "decembre"]
-_MONTH = r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
-DATE_RE = re.compile(
-    rf"(?<!\w)(?:(?P<day>\d{{1,2}})(?:er)?{_SEP}+)?(?P<month>{_MONTH})\b(?:{_SEP}+(?P<year>(?:19|20)\d{{2}})(?!\d))?"
-    rf"|(?<![\w/])(?P<nday>\d{{1,2}})/(?P<nmonth>\d{{1,2}})/(?P<nyear>\d{{4}}|\d{{2}})(?![\w/])",
-    re.IGNORECASE,
-)
-MULTIPLIERS = {"k": 10**3, "m": 10**6, "million": 10**6, "millions": 10**6, "md": 10**9, "mds": 10**9,
-               "mrd": 10**9, "milliard": 10**9, "milliards": 10**9}
-SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+")
 # Share of a generated sentence's words that its cited passages (or the question) must contain.
 MIN_GROUNDING = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """A number or a date as written in a text, with the value it stands for."""
-
-    text: str
-    start: int
-    end: int
-    value: Decimal | None = None  # numbers
-    unit: str = ""  # "€" | "%" | "" for numbers
-    date: tuple[int | None, int, int | None] | None = None  # (day, month, year) for dates
-
-
-def _number_value(match: re.Match[str]) -> Decimal | None:
-    raw = re.sub(_SEP, "", match.group("num"))
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", raw):
-        raw = raw.replace(".", "")  # French thousands dots: "220.000"
-    try:
-        value = Decimal(raw.replace(",", "."))
-    except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
-        return None
-    multiplier = (match.group("mult") or match.group("mult2") or "").lower()
-    return (value * MULTIPLIERS[multiplier] if multiplier else value).normalize()
-
-
-def _unit(match: re.Match[str]) -> str:
-    unit = (match.group("unit") or "").lower()
-    if not unit:
-        return ""
-    return "%" if "%" in unit or "cent" in unit else "€"
-
-
-def numbers_in(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Figure]:
-    """Numbers of a text ("220 000 €", "0,22 M€", "12,5 %", "2024"), outside the `skip` spans."""
-    out: list[Figure] = []
-    for match in NUMBER_RE.finditer(text):
-        if any(a < match.end() and match.start() < b for a, b in skip):
-            continue
-        value = _number_value(match)
-        if value is not None:
-            out.append(Figure(match.group(0).strip(), match.start(), match.end(), value=value, unit=_unit(match)))
-    return out
-
-
-def dates_in(text: str) -> list[Figure]:
-    """Dates of a text with a day or a year ("1er novembre 2023", "décembre 2024", "12/12/2024")."""
-    out: list[Figure] = []
-    for match in DATE_RE.finditer(text):
-        if match.group("month"):
-            day = int(match.group("day")) if match.group("day") else None
-            month = MONTHS.index(fold_accents(match.group("month").lower())) + 1
-            year = int(match.group("year")) if match.group("year") else None
-            if day is None and year is None:
-                continue  # "mai" alone is not a date
-        else:
-            day, month, short = int(match.group("nday")), int(match.group("nmonth")), match.group("nyear")
-            year = int("20" + short if len(short) == 2 else short)
-            if not 1 <= month <= 12:
-                continue
-        if day is not None and not 1 <= day <= 31:
-            continue
-        out.append(Figure(match.group(0).strip(), match.start(), match.end(), date=(day, month, year)))
-    return out
 
 
 def figures_in(text: str) -> list[Figure]:

@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from typing import Any
 
+from ingest.facts.words import fold_accents
+
 # Apostrophes seen in PDFs: ASCII, typographic right quote, modifier letter, acute accent.
 _APOSTROPHES = "'’ʼ´`"
 _ELISION = re.compile(rf"\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[ldjnsctm])[{_APOSTROPHES}]")
@@ -56,13 +58,6 @@ _STOP_WORDS_TEXT = """
     combien comment
 """
 _STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-
-
-def fold_accents(text: str) -> str:
-    """Return `text` without diacritics ("é" -> "e") and with French ligatures spelled out."""
-    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def strip_elisions(text: str) -> str:

@@ -12,7 +12,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.catalog import GlossaryEntry, french_date
+from assistant.catalog import GlossaryEntry
+from ingest.facts.dates import french_date
 from ingest.fiche import Fiche, KeyFigure
 from ui.render import document_url, in_context
 
