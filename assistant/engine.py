@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.extract import units_of
 from assistant.lexicon import is_common_word
+from assistant.units import units_of
 from index.models import Hit, TermFrequencies
 from index.text import tokens
 from ingest.facts.dates import years_of
