@@ -125,3 +125,48 @@ def numbers_in(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Figure]:
         if value is not None:
             out.append(Figure(match.group(0).strip(), match.start(), match.end(), value=value, unit=_unit(match)))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers written one way, for the lexical index: "220 000 €", "220 k€", "0,22 M€" -> "220000 euros".
+
+# Thousands groups: "220 000", "1 200 000", "220.000" (French also uses a dot). The look-behind
+# and look-ahead stop "en 2022 220 000" from gluing the year to the amount.
+_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ .]\d{3})+)(?!\d)")
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+# An amount followed by a multiplier: "220 k€", "0,22 M€", "1,5 million d'euros", "2 Md€".
+_MULTIPLIED = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s?"
+    r"(?:(k|m|md|mds|mrd)\s?(?=€|euros?\b|eur\b)|(millions?|milliards?)\b)",
+)
+
+
+def format_number(value: Decimal) -> str:
+    """A number in one written form: "220000", "1.5" (no trailing zeros, no exponent)."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def _multiply(match: re.Match[str]) -> str:
+    unit = (match.group(2) or match.group(3)).lower()
+    try:
+        value = Decimal(match.group(1)) * MULTIPLIERS[unit]
+    except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
+        return match.group(0)
+    return format_number(value) + " "
+
+
+def normalize_numbers(text: str) -> str:
+    """Write every number one way: "220 000 €", "220 k€" and "0,22 M€" all become "220000 euros".
+
+    Expects lowercase text. Decimal commas become dots ("1,9%" -> "1.9 pourcent").
+    """
+    # PDFs put (narrow) no-break spaces inside numbers: treat them as plain spaces.
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
+    text = _THOUSANDS.sub(lambda m: m.group(1).replace(" ", "").replace(".", ""), text)
+    text = _DECIMAL_COMMA.sub(".", text)
+    text = _MULTIPLIED.sub(_multiply, text)
+    text = re.sub(r"\s?€", " euros ", text)
+    text = re.sub(r"\b(?:eur|euro)\b", "euros", text)
+    return text.replace("%", " pourcent ")

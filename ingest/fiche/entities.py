@@ -129,6 +129,3 @@ def entities(doc: Document, limit: int = 15) -> list[str]:
     # Most frequent first; at equal counts, names of bodies before bare acronyms.
     ranked = sorted(counts, key=lambda k: (-counts[k], " " not in k, first_seen[k]))
     return [display[k] for k in ranked[:limit]]
-
-
-# ---------------------------------------------------------------------------------------------

@@ -143,6 +143,3 @@ def key_figures(doc: Document, limit: int = 12) -> list[KeyFigure]:
     chosen += leftovers[: max(0, limit - len(chosen))]
     chosen.sort(key=lambda f: (KIND_ORDER[f.kind], f.order))
     return [KeyFigure(f.value, f.sentence, f.page, f.kind, f.section) for f in chosen]
-
-
-# ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from ingest.models import Document
 
 
 def first_page(doc: Document) -> int:
+    """The page the document starts on (1 unless its first pages were empty)."""
     return min((b.page for b in doc.blocks), default=1)
 
 
@@ -90,6 +91,3 @@ def document_kind(doc: Document) -> str:
         if any(re.search(rf"\b(?:{pattern})", line) for line in lines):
             return kind
     return "document"
-
-
-# ---------------------------------------------------------------------------------------------

@@ -52,6 +52,3 @@ def outline(doc: Document) -> list[OutlineEntry]:
         seen.add(key)
         entries.append(OutlineEntry(block.text, block.page, block.level))
     return entries
-
-
-# ---------------------------------------------------------------------------------------------
