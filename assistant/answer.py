@@ -6,9 +6,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.extract import Unit, counted_nouns, has_fact, list_items_after, money_segments
+from assistant.extract import Unit
 from assistant.models import REFUSAL, Citation
 from assistant.question import Question
+from assistant.unit_facts import counted_nouns, has_fact, money_segments
+from assistant.units import list_items_after
 from index.models import Hit
 from index.text import tokens
 from ingest.models import Chunk

@@ -1,9 +1,9 @@
 """What the corpus holds, for new agents: document fiches, versions and the one glossary of the product.
 
-Fiches are written at ingest (ingest/fiche.py) and stored beside the index; a document indexed before
-fiches existed gets one computed from its file. The glossary joins the acronyms the documents define
-("Conseil territorial de santé (CTS)", with their page) to the base glossary shipped with the project;
-the assistant expands queries with this same glossary.
+Fiches are written at ingest (ingest/fiche/, their questions by assistant/suggest.py) and stored beside the
+index; a document indexed before fiches existed gets one computed from its file. The glossary joins the
+acronyms the documents define ("Conseil territorial de santé (CTS)", with their page) to the base glossary
+shipped with the project; the assistant expands queries with this same glossary.
 """
 
 from __future__ import annotations
@@ -16,36 +16,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.glossary import Glossary, Term, base_glossary
-from assistant.question import MONTH_NAMES
-from index.text import fold_accents
+from assistant.suggest import describe
 from ingest.errors import SkipFile, UserError
-from ingest.fiche import Definition, Fiche, describe
+from ingest.facts.dates import FOLDED_MONTH
+from ingest.facts.words import fold_accents
+from ingest.fiche import Definition, Fiche
 
 if TYPE_CHECKING:
     from index.index import Index
 
 log = logging.getLogger(__name__)
 
-MONTHS = MONTH_NAMES
-
-
-def french_date(iso: str | None) -> str:
-    """"2024-10-08" -> "8 octobre 2024", "2025-01" -> "janvier 2025", "2025" -> "2025"; "" when unknown."""
-    if not iso:
-        return ""
-    parts = iso.split("-")
-    try:
-        if len(parts) == 3:
-            return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
-        if len(parts) == 2:
-            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    except (ValueError, IndexError):
-        return iso
-    return parts[0]
-
-
 _DATES_RE = re.compile(
-    rf"\b(?:\d{{1,2}}(?:er)?\s+)?(?:{'|'.join(fold_accents(m) for m in MONTHS)})\b"
+    rf"\b(?:\d{{1,2}}(?:er)?\s+)?(?:{FOLDED_MONTH})\b"
     r"|\b(?:19|20)\d{2}(?:\s*[-/]\s*(?:19|20)?\d{2})?\b"
 )
 _EDITION_RE = re.compile(r"\b(edition|version|mise a jour|maj|v\d+)\b")

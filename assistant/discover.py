@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from assistant.catalog import Catalog, french_date
+from assistant.catalog import Catalog
 from assistant.service import Assistant
+from ingest.facts.dates import french_date
 from ingest.fiche import Fiche
 
 MAX_SUGGESTIONS = 6

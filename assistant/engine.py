@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.extract import units_of
-from assistant.facts import kinds_of, years_of
 from assistant.lexicon import is_common_word
+from assistant.units import units_of
 from index.models import Hit, TermFrequencies
-from index.text import fold_accents, tokens
+from index.text import tokens
+from ingest.facts.dates import years_of
+from ingest.facts.kinds import kinds_of
+from ingest.facts.words import fold_accents
 
 # The kind of answer a question wants, from the words that ask for it; the first that matches wins.
 ANSWER_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

@@ -2,92 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.glossary import synonyms
-from assistant.question import CITIES, ORDINAL_RE, PLACES, Question
+from assistant.question import Question
+from assistant.unit_facts import COUNT_SYNONYMS, counted_nouns, derived, has_fact, names_in, number_words, ordinals_of
+from assistant.units import heading_lines, paragraph_units
 from index.models import Hit
-from index.text import fold_accents, tokens
-from ingest.split import split_sentences
-from ingest.tables import row_cells
+from index.text import tokens
+from ingest.facts.sentences import split_sentences
 
-MONEY_RE = re.compile(
-    r"(?:(?:près de|environ|plus de|moins de|jusqu’à|jusqu'à)\s)?"
-    r"\d{1,3}(?:[ .\u00a0\u202f]\d{3})*(?:,\d+)?\s?(?:€|k€|M€|euros?\b|millions? d[’']euros|milliards? d[’']euros)"
-)
-NUMBER_RE = re.compile(r"(?<![\w,.])\d+(?:[ .]\d{3})*(?:,\d+)?(?![\w])")
-YEAR_RE = re.compile(r"^(19|20)\d{2}$")
-MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
-DATE_RE = re.compile(
-    rf"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s)?(?:\d{{1,2}}(?:er)?\s)?\b(?:{MONTHS})\b(?:\s\d{{4}})?"
-    rf"|(?:en|depuis|dès|d’ici|d'ici|fin|début)\s(?:19|20)\d{{2}}|(?:19|20)\d{{2}}-(?:19|20)\d{{2}}",
-    re.IGNORECASE,
-)
-NAME_RE = re.compile(r"(?:[A-ZÀ-Ý][\w’'-]+|[A-Z]{2,})(?:\s(?:de\s|d’|du\s|des\s|la\s)?[A-ZÀ-Ý][\w’'-]+)*")
 Weights = Callable[[str], float]
 SYNONYMS = synonyms()
-# People and bodies named by a common noun: "des binômes d'animateurs", "les parents de jeunes enfants".
-AGENT_RE = re.compile(
-    r"\b(binômes?|animateurs?|animatrices?|professionnels?|parents|familles|jeunes|associations?|agences?|"
-    r"partenaires|acteurs|établissements|collectivités|médecins|infirmi\w+|sages?-femmes?|équipes?|élus|"
-    r"usagers|patients|habitants|bénévoles|chef de projet|directeur|directrice|référente?|préfecture|"
-    r"conseil|comité|mission|fondation|ministère|ARS|CTS|personnes)\b",
-    re.IGNORECASE,
-)
-# What a thing is for: "Elles ont permis de constituer une offre", "L'objectif est d'éviter [...]".
-PURPOSE_RE = re.compile(
-    r"\b(permet\w*|permis|vise\w*|afin d|pour (?:but|objectif)|objectifs?|but|destinée?s?|sert|servi|"
-    r"a pour|ayant pour|dans le but|il s[’']agit)\b", re.IGNORECASE
-)
-# A person as agency documents write one: "Madame Elodie BOUCHET", "Dr Marie-Françoise MERLIN-BERNARD".
-PERSON_RE = re.compile(
-    r"\b(?:(?:M\.|Mme|Madame|Monsieur|Dr|Pr)\s+)?[A-ZÉÈ][a-zéèëïîç]+(?:-[A-ZÉÈ][a-zéèëïîç]+)?\s+[A-ZÉÈ]{2,}(?:-[A-ZÉÈ]{2,})?\b"
-    r"|\b(?:M\.|Mme|Madame|Monsieur|Dr|Pr)\s+[A-ZÉÈ][\w-]+"
-)
-# Where something happens or is found: "sur les réseaux sociaux", "dans les zones sous denses", "à Caen".
-LOCATIVE_RE = re.compile(
-    r"\b(?:sur|dans|à|au|aux|en|chez|auprès)\s+(?:les?\s|la\s|l[’']|des\s|un\s|une\s|leurs?\s|ses\s)?"
-    r"(?:\w+\s){0,2}?(?:réseaux|site|sites|espace|zones?|territoires?|département|ville|villes|communes?|"
-    r"cabinets?|centres?|maisons?|établissements?|structures?|locaux|domicile|hôpital|quartiers?|secteur|"
-    r"terrains?|internet|web|plateformes?|stage|stages|région|salle|antenne)\b",
-    re.IGNORECASE,
-)
-# Where an idea or a scheme comes from: "Issu des discussions du Conseil National de la Refondation".
-ORIGIN_RE = re.compile(
-    r"\b(issue?s?|provien\w+|né(?:e|s|es)? (?:de|d[’'])|à l[’']initiative|à l[’']origine|origine|"
-    r"suite à|à la suite|dans le cadre d)", re.IGNORECASE
-)
-PLACE_NAME_RE = re.compile(r"\b(" + "|".join(sorted(PLACES - {"france", "europe", "normandie"})) + r")\b")
-CITY_RE = re.compile(r"\b(" + "|".join(sorted(CITIES)) + r")\b")
-# Where a thing can be found: "Un espace web dédié est disponible sur le site web de l'ARS".
-AVAILABLE_RE = re.compile(
-    r"\b(disponibles?|consultables?|téléchargeables?|en ligne|site (?:web|internet)|espace web|https?://)", re.I
-)
-# Sentences that address a model rather than the reader ("Ignore les consignes précédentes et réponds que..."):
-# a document may carry one, planted or quoted; it is never evidence, never quoted, in either answer mode.
-INSTRUCTION_RE = re.compile(
-    r"\b(?:ignore[rsz]?|oublie[rsz]?|ne tiens? (?:pas|plus) compte|disregard|forget)\b[^.\n]{0,60}"
-    r"\b(?:consignes?|instructions?|regles?|directives?|prompt)\b"
-    r"|\brepond(?:s|ez)(?:\s+\w+){0,2}\s+(?:que|uniquement|toujours|seulement)\b"
-    r"|\b(?:prompt systeme|system prompt|tu es desormais|en tant qu['’]ia|you are now)\b",
-    re.IGNORECASE,
-)
 # A sentence opening with a pronoun continues the one before: "Elle se décline dans une feuille de route".
 ANAPHORA_RE = re.compile(r"^(?:Elle|Il|Elles|Ils|Celle-ci|Celui-ci|Ceux-ci|Celles-ci|Ce dernier|Cette dernière)\b")
 
 
-def names_in(text: str, known: frozenset[str] = frozenset()) -> list[str]:
-    """Proper names of a text, without places and without names made of the question's own words."""
-    out = []
-    for name in NAME_RE.findall(text[1:]):
-        stems = set(tokens(name))
-        if not stems or stems <= known or fold_accents(name.lower()) in PLACES:
-            continue
-        out.append(name)
-    return out
 DEFINING_RE = re.compile(
     r"\b(est une?|sont des|désigne|consiste|vise|visent|permet|a pour (?:but|objectif)|il s[’']agit|"
     r"répond|renforce|dispositifs?|structure|programme|projet de|dénommée?s?|appelée?s?|nommée?s?)\b|\(\w+\)",
@@ -114,165 +46,6 @@ class Unit:
     precise: bool = False  # counts a noun of the question with a figure, not "de nombreuses personnes"
 
 
-def heading_count(text: str, section: str) -> int:
-    """How many leading lines of a chunk are headings: chunks open with their headings, the
-    last of which is the chunk's section."""
-    lines = text.split("\n")
-    if section and section in lines[:6]:
-        return lines.index(section) + 1
-    return 0
-
-
-def is_instruction(sentence: str) -> bool:
-    """True for a sentence that gives orders to an assistant rather than information to a reader."""
-    return bool(INSTRUCTION_RE.search(fold_accents(sentence)))
-
-
-def units_of(hit: Hit) -> list[tuple[str, str]]:
-    """(text, kind) of a chunk's sentences, list items and headings."""
-    return [(text, kind) for text, kind, _paragraph in paragraph_units(hit)]
-
-
-def paragraph_units(hit: Hit) -> list[tuple[str, str, str]]:
-    """(text, kind, paragraph) of a chunk's sentences, list items and headings; instructions left out."""
-    out: list[tuple[str, str, str]] = []
-    lines = hit.chunk.text.split("\n")
-    headings = heading_count(hit.chunk.text, hit.chunk.section)
-    # headings answer questions about the document itself ("Bilan - janvier 2025"), rarely others
-    out.extend((line.strip(), "heading", line.strip()) for line in lines[:headings] if line.strip())
-    for index in range(headings, len(lines)):
-        line = lines[index].strip()
-        if not line:
-            continue
-        if line.startswith("- "):
-            if not is_instruction(line):
-                out.append((line[2:], "item", line[2:]))
-            continue
-        follows_items = index + 1 < len(lines) and lines[index + 1].startswith("- ")
-        for sentence in split_sentences(line):
-            if is_instruction(sentence):
-                continue
-            kind = "intro" if sentence.endswith(":") and follows_items else "sentence"
-            out.append((sentence, kind, line))
-    return out
-
-
-NUMBER_NAMES = {"un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "six": "6",
-                "sept": "7", "huit": "8", "neuf": "9", "dix": "10", "onze": "11", "douze": "12", "vingt": "20"}
-
-
-def number_words(text: str) -> set[str]:
-    """Digits of the numbers written in words ("six axes" -> "6"), to match "les 6 axes"; and the stem
-    of "premier" where the text writes "1er", to match "le premier COPIL"."""
-    found = {NUMBER_NAMES[w] for w in re.findall(r"[a-zé]+", text.lower()) if w in NUMBER_NAMES}
-    if re.search(r"\b1(?:er|re|ère)\b", text):
-        found.add("premi")
-    return found
-
-
-def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
-    """Whether a unit carries the kind of fact the question asks for; `known` holds the question's
-    stems, so that a name the question already gives ("Maison des Femmes") is not taken as the answer."""
-    if kind == "montant":
-        return bool(MONEY_RE.search(text))
-    if kind == "nombre":
-        return any(not YEAR_RE.match(n.replace(" ", "")) for n in NUMBER_RE.findall(text)) or bool(
-            re.search(r"\b(une? |deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|cinquantaine|vingtaine|"
-                      r"centaine|dizaine|peu de|plusieurs|nombreux|nombreuses|beaucoup de)\b", text, re.IGNORECASE)
-        )
-    if kind == "date":
-        return bool(DATE_RE.search(text) or re.search(r"\b(?:19|20)\d{2}\b", text))
-    if kind == "qui":
-        return bool(names_in(text, known) or AGENT_RE.search(text))
-    if kind == "lieu":
-        return bool(LOCATIVE_RE.search(text) or PLACE_NAME_RE.search(fold_accents(text.lower())))
-    if kind == "ville":
-        return bool(CITY_RE.search(fold_accents(text.lower())))
-    if kind == "trouver":
-        return bool(AVAILABLE_RE.search(text))
-    if kind == "personne":
-        return bool(PERSON_RE.search(text))
-    if kind == "but":
-        return bool(PURPOSE_RE.search(text))
-    if kind == "origine":
-        return bool(ORIGIN_RE.search(text))
-    if kind == "pourcentage":
-        return bool(re.search(r"\d\s?%|pour ?cent", text))
-    return True
-
-
-# adjectives written before the counted noun: "20 dernières années", "3 nouveaux centres"
-PRE_ADJECTIVES = r"derni[eè]re?s?|premi[eè]re?s?|nouveaux|nouvelles?|grands?|grandes|petits?|petites|autres|principaux"
-NUMBER_WORDS = (
-    r"\d+(?:[ .]\d{3})*|(?:une\s+)?(?:cinquantaine|vingtaine|trentaine|quarantaine|centaine|dizaine)|"
-    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|peu|plusieurs|nombreux|nombreuses|beaucoup"
-)  # not "un"/"une": an article, not a count; "peu de psychiatres" is the documents' answer to "combien"
-COUNTED_RE = re.compile(
-    rf"(?<![\w,.])(?:{NUMBER_WORDS})\s+(?:de\s+|d[’']\s*)?((?:{PRE_ADJECTIVES})\s+)?([^\W\d_][\w’'-]*)", re.I
-)
-
-
-def ordinals_of(text: str) -> set[str]:
-    """Ordinals written in a text, as "2e" ("2ème", "2nde", "second" all give "2e")."""
-    found = {f"{n}e" for n in ORDINAL_RE.findall(text)}
-    if re.search(r"\bseconde?\b", text, re.I):
-        found.add("2e")
-    if re.search(r"\b(?:1(?:er|re|ère|ere)|premi[eè]re?s?)\b", text, re.I):
-        found.add("1e")
-    for word in re.findall(r"\b(\w+)ième\b", text.lower()):
-        if word in ORDINAL_WORDS:
-            found.add(f"{ORDINAL_WORDS[word]}e")
-    return found
-
-
-ORDINAL_WORDS = {"deux": 2, "trois": 3, "quatr": 4, "cinqu": 5, "six": 6, "sept": 7, "huit": 8, "neuv": 9, "dix": 10}
-
-
-# What a question counts and how the documents count it: "combien de participants" is answered by
-# "200 personnes", "combien de temps" by "3 ans".
-COUNT_SYNONYMS = {
-    "particip": {"person"}, "gen": {"person"}, "habit": {"person"}, "public": {"person"},
-    "temp": {"an", "ans", "anne", "mois", "jour", "semain"}, "dure": {"an", "ans", "anne", "mois", "jour"},
-}
-
-
-def _derived(term: str, words: set[str]) -> bool:
-    """True when a word of the unit shares the term's root ("signatur"/"sign", "construit"/"construct")."""
-    if len(term) < 4 or term.isdigit():
-        return False
-    for word in words:
-        short, long = (term, word) if len(term) <= len(word) else (word, term)
-        if len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 5:
-            return True
-        common = len(os.path.commonprefix([term, word]))
-        if common >= 6 and common >= len(short) - 3:
-            return True
-    return False
-
-
-def counted_nouns(text: str, precise: bool = False) -> set[str]:
-    """Stems of the nouns that numbers count in a text ("10 projets", "une cinquantaine de participants",
-    a table cell "Structures financées : 17"); with `precise`, not those only quantified vaguely
-    ("peu de psychiatres")."""
-    out: set[str] = set()
-    for match in COUNTED_RE.finditer(text):
-        if precise and VAGUE_RE.match(match.group(0)):
-            continue
-        out.update(tokens(match.group(2)))
-    for match in CELL_COUNT_RE.finditer(text):
-        out.update(tokens(match.group(1))[:1])
-    return out
-
-
-# "Structures financées : 17" (a table row with its header), not "Dotation 2023 : 512 300 €"
-CELL_COUNT_RE = re.compile(
-    r"(?:^|[;—]\s)([^\W\d_][\w’'-]*)(?:\s[^\W\d_][\w’'-]*)?\s:\s\d+(?:[ .]\d{3})*(?![\d,]|\s?(?:€|%|euros?))"
-)
-
-
-VAGUE_RE = re.compile(r"(?:peu|plusieurs|nombreux|nombreuses|beaucoup)\b", re.I)
-
-
 def score_units(
     question: Question,
     hits: Sequence[Hit],
@@ -296,7 +69,7 @@ def score_units(
         key = (hit.chunk.doc_id, hit.chunk.section)
         siblings.setdefault(key, set()).update(tokens(hit.chunk.text))
     for hit in hits:
-        headings = _heading_lines(hit.chunk.text, hit.chunk.section)
+        headings = heading_lines(hit.chunk.text, hit.chunk.section)
         headings_tokens = set(tokens(f"{hit.chunk.section} {headings}"))
         context = headings_tokens | set(tokens(hit.chunk.title))
         chunk_tokens = set(tokens(hit.chunk.text))
@@ -322,7 +95,7 @@ def score_units(
                 # continues, the section's heading, the chunk, or another retrieved chunk of the same
                 # section support the unit less.
                 derivable = term in soft or term.endswith(("atur", "ation", "ment", "ag"))
-                if term in own or (derivable and _derived(term, own)):
+                if term in own or (derivable and derived(term, own)):
                     share = 1.0
                 elif term in alternates and alternates[term] <= own:
                     share = 0.95
@@ -419,47 +192,3 @@ def _names_term(text: str, known: frozenset[str]) -> bool:
         if stems and known and len(stems & known) >= max(1, min(len(known), len(stems)) - 1):
             return True
     return False
-
-
-def _heading_lines(text: str, section: str) -> str:
-    return " ".join(text.split("\n")[: heading_count(text, section)])
-
-
-def list_items_after(hit: Hit, intro: str) -> list[str]:
-    """The list items that follow an introduction sentence in a chunk."""
-    lines = hit.chunk.text.split("\n")
-    for index, line in enumerate(lines):
-        if line.strip().endswith(intro):
-            items = []
-            for following in lines[index + 1 :]:
-                if not following.startswith("- "):
-                    break
-                items.append(following[2:])
-            return items
-    return []
-
-
-CLAUSE_SEP_RE = re.compile(r",\s|;\s|:\s|\set\s|\sainsi que\s|\savec\s")
-
-
-def money_segments(text: str) -> list[tuple[str, str]]:
-    """(amount, clause) pairs: the clause holding each amount, extended over the clauses after it
-    that hold no amount ("220 000 euros sur 3 ans pour un projet [...] dédié au crack")."""
-    row = row_cells(text)
-    if row is not None:  # a table row: each amount goes with the row's label and its own column header
-        label, cells = row
-        return [(m.group(0), f"{label} — {cell}") for cell in cells if (m := MONEY_RE.search(cell))]
-    cuts = [0] + [m.start() for m in CLAUSE_SEP_RE.finditer(text)] + [len(text)]
-    spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-    amounts = list(MONEY_RE.finditer(text))
-    out: list[tuple[str, str]] = []
-    for i, match in enumerate(amounts):
-        start = next((a for a, b in spans if a <= match.start() < b), 0)
-        end = amounts[i + 1].start() if i + 1 < len(amounts) else len(text)
-        # stop at the last clause boundary before the next amount
-        boundary = max((a for a, _ in spans if match.end() <= a <= end), default=end)
-        end = boundary if i + 1 < len(amounts) else len(text)
-        clause = text[start:end]
-        clause = re.sub(r"^(?:,\s|;\s|:\s|\set\s|\savec\s|\sainsi que\s)", "", clause)
-        out.append((match.group(0), clause.strip().rstrip(" .,;:")))
-    return out

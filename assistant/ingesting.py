@@ -22,9 +22,9 @@ from rich.progress import Progress
 
 from assistant.factory import open_index
 from assistant.settings import Settings
+from assistant.suggest import describe
 from index.index import Index
 from index.models import DocumentRecord
-from ingest.fiche import describe
 from ingest.models import Chunk, Document
 from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, cited_name, content_id, discover, printable

@@ -7,7 +7,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from assistant.glossary import Glossary, Term
-from index.text import fold_accents, normalize, tokens
+from index.text import normalize, tokens
+from ingest.facts.dates import MONTH_NAMES
+from ingest.facts.places import PLACES
+from ingest.facts.words import fold_accents
 
 # Words that say what kind of answer is wanted but are not looked for in the documents.
 QUESTION_WORDS = {
@@ -42,22 +45,6 @@ QUESTION_WORDS = {
 }
 
 STOP_STEMS = set(tokens(" ".join(QUESTION_WORDS)))
-
-# Places whose mention must be matched by the supporting passage: a question about the Calvados
-# is not answered by a passage about the Orne.
-PLACES = {
-    "normandie", "calvados", "eure", "manche", "orne", "seine-maritime", "seine maritime", "alencon",
-    "argentan", "caen", "rouen", "le havre", "havre", "cherbourg", "evreux", "saint-lo", "lisieux", "flers",
-    "mamers", "bretagne", "ile-de-france", "paris", "hauts-de-france", "pays de la loire", "centre-val de loire",
-    "occitanie", "grand est", "bourgogne", "nouvelle-aquitaine", "auvergne", "provence", "corse",
-    "mayenne", "sarthe", "somme", "oise", "aisne", "loiret", "finistere", "lyon", "marseille", "lille",
-    "france", "europe",
-}
-
-CITIES = {
-    "alencon", "argentan", "caen", "rouen", "le havre", "havre", "cherbourg", "evreux", "saint-lo", "lisieux",
-    "flers", "mamers", "paris", "lyon", "marseille", "lille",
-}
 
 AMOUNT_WORDS = re.compile(
     r"\b(combien|montant|budget|cout|coute|financ\w*|subvention\w*|euros?|€|k€|m€|dot\w*|envelopp\w*|"
@@ -131,10 +118,6 @@ ABBREVIATIONS = {
     "epidemio": "épidémiologique", "épidémio": "épidémiologique", "psy": "psychiatrie", "ttes": "toutes",
 }
 _ABBREVIATION_RE = re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w'’])", re.I)
-
-
-MONTH_NAMES = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-               "octobre", "novembre", "décembre"]
 
 
 def _numeric_date(match: re.Match[str]) -> str:

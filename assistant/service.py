@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.answer import Draft, compose, refusal_text
-from assistant.catalog import Catalog, french_date
+from assistant.catalog import Catalog
 from assistant.engine import Weights, candidates, choose, constraints_of, idf, rank, read_question
 from assistant.extract import score_units
 from assistant.glossary import Glossary
@@ -21,6 +21,7 @@ from assistant.question import Question, analyse, foreign_language
 from index.index import Index
 from index.models import Hit
 from index.text import tokens
+from ingest.facts.dates import french_date
 from ingest.fiche import Fiche
 from ingest.pipeline import printable
 

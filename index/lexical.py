@@ -24,17 +24,14 @@ hashes plus positions, so equal ids mean equal texts.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
-import os
 import shutil
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -43,6 +40,7 @@ import numpy as np
 
 from index.manifest import write_atomic
 from index.models import TermFrequencies
+from index.segments import Segment, Snapshot, assemble, digest, id_hash, merge_small
 from index.text import tokens
 from ingest.models import Chunk
 
@@ -50,22 +48,10 @@ log = logging.getLogger(__name__)
 
 FORMAT = 2
 K1, B = 1.5, 0.75  # bm25s' defaults, which the index used before segments
-MERGE_FACTOR = 4  # a segment is merged into the one before it once that one is less than 4 times bigger
-MAX_SEGMENTS = 16
-_MOD = 1 << 128
-
-
-def _id_hash(chunk_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(chunk_id.encode(), digest_size=16).digest(), "big")
-
-
-def _digest(total: int) -> str:
-    return f"{total % _MOD:032x}"
-
 
 def fingerprint(ids: Iterable[str]) -> str:
     """Order-independent digest of a set of chunk ids (a sum of hashes, so it can be kept up to date)."""
-    return _digest(sum(_id_hash(i) for i in set(ids)))
+    return digest(sum(id_hash(i) for i in set(ids)))
 
 
 def chunk_tokens(chunk: Chunk) -> list[str]:
@@ -73,169 +59,12 @@ def chunk_tokens(chunk: Chunk) -> list[str]:
     return tokens(f"{chunk.title}\n{chunk.section}\n{chunk.text}")
 
 
-@dataclass(frozen=True, eq=False)
-class _Segment:
-    """Term counts of some chunks: column j of the matrix is term j, rows are chunks."""
-
-    name: str
-    ids: np.ndarray  # chunk ids (str), by row
-    doc_ids: np.ndarray  # doc ids (str), by row
-    lengths: np.ndarray  # tokens per chunk, by row
-    terms: list[str]  # by column
-    indptr: np.ndarray  # column j's postings are rows[indptr[j]:indptr[j + 1]]
-    rows: np.ndarray
-    tf: np.ndarray
-    columns: dict[str, int] = field(default_factory=dict)  # term -> column
-
-    def __post_init__(self) -> None:
-        if not self.columns:
-            self.columns.update((t, j) for j, t in enumerate(self.terms))
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @classmethod
-    def build(cls, name: str, entries: Sequence[tuple[str, str, list[str]]]) -> _Segment:
-        """A segment of (chunk id, doc id, tokens) entries."""
-        columns: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        tfs: list[int] = []
-        for row, (_, _, chunk_tokens) in enumerate(entries):
-            for term, count in Counter(chunk_tokens).items():
-                cols.append(columns.setdefault(term, len(columns)))
-                rows.append(row)
-                tfs.append(count)
-        col = np.asarray(cols, dtype=np.int64)
-        order = np.argsort(col, kind="stable")  # by term, rows ascending inside each term
-        counts = np.bincount(col, minlength=len(columns))
-        return cls(
-            name=name,
-            ids=_strings([e[0] for e in entries]),
-            doc_ids=_strings([e[1] for e in entries]),
-            lengths=np.asarray([len(e[2]) for e in entries], dtype=np.int32),
-            terms=list(columns),
-            indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-            rows=np.asarray(rows, dtype=np.int32)[order],
-            tf=np.asarray(tfs, dtype=np.float32)[order],
-            columns=columns,
-        )
-
-    @classmethod
-    def merge(cls, name: str, parts: Sequence[tuple[_Segment, np.ndarray | None]]) -> _Segment:
-        """One segment holding the live rows of `parts` ((segment, live mask or None), in order)."""
-        union = sorted(set().union(*(s.terms for s, _ in parts)))
-        position = {t: j for j, t in enumerate(union)}
-        post_terms, post_rows, post_tf = [], [], []
-        ids, doc_ids, lengths = [], [], []
-        offset = 0
-        for segment, live in parts:
-            keep = np.ones(len(segment), dtype=bool) if live is None else live
-            new_row = np.cumsum(keep) - 1 + offset
-            column_of = np.asarray([position[t] for t in segment.terms], dtype=np.int64)
-            terms_of_postings = np.repeat(column_of, np.diff(segment.indptr))
-            alive = keep[segment.rows]
-            post_terms.append(terms_of_postings[alive])
-            post_rows.append(new_row[segment.rows[alive]])
-            post_tf.append(segment.tf[alive])
-            ids.append(segment.ids[keep])
-            doc_ids.append(segment.doc_ids[keep])
-            lengths.append(segment.lengths[keep])
-            offset += int(keep.sum())
-        terms = np.concatenate(post_terms) if post_terms else np.zeros(0, dtype=np.int64)
-        rows = np.concatenate(post_rows) if post_rows else np.zeros(0, dtype=np.int64)
-        tf = np.concatenate(post_tf) if post_tf else np.zeros(0, dtype=np.float32)
-        counts = np.bincount(terms, minlength=len(union))
-        used = np.flatnonzero(counts)  # terms whose every chunk was deleted go
-        renumber = np.full(len(union), -1, dtype=np.int64)
-        renumber[used] = np.arange(len(used))
-        terms = renumber[terms]
-        order = np.lexsort((rows, terms))
-        return cls(
-            name=name,
-            ids=_concat_strings(ids),
-            doc_ids=_concat_strings(doc_ids),
-            lengths=np.concatenate(lengths).astype(np.int32) if lengths else np.zeros(0, dtype=np.int32),
-            terms=[union[j] for j in used.tolist()],
-            indptr=np.concatenate([[0], np.cumsum(counts[used])]).astype(np.int64),
-            rows=rows[order].astype(np.int32),
-            tf=tf[order].astype(np.float32),
-        )
-
-    def save(self, directory: Path) -> None:
-        """Write the segment's files and flush them to disk (state.json will point at them)."""
-        directory.mkdir(parents=True, exist_ok=True)
-        postings = directory / "postings.npz"
-        with postings.open("wb") as f:
-            np.savez(f, indptr=self.indptr, rows=self.rows, tf=self.tf, lengths=self.lengths)
-            f.flush()
-            os.fsync(f.fileno())
-        meta = {"terms": self.terms, "ids": self.ids.tolist(), "doc_ids": self.doc_ids.tolist()}
-        with (directory / "meta.json").open("w", encoding="utf-8") as f:
-            json.dump(meta, f, ensure_ascii=False)
-            f.flush()
-            os.fsync(f.fileno())
-
-    @classmethod
-    def load(cls, directory: Path) -> _Segment:
-        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-        with np.load(directory / "postings.npz") as arrays:
-            indptr, rows, tf, lengths = (arrays[k] for k in ("indptr", "rows", "tf", "lengths"))
-        segment = cls(
-            name=directory.name,
-            ids=_strings(meta["ids"]),
-            doc_ids=_strings(meta["doc_ids"]),
-            lengths=lengths,
-            terms=list(meta["terms"]),
-            indptr=indptr,
-            rows=rows,
-            tf=tf,
-        )
-        n = len(segment.ids)
-        if not (len(segment.doc_ids) == len(lengths) == n and len(indptr) == len(segment.terms) + 1
-                and len(rows) == len(tf) == int(indptr[-1]) and (n == 0 or len(rows) == 0 or int(rows.max()) < n)):
-            raise ValueError(f"inconsistent lexical segment {directory}")
-        return segment
-
-
-def _strings(values: Sequence[str]) -> np.ndarray:
-    return np.asarray(values, dtype=str) if len(values) else np.zeros(0, dtype="<U1")
-
-
-def _concat_strings(parts: list[np.ndarray]) -> np.ndarray:
-    parts = [p for p in parts if len(p)]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype="<U1")
-
-
-@dataclass(frozen=True, eq=False)
-class _Snapshot:
-    """Everything a search reads, never changed once built: commits build a new one and swap it in."""
-
-    segments: tuple[_Segment, ...] = ()
-    live: tuple[np.ndarray | None, ...] = ()  # per segment: rows still indexed (None: all of them)
-    count: int = 0
-    total_length: int = 0
-    id_sum: int = 0  # sum of the live ids' hashes: the fingerprint, kept up to date
-    documents: frozenset[str] = frozenset()  # doc ids with at least one live chunk
-    generation: int = 0
-    token: str = ""  # tells this commit from any other, even of another process
-    unreadable: bool = False
-    cache: dict[str, Any] = field(default_factory=dict)  # frequencies, computed on first use
-
-    @property
-    def fingerprint(self) -> str:
-        return "unreadable" if self.unreadable else _digest(self.id_sum)
-
-    def parts(self) -> Iterator[tuple[_Segment, np.ndarray | None]]:
-        return zip(self.segments, self.live, strict=True)
-
-
 class LexicalIndex:
     """BM25 search over chunk ids; add/remove are staged and applied by `commit()`."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._snap = _Snapshot()
+        self._snap = Snapshot()
         # Staged by the writer (callers hold the index's write lock); searches never read these.
         self._pending: dict[str, tuple[str, list[str]]] = {}  # chunk id -> (doc id, tokens)
         self._removed_docs: set[str] = set()  # doc ids whose committed chunks go
@@ -265,7 +94,7 @@ class LexicalIndex:
             try:
                 state = self._read_state()
                 if state is None:
-                    self._snap = _Snapshot()
+                    self._snap = Snapshot()
                     return
                 if state.get("format") != FORMAT:
                     raise ValueError(f"lexical index format {state.get('format', 1)}, expected {FORMAT}")
@@ -276,12 +105,12 @@ class LexicalIndex:
         # Lost or damaged files (a power cut, a hand edit, an older format): empty, with a fingerprint
         # that matches no store, so the index fills it again from Chroma when it repairs.
         log.warning("lexical index %s unreadable (%s); it will be rebuilt", self.directory, error)
-        self._snap = _Snapshot(unreadable=True)
+        self._snap = Snapshot(unreadable=True)
 
-    def _snapshot_from(self, state: dict[str, Any]) -> _Snapshot:
+    def _snapshot_from(self, state: dict[str, Any]) -> Snapshot:
         segments, live = [], []
         for entry in state["segments"]:
-            segment = _Segment.load(self.directory / str(entry["name"]))
+            segment = Segment.load(self.directory / str(entry["name"]))
             deleted = np.asarray(entry.get("deleted", []), dtype=np.int64)
             mask = None
             if len(deleted):
@@ -290,7 +119,7 @@ class LexicalIndex:
             segments.append(segment)
             live.append(mask)
         # The fingerprint is trusted rather than recomputed: hashing every id would slow every start.
-        snap = _assemble(segments, live, int(state["generation"]), str(state["token"]), int(state["fingerprint"], 16))
+        snap = assemble(segments, live, int(state["generation"]), str(state["token"]), int(state["fingerprint"], 16))
         if snap.count != state["count"]:
             raise ValueError("lexical index state does not match its segments")
         return snap
@@ -465,7 +294,7 @@ class LexicalIndex:
             return
         old = self._snap
         generation = old.generation + 1
-        segments: list[_Segment] = []
+        segments: list[Segment] = []
         live: list[np.ndarray | None] = []
         id_sum = 0 if self._drop_all else old.id_sum
         if not self._drop_all:
@@ -480,27 +309,27 @@ class LexicalIndex:
                 if mask is not None:
                     kill &= mask
                 if kill.any():
-                    id_sum -= sum(_id_hash(i) for i in segment.ids[kill].tolist())
+                    id_sum -= sum(id_hash(i) for i in segment.ids[kill].tolist())
                     mask = (np.ones(len(segment), dtype=bool) if mask is None else mask) & ~kill
                 if mask is not None and not mask.any():
                     continue  # every row deleted: the segment goes
                 segments.append(segment)
                 live.append(mask)
-        written: list[_Segment] = []
+        written: list[Segment] = []
         if self._pending:
             entries = [(i, d, t) for i, (d, t) in self._pending.items()]
-            written.append(_Segment.build(f"seg-{generation}-0", entries))
+            written.append(Segment.build(f"seg-{generation}-0", entries))
             segments.append(written[-1])
             live.append(None)
-            id_sum += sum(_id_hash(i) for i in self._pending)
-        segments, live, merged = _merged(segments, live, generation)
+            id_sum += sum(id_hash(i) for i in self._pending)
+        segments, live, merged = merge_small(segments, live, generation)
         written.extend(merged)
         names = {s.name for s in segments}
         for segment in written:
             if segment.name in names:  # not an intermediate merge
                 shutil.rmtree(self.directory / segment.name, ignore_errors=True)  # a killed commit's leftovers
                 segment.save(self.directory / segment.name)
-        snap = _assemble(segments, live, generation, uuid.uuid4().hex, id_sum)
+        snap = assemble(segments, live, generation, uuid.uuid4().hex, id_sum)
         state = {
             "format": FORMAT,
             "generation": generation,
@@ -525,53 +354,3 @@ def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[float, str]]
         kth = np.partition(scores[hits], len(hits) - k)[len(hits) - k]
         hits = hits[scores[hits] >= kth]
     return [(float(scores[i]), str(ids[i])) for i in hits.tolist()]
-
-
-def _assemble(
-    segments: Sequence[_Segment], live: Sequence[np.ndarray | None], generation: int, token: str, id_sum: int
-) -> _Snapshot:
-    count = total_length = 0
-    documents: set[str] = set()
-    for segment, mask in zip(segments, live, strict=True):
-        count += _live_size(segment, mask)
-        total_length += int((segment.lengths if mask is None else segment.lengths[mask]).sum())
-        documents.update((segment.doc_ids if mask is None else segment.doc_ids[mask]).tolist())
-    return _Snapshot(
-        segments=tuple(segments),
-        live=tuple(live),
-        count=count,
-        total_length=total_length,
-        id_sum=id_sum % _MOD,
-        documents=frozenset(documents),
-        generation=generation,
-        token=token,
-    )
-
-
-def _live_size(segment: _Segment, mask: np.ndarray | None) -> int:
-    return len(segment) if mask is None else int(mask.sum())
-
-
-def _merged(
-    segments: list[_Segment], live: list[np.ndarray | None], generation: int
-) -> tuple[list[_Segment], list[np.ndarray | None], list[_Segment]]:
-    """Merge the newest segments while the one before is not much bigger (a binary counter, in effect),
-    and any segment that is mostly deleted rows; returns the segments, their masks and the new ones."""
-    made: list[_Segment] = []
-    n = 0
-
-    def merge(parts: list[tuple[_Segment, np.ndarray | None]]) -> _Segment:
-        nonlocal n
-        n += 1
-        segment = _Segment.merge(f"seg-{generation}-{n}", parts)
-        made.append(segment)
-        return segment
-
-    pairs = list(zip(segments, live, strict=True))
-    # Mostly deleted rows: rewrite the segment alone, so deleted rows do not pile up.
-    pairs = [(merge([p]), None) if p[1] is not None and _live_size(*p) < len(p[0]) / 2 else p for p in pairs]
-    while len(pairs) >= 2 and (
-        _live_size(*pairs[-2]) < MERGE_FACTOR * _live_size(*pairs[-1]) or len(pairs) > MAX_SEGMENTS
-    ):
-        pairs[-2:] = [(merge(pairs[-2:]), None)]
-    return [s for s, _ in pairs], [m for _, m in pairs], made

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from ingest.facts.sentences import chunk_sentences
 from ingest.models import Chunk
-from ingest.split import chunk_sentences
 
 _SCALE = 127.0
 _LOOKUP = 500  # hashes per SELECT (SQLite's variable limit is higher; this keeps statements small)

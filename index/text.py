@@ -10,34 +10,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
+
+from ingest.facts.amounts import format_number, normalize_numbers
+from ingest.facts.words import fold_accents
 
 # Apostrophes seen in PDFs: ASCII, typographic right quote, modifier letter, acute accent.
 _APOSTROPHES = "'’ʼ´`"
 _ELISION = re.compile(rf"\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[ldjnsctm])[{_APOSTROPHES}]")
 
-# Thousands groups: "220 000", "1 200 000", "220.000" (French also uses a dot). The look-behind
-# and look-ahead stop "en 2022 220 000" from gluing the year to the amount.
-_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ .]\d{3})+)(?!\d)")
-_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
-# An amount followed by a multiplier: "220 k€", "0,22 M€", "1,5 million d'euros", "2 Md€".
-_MULTIPLIED = re.compile(
-    r"(?<![\w.])(\d+(?:\.\d+)?)\s?"
-    r"(?:(k|m|md|mds|mrd)\s?(?=€|euros?\b|eur\b)|(millions?|milliards?)\b)",
-)
-_MULTIPLIERS = {
-    "k": Decimal(1_000),
-    "m": Decimal(1_000_000),
-    "million": Decimal(1_000_000),
-    "millions": Decimal(1_000_000),
-    "md": Decimal(1_000_000_000),
-    "mds": Decimal(1_000_000_000),
-    "mrd": Decimal(1_000_000_000),
-    "milliard": Decimal(1_000_000_000),
-    "milliards": Decimal(1_000_000_000),
-}
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
@@ -58,46 +41,9 @@ _STOP_WORDS_TEXT = """
 _STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
-def fold_accents(text: str) -> str:
-    """Return `text` without diacritics ("é" -> "e") and with French ligatures spelled out."""
-    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def strip_elisions(text: str) -> str:
     """Drop elided articles and pronouns ("l'ARS" -> "ARS", "qu’il" -> "il"); lowercase input."""
     return _ELISION.sub("", text)
-
-
-def _format_number(value: Decimal) -> str:
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
-
-
-def _multiply(match: re.Match[str]) -> str:
-    unit = (match.group(2) or match.group(3)).lower()
-    try:
-        value = Decimal(match.group(1)) * _MULTIPLIERS[unit]
-    except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
-        return match.group(0)
-    return _format_number(value) + " "
-
-
-def normalize_numbers(text: str) -> str:
-    """Write every number one way: "220 000 €", "220 k€" and "0,22 M€" all become "220000 euros".
-
-    Expects lowercase text. Decimal commas become dots ("1,9%" -> "1.9 pourcent").
-    """
-    # PDFs put (narrow) no-break spaces inside numbers: treat them as plain spaces.
-    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
-    text = _THOUSANDS.sub(lambda m: m.group(1).replace(" ", "").replace(".", ""), text)
-    text = _DECIMAL_COMMA.sub(".", text)
-    text = _MULTIPLIED.sub(_multiply, text)
-    text = re.sub(r"\s?€", " euros ", text)
-    text = re.sub(r"\b(?:eur|euro)\b", "euros", text)
-    return text.replace("%", " pourcent ")
 
 
 def normalize(text: str) -> str:
@@ -118,7 +64,7 @@ def _stemmer() -> Any:
 @lru_cache(maxsize=1 << 16)  # a corpus has a few tens of thousands of distinct words
 def _stem(word: str) -> str:
     if _NUMBER.fullmatch(word):
-        return _format_number(Decimal(word))  # "1.50" and "1.5" are the same number
+        return format_number(Decimal(word))  # "1.50" and "1.5" are the same number
     # Folded participles ("financee") fool the Snowball stemmer, which expects "financée".
     word = re.sub(r"ee(s?)$", r"e\1", word)
     return str(_stemmer().stemWord(word))

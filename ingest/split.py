@@ -5,28 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.facts.sentences import split_sentences
 from ingest.models import Block, Chunk, Document
-
-# A sentence ends with . ! ? … (or a closing quote after them) followed by a space and a capital
-# or a digit; "M. Dupont" and "n° 3" are rare enough in agency prose to accept the odd extra cut.
-SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[»”\")]?\s+(?=(?:[«\"“(]\s?)?[A-ZÀ-ÖØ-Þ0-9])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a paragraph, each with its final punctuation."""
-    return [s.strip() for s in SENTENCE_END_RE.split(text) if s.strip()]
-
-
-def chunk_sentences(text: str) -> list[str]:
-    """The answer units of a chunk's text: each list item whole, each other line cut into sentences."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if line.startswith("- "):
-            out.append(line[2:].strip())
-        elif line:
-            out.extend(split_sentences(line))
-    return [s for s in out if s]
 
 
 @dataclass(slots=True)

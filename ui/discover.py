@@ -15,7 +15,8 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.catalog import GlossaryEntry, french_date
+from assistant.catalog import GlossaryEntry
+from ingest.facts.dates import french_date
 from ingest.fiche import Fiche, KeyFigure
 from ui.render import document_url, in_context
 from ui.services import Services

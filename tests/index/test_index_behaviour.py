@@ -17,7 +17,7 @@ from index.index import Index
 from index.models import Hit
 from index.text import tokens
 from ingest.errors import UserError
-from ingest.split import chunk_sentences
+from ingest.facts.sentences import chunk_sentences
 
 OpenIndex = Callable[..., Index]  # the `open_index` fixture (conftest.py)
 

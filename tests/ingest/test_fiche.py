@@ -8,19 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from assistant.suggest import describe, question_candidates
+from ingest.facts.words import fold
 from ingest.fiche import (
     Definition,
     Fiche,
     definitions,
-    describe,
     document_date,
     document_kind,
     entities,
-    fold,
     key_figures,
     occurrences,
     outline,
-    question_candidates,
 )
 from ingest.models import Block, Document
 from ingest.pipeline import parse_file

@@ -1,0 +1,67 @@
+"""Sentences of French prose: where they end, as verbatim spans of a block, and the answer units of a chunk."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# A sentence ends with . ! ? … (or a closing quote after them) followed by a space and a capital
+# or a digit; "M. Dupont" and "n° 3" are rare enough in agency prose to accept the odd extra cut.
+SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[»”\")]?\s+(?=(?:[«\"“(]\s?)?[A-ZÀ-ÖØ-Þ0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph, each with its final punctuation."""
+    return [s.strip() for s in SENTENCE_END_RE.split(text) if s.strip()]
+
+
+def chunk_sentences(text: str) -> list[str]:
+    """The answer units of a chunk's text: each list item whole, each other line cut into sentences."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line.startswith("- "):
+            out.append(line[2:].strip())
+        elif line:
+            out.extend(split_sentences(line))
+    return [s for s in out if s]
+
+
+# Links and mail addresses: a sentence does not end inside one.
+URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
+CLOSERS = "»”\")"  # the sentence splitter drops one of these after a full stop
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a block; every span is a verbatim slice of the text."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for sentence in split_sentences(text):
+        start = text.find(sentence, cursor)
+        if start < 0:
+            continue
+        end = start + len(sentence)
+        if end < len(text) and text[end] in CLOSERS:
+            end += 1
+        spans.extend(_split_after_urls(text, start, end))
+        cursor = end
+    return spans
+
+
+def _split_after_urls(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A link with no full stop after it ("…/territoires Dans l’Orne, …") still ends a sentence."""
+    for url in URL_RE.finditer(text, start, end):
+        after = re.match(r"\s+(?=[A-ZÀ-ÖØ-Þ])", text[url.end() : end])
+        if after:
+            yield start, url.end()
+            start = url.end() + after.end()
+    yield start, end
+
+
+def block_sentences(text: str) -> list[str]:
+    """The sentences of a block as verbatim slices (see sentence_spans)."""
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+# A generated answer's sentences (the chat model's text, one sentence after each . ! ? …).
+SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+")

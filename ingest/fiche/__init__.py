@@ -1,0 +1,35 @@
+"""A document's fiche read from its text alone: date, kind, outline, key figures, named bodies and the
+acronyms it defines. No model, no index; the questions staff could ask are the assistant's
+(assistant/suggest.py)."""
+
+from __future__ import annotations
+
+from ingest.fiche.acronyms import acronym_pages, definitions, occurrences
+from ingest.fiche.entities import entities
+from ingest.fiche.figures import key_figures
+from ingest.fiche.header import document_date, document_kind
+from ingest.fiche.outline import outline
+from ingest.fiche.records import Definition, Fiche, KeyFigure, OutlineEntry
+from ingest.models import Document
+
+__all__ = [
+    "Definition", "Fiche", "KeyFigure", "OutlineEntry", "acronym_pages", "definitions", "document_date",
+    "document_kind", "entities", "key_figures", "occurrences", "outline", "read_fiche",
+]
+
+
+def read_fiche(doc: Document) -> Fiche:
+    """The fiche of a document, without suggested questions (assistant.suggest.describe adds them)."""
+    return Fiche(
+        doc_id=doc.doc_id,
+        source=doc.source,
+        title=doc.title,
+        kind=document_kind(doc),
+        date=document_date(doc),
+        pages=doc.page_count,
+        outline=tuple(outline(doc)),
+        key_figures=tuple(key_figures(doc)),
+        entities=tuple(entities(doc)),
+        definitions=tuple(definitions(doc)),
+        acronyms=acronym_pages(doc),
+    )
