@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +17,7 @@ from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
 from assistant.service import Assistant
 from assistant.settings import Settings
+from eval.process import CHROMA, NotReady, chroma_command, free_port, heartbeat_url, serving
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -59,46 +56,19 @@ class ChromaServer:
     port: int
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
     """A real `chroma run` on a free port, stopped (that PID only) at the end of the session."""
-    chroma = Path(sys.executable).parent / "chroma"
-    if not chroma.exists():
+    if not CHROMA.exists():
         pytest.skip(f"no chroma executable next to {sys.executable}")
     root = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
-    log = (root / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(root / "data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
+    port = free_port()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"chroma server did not start, see {root / 'server.log'}") from None
-                time.sleep(0.2)
-        yield ChromaServer("127.0.0.1", port)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        with serving(chroma_command(root / "data", port), heartbeat_url(port), log=root / "server.log",
+                     env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}, timeout_s=60, poll_s=0.2):
+            yield ChromaServer("127.0.0.1", port)
+    except NotReady:
+        raise RuntimeError(f"chroma server did not start, see {root / 'server.log'}") from None
 
 
 @pytest.fixture(scope="session")

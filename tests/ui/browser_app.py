@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +13,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 from fpdf import FPDF
+
+from eval.process import CLI, NotReady, free_port, serving
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
@@ -56,12 +53,6 @@ def copy_data_dir(corpus_dir: Path, target: Path) -> Path:
     return target
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def running_api(home: Path, settings: dict[str, str]) -> Iterator[str]:
     """`ars-assistant api` on a free port of 127.0.0.1 with these ARS_ settings; its URL until stopped (by its pid)."""
@@ -69,29 +60,10 @@ def running_api(home: Path, settings: dict[str, str]) -> Iterator[str]:
     port = free_port()
     log = home / f"api-{port}.log"
     env = {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "api", "--port", str(port)]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the API exited with code {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/api/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the API did not answer on {url} within 120 s:\n{log.read_text()}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with serving([*CLI, "api", "--port", str(port)], url + "/api/health", env=env, cwd=home, log=log):
+            yield url
+    except NotReady as exc:
+        what = f"exited with code {exc.process.returncode}" if exc.exited else f"did not answer on {url} within 120 s"
+        pytest.fail(f"the API {what}:\n{log.read_text()}")
