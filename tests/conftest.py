@@ -1,17 +1,19 @@
 """Fixtures shared by the test folders: the sample corpus ingested once per session (real embedded Chroma, real
-e5 model), builders of the formats corpus and of hostile PDFs, a real Chroma server."""
+e5 model), builders of the formats corpus and of hostile PDFs, a real Chroma server, the command line run in
+process (`ars`)."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from click.testing import CliRunner
 
 from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
@@ -20,6 +22,25 @@ from assistant.settings import Settings
 from eval.process import CHROMA, NotReady, chroma_command, free_port, heartbeat_url, serving
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Fixtures that start a process or a server (Chroma, the app, the API, llama.cpp, Chromium, uvicorn), and those
+# whose setup alone takes more than ~5 s (an ingest of real documents, OCR included). A test using one, even
+# through another fixture, carries the marker: `-m "not integration and not slow and not browser"` (make
+# test-fast) never pays for them, and a new test cannot forget the marker.
+PROCESS_FIXTURES = {"chroma_server", "app", "api_url", "gemma_url", "browser", "failing_app"}
+SLOW_FIXTURES = PROCESS_FIXTURES | {"corpus_settings", "formats_corpus", "ingested", "real_pages", "versions", "clean"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & PROCESS_FIXTURES:
+            item.add_marker(pytest.mark.integration)
+        if used & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+        if "browser" in used:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -82,3 +103,41 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def assistant(corpus_settings: Settings) -> Assistant:
     return build_assistant(corpus_settings)
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """What a user of `ars-assistant` sees: exit code, standard output and error (decoded as strict UTF-8)."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+Ars = Callable[..., CliRun]
+
+
+@pytest.fixture
+def ars() -> Ars:
+    """`ars(*args, data_dir=..., input=...)`: `ars-assistant ARGS` run in this process as its entry point runs it
+    (click's CliRunner isolation around `ui.cli.main`: user errors are one French line on stderr, exit code 1);
+    settings come from the environment, as in a shell."""
+    from ui.cli import main
+
+    def run(*args: str, data_dir: Path | None = None, input: str | bytes | None = None,
+            env: dict[str, str] | None = None) -> CliRun:
+        variables = {"ARS_DATA_DIR": str(data_dir)} if data_dir is not None else {}
+        argv = sys.argv
+        with CliRunner().isolation(input=input, env={**variables, **(env or {})}) as (out, err, _):
+            sys.argv = ["ars-assistant", *args]
+            try:
+                main()
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            finally:
+                sys.argv = argv
+        return CliRun(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
+
+    return run
+
