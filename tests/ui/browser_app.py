@@ -1,5 +1,5 @@
 """Helpers of the UI tests: where screenshots go, the running app's address, a PDF an agent would upload, a
-running `ars-assistant api`."""
+browser tab on a page, a running `ars-assistant api`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 from fpdf import FPDF
+from playwright.sync_api import Browser, Page
 
 from eval.process import CLI, NotReady, free_port, serving
 
@@ -51,6 +52,22 @@ def copy_data_dir(corpus_dir: Path, target: Path) -> Path:
     """A private copy of the ingested corpus: two processes never write one Chroma directory."""
     shutil.copytree(corpus_dir, target)
     return target
+
+
+@contextmanager
+def open_page(browser: Browser, url: str, clipboard: bool = False) -> Iterator[Page]:
+    """A fresh browser session (own cookies, own Gradio session) at 1280 px, on the page at `url`, ready."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    if clipboard:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    tab.goto(url + "/")
+    tab.get_by_placeholder("Votre question").wait_for()
+    try:
+        yield tab
+    finally:
+        context.close()
 
 
 @contextmanager

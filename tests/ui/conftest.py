@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_app import MAX_UPLOAD_MB, RunningApp, copy_data_dir
+from browser_app import MAX_UPLOAD_MB, RunningApp, copy_data_dir, open_page
 from playwright.sync_api import Browser, Page
 
 from assistant.settings import Settings
@@ -65,11 +65,5 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, app: RunningApp) -> Iterator[Page]:
     """A fresh browser session (own cookies, own Gradio session) at 1280 px, on the app's page."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app.url)
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    tab.goto(app.url + "/")
-    tab.get_by_placeholder("Votre question").wait_for()
-    yield tab
-    context.close()
+    with open_page(browser, app.url, clipboard=True) as tab:
+        yield tab
