@@ -5,12 +5,14 @@ process (`ars`)."""
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -127,7 +129,7 @@ def ars() -> Ars:
     def run(*args: str, data_dir: Path | None = None, input: str | bytes | None = None,
             env: dict[str, str] | None = None) -> CliRun:
         variables = {"ARS_DATA_DIR": str(data_dir)} if data_dir is not None else {}
-        argv = sys.argv
+        argv, logs = sys.argv, _logging_state()
         with CliRunner().isolation(input=input, env={**variables, **(env or {})}) as (out, err, _):
             sys.argv = ["ars-assistant", *args]
             try:
@@ -137,7 +139,33 @@ def ars() -> Ars:
                 code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
             finally:
                 sys.argv = argv
+                _restore_logging(logs)
         return CliRun(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
 
     return run
 
+
+
+LoggingState = tuple[dict[str, int], list[logging.Handler], list[tuple[logging.Handler, list[Any]]]]
+
+
+def _logging_state() -> LoggingState:
+    """Logger levels and the root handlers with their filters: what the command's set-up changes for a process."""
+    manager = logging.Logger.manager
+    levels = {name: logger.level for name, logger in manager.loggerDict.items() if isinstance(logger, logging.Logger)}
+    root = logging.getLogger()
+    levels[""] = root.level
+    return levels, list(root.handlers), [(h, list(h.filters)) for h in root.handlers]
+
+
+def _restore_logging(state: LoggingState) -> None:
+    """Undo the command's logging set-up (pypdf quietened, bm25s filtered), which would outlive it in this process."""
+    levels, handlers, filters = state
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger):
+            logger.setLevel(levels.get(name, logging.NOTSET))
+    root = logging.getLogger()
+    root.setLevel(levels[""])
+    root.handlers[:] = handlers
+    for handler, kept in filters:
+        handler.filters[:] = kept
