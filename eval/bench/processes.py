@@ -20,6 +20,8 @@ from eval.process import CLI, NotReady, chroma_command, free_port, heartbeat_url
 
 @dataclass(frozen=True, slots=True)
 class ChromaServer:
+    """A `chroma run` started by the benchmark, stopped by it (by pid) between phases."""
+
     host: str
     port: int
     path: Path
