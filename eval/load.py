@@ -18,16 +18,15 @@ import argparse
 import json
 import math
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from eval.process import CLI, NotReady, free_port, serving
 
 QUESTIONS_FILE = Path(__file__).with_name("questions.jsonl")
 ERROR_MARK = "erreur inattendue"  # ui/chat.py ERROR_TEXT: an exception inside the app
@@ -172,34 +171,18 @@ class _ApiClient:
 @contextmanager
 def started_interface(startup_s: float = 180) -> Iterator[str]:
     """`ars-assistant ui` on a free port of 127.0.0.1 (settings from the environment); stopped (by pid) after."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "ui", "--host", "127.0.0.1",
-               "--port", str(port)]
+    port = free_port()
+    command = [*CLI, "ui", "--host", "127.0.0.1", "--port", str(port)]
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + startup_s
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"l'interface s'est arrêtée : {(process.stderr.read() if process.stderr else b'')!r}")
-            try:
-                with urllib.request.urlopen(url + "/", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"l'interface ne répond pas sur {url} après {startup_s:g} s") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with serving(command, url + "/", env=env, timeout_s=startup_s, ready=lambda _response: True):
+            yield url
+    except NotReady as exc:
+        if exc.exited:
+            stderr = exc.process.stderr
+            raise SystemExit(f"l'interface s'est arrêtée : {(stderr.read() if stderr else b'')!r}") from None
+        raise SystemExit(f"l'interface ne répond pas sur {url} après {startup_s:g} s") from None
 
 
 def main(argv: Sequence[str] | None = None) -> None:

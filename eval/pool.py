@@ -18,10 +18,28 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from eval.synthetic import PoolDocument, synthetic_documents, text_key
-from index.embeddings import dimension_of, model_name_of
+from index.embeddings import E5Embeddings, dimension_of, model_name_of
 from index.index import Index
 from index.models import DocumentRecord
 from ingest.models import Chunk
+
+
+class MemoE5(E5Embeddings):
+    """The real default model; a passage already embedded by this object is not embedded again.
+
+    For tests and benchmarks that index the same texts many times (fresh indexes, mutants of one seed): fast
+    without faking a single vector, and the same `model_name`, so indexes see the default model.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.memo: dict[str, list[float]] = {}
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if missing:
+            self.memo.update(zip(missing, super().embed_documents(missing), strict=True))
+        return [self.memo[t] for t in texts]
 
 
 class RecordingEmbeddings(Embeddings):

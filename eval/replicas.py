@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,46 +25,25 @@ from pathlib import Path
 from typing import Any
 
 from eval.load import QUESTIONS_FILE, load_questions, run_load
+from eval.process import CLI, NotReady, chroma_command, free_port, heartbeat_url, serving
 
 REPO = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-c", "from ui.cli import main; main()"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
 def _process(command: Sequence[str], env: dict[str, str], ready_url: str, log: Path) -> Iterator[str]:
     """A process answering on `ready_url` within 180 s; terminated (then killed) by its pid at the end."""
-    with log.open("w") as out:
-        process = subprocess.Popen(list(command), env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"{command[-1]} s'est arrêté : voir {log}")
-            try:
-                with urllib.request.urlopen(ready_url, timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{ready_url} ne répond pas après 180 s : voir {log}") from None
-                time.sleep(0.3)
-        yield ready_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with serving(command, ready_url, env=env, log=log, timeout_s=180, ready=lambda _response: True):
+            yield ready_url
+    except NotReady as exc:
+        if exc.exited:
+            raise SystemExit(f"{command[-1]} s'est arrêté : voir {log}") from None
+        raise SystemExit(f"{ready_url} ne répond pas après 180 s : voir {log}") from None
 
 
 def _replica(stack: ExitStack, work: Path, name: str, server: dict[str, str]) -> str:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **server, "ARS_DATA_DIR": str(work / name)}
     url = f"http://127.0.0.1:{port}"
     stack.enter_context(_process([*CLI, "api", "--port", str(port)], env, url + "/api/health", work / f"{name}.log"))
@@ -109,11 +87,10 @@ def run(clients: int, total: int, questions_file: Path = QUESTIONS_FILE) -> dict
     questions = load_questions(questions_file)
     with tempfile.TemporaryDirectory(prefix="ars-replicas-") as folder, ExitStack() as stack:
         work = Path(folder)
-        chroma_port = _free_port()
-        chroma = [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(work / "chroma"),
-                  "--host", "127.0.0.1", "--port", str(chroma_port)]
-        stack.enter_context(_process(chroma, {**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-                                     f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", work / "chroma.log"))
+        chroma_port = free_port()
+        stack.enter_context(_process(chroma_command(work / "chroma", chroma_port),
+                                     {**os.environ, "ANONYMIZED_TELEMETRY": "False"}, heartbeat_url(chroma_port),
+                                     work / "chroma.log"))
         server = {"ARS_CHROMA_HOST": "127.0.0.1", "ARS_CHROMA_PORT": str(chroma_port)}
         subprocess.run([*CLI, "ingest", str(REPO / "data" / "documents")], check=True, capture_output=True,
                        env={**os.environ, **server, "ARS_DATA_DIR": str(work / "ingest")})

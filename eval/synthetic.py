@@ -1,4 +1,4 @@
-"""A synthetic French corpus grown from the sample documents, for the benchmark (eval/bench.py).
+"""A synthetic French corpus grown from the sample documents, for the benchmark (eval/bench/).
 
 Every variant gets other figures (amounts, counts; years are kept so that dates stay plausible),
 other places (towns swapped among Normandy towns, the Orne and the Eure swapped), and another

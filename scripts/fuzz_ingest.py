@@ -215,21 +215,8 @@ def _ingest(made: list[tuple[Path, str]], scratch: Path, timeout: float, batch: 
             reasons: collections.Counter[str], crashes: list[dict[str, str]]) -> tuple[int, dict[str, Any]]:
     from assistant.ingesting import run_ingest
     from assistant.settings import Settings
-    from index.embeddings import E5Embeddings
+    from eval.pool import MemoE5  # mutants mostly repeat their seed's passages: each embedded once
     from index.index import Index
-
-    class MemoE5(E5Embeddings):
-        """Mutants mostly repeat their seed's passages: each text is embedded once."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.memo: dict[str, list[float]] = {}
-
-        def embed_documents(self, texts: list[str]) -> list[list[float]]:
-            missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
-            if missing:
-                self.memo.update(zip(missing, super().embed_documents(missing), strict=True))
-            return [self.memo[t] for t in texts]
 
     state_unchanged = [0]
     settings = Settings(data_dir=scratch / "data", parse_timeout=timeout)

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.client import HTTPResponse
 from pathlib import Path
 
+from eval.process import NotReady, free_port, serving  # free_port: also for test_llm.py
+
 MODEL_ALIAS = "gemma-3-270m"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def gemma_gguf() -> Path:
@@ -48,33 +41,18 @@ def llama_server(
         *(["--chat_format", chat_format] if chat_format else []),
     ]
     base_url = f"http://127.0.0.1:{port}/v1"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+
+    def serves_the_model(response: HTTPResponse) -> bool:
+        return MODEL_ALIAS in [m["id"] for m in json.load(response)["data"]]
+
     try:
-        _wait_for_models(base_url, process, log_path, startup_s)
-        yield base_url
-    finally:
-        process.terminate()  # this PID only
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_for_models(base_url: str, process: subprocess.Popen[bytes], log_path: Path, startup_s: float) -> None:
-    deadline = time.monotonic() + startup_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"llama.cpp server exited ({process.returncode}): {_tail(log_path)}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/models", timeout=2) as response:
-                if MODEL_ALIAS in [m["id"] for m in json.load(response)["data"]]:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"llama.cpp server not ready after {startup_s} s: {_tail(log_path)}")
+        with serving(command, f"{base_url}/models", log=log_path, timeout_s=startup_s, poll_s=0.5,
+                     ready=serves_the_model):
+            yield base_url
+    except NotReady as exc:
+        if exc.exited:
+            raise RuntimeError(f"llama.cpp server exited ({exc.process.returncode}): {_tail(log_path)}") from None
+        raise RuntimeError(f"llama.cpp server not ready after {startup_s} s: {_tail(log_path)}") from None
 
 
 def _tail(path: Path, size: int = 2000) -> str:

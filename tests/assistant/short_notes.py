@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from fpdf import FPDF
 
-from index.embeddings import E5Embeddings
+from eval.pool import MemoE5  # noqa: F401 - the tests using these notes embed them with it
+from eval.process import CLI
 
 REPO = Path(__file__).resolve().parents[2]
 TOWNS = ["Alençon", "Argentan", "Flers", "L'Aigle", "Mortagne-au-Perche", "Domfront", "Sées", "Vimoutiers",
@@ -48,24 +48,10 @@ def _font() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 
 
-class MemoE5(E5Embeddings):
-    """The real default model; texts already embedded in this module are not embedded again."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._memo: dict[str, list[float]] = {}
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        if missing:
-            self._memo.update(zip(missing, super().embed_documents(missing), strict=True))
-        return [self._memo[t] for t in texts]
-
-
 def start_ingest(corpus: Path, data_dir: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "ingest", str(corpus)]
-    return subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen([*CLI, "ingest", str(corpus)], env=env, cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
 
 
 def wait_for_writes(process: subprocess.Popen[bytes], data_dir: Path, limit_s: float = 180) -> float:

@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from short_notes import COUNT, MemoE5, start_ingest, wait_for_writes, write_corp
 from assistant.library import Library
 from assistant.service import Assistant
 from assistant.settings import Settings
+from eval.process import CLI
 from index.index import Index
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -39,8 +39,8 @@ QUESTIONS = [CRACK, "combien d'internes à Sées ?", "qui a signé la charte ?",
 
 def ask_process(data_dir: Path, question: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "ask", "--json", question]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=REPO)
+    return subprocess.run([*CLI, "ask", "--json", question], capture_output=True, text=True, env=env, timeout=300,
+                          cwd=REPO)
 
 
 def test_questions_are_answered_while_another_process_ingests_and_nothing_is_corrupted(

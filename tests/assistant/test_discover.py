@@ -4,9 +4,6 @@ and the versions of a document, over the real sample corpus and real PDFs made h
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -133,17 +130,13 @@ def test_two_sessions_opening_discover_at_once_check_each_question_once():
     assert assistant.asked == ["combien ?", "quand ?"]
 
 
-def test_glossary_and_documents_commands_print_json(corpus_settings: Settings):
-    env = {**os.environ, "ARS_DATA_DIR": str(corpus_settings.data_dir), "HF_HUB_OFFLINE": "1"}
-    run = [sys.executable, "-c", "from ui.cli import main; main()"]
-    glossary = json.loads(subprocess.run([*run, "glossary", "--json"], env=env, capture_output=True, text=True,
-                                         check=True).stdout)
+def test_glossary_and_documents_commands_print_json(ars, corpus_settings: Settings):
+    glossary = json.loads(ars("glossary", "--json", data_dir=corpus_settings.data_dir).stdout)
     cts = next(e for e in glossary if e["term"] == "CTS")
     assert {k: cts[k] for k in ("origin", "source", "page")} == {"origin": "document", "source": ROADMAP, "page": 2}
     assert all(set(e) >= {"term", "expansion", "definition", "origin", "source", "page", "occurrences"}
                for e in glossary)
-    documents = json.loads(subprocess.run([*run, "documents", "--json"], env=env, capture_output=True, text=True,
-                                          check=True).stdout)
+    documents = json.loads(ars("documents", "--json", data_dir=corpus_settings.data_dir).stdout)
     assert {d["source"] for d in documents} == {ROADMAP, PRESS}
     assert all(set(d) >= {"source", "title", "kind", "date", "pages", "chunks", "outline", "key_figures",
                           "suggested_questions", "superseded_by"} for d in documents)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,6 @@ from assistant.feedback import FeedbackStore, clean_comment, feedback_path
 from assistant.models import Citation
 from assistant.settings import Settings
 
-REPO = Path(__file__).resolve().parents[2]
 CITATION = Citation(
     n=1, source="feuille-de-route-orne-bilan-2025.pdf", title="Feuille de route", page=6, section="Plan crack",
     excerpt="220 000 euros sur 3 ans", score=0.9,
@@ -54,26 +50,20 @@ def test_ratings_are_up_or_down_and_comments_are_bounded(tmp_path: Path):
     assert clean_comment("ligne 1\nligne 2\x00") == "ligne 1\nligne 2"
 
 
-def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", *args]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, cwd=data_dir)
-
-
-def test_feedback_export_writes_thumbs_down_as_candidate_questions(tmp_path: Path):
+def test_feedback_export_writes_thumbs_down_as_candidate_questions(ars, tmp_path: Path):
     store = FeedbackStore(tmp_path / "feedback.jsonl")
     store.add("combien pour le plan crack ?", "220 000 euros [1]", [CITATION], "down", comment="Il manque le total.")
     store.add("qui a signé la charte ?", "Le préfet [1]", [], "up")
     out = tmp_path / "candidates.jsonl"
-    result = _cli("feedback", "export", "--out", str(out), data_dir=tmp_path)
-    assert result.returncode == 0, result.stderr
+    result = ars("feedback", "export", "--out", str(out), data_dir=tmp_path)
+    assert result.exit_code == 0, result.stderr
     assert "1 question(s) candidate(s)" in result.stdout and "2 retour(s), dont 1 négatif(s)" in result.stdout
     (candidate,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert candidate["question"] == "combien pour le plan crack ?" and candidate["comment"] == "Il manque le total."
     assert candidate["source"] == CITATION.source and candidate["page"] == 6 and candidate["category"] == "retour"
 
 
-def test_feedback_export_without_feedback_says_where_it_comes_from(tmp_path: Path):
-    result = _cli("feedback", "export", data_dir=tmp_path)
-    assert result.returncode == 1
+def test_feedback_export_without_feedback_says_where_it_comes_from(ars, tmp_path: Path):
+    result = ars("feedback", "export", data_dir=tmp_path)
+    assert result.exit_code == 1
     assert "aucun retour enregistré" in result.stderr and "ars-assistant ui" in result.stderr

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -18,6 +17,7 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
+from eval.process import CLI
 from ingest.pipeline import cited_name
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -49,8 +49,7 @@ def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[bytes]:
         **os.environ, "ARS_DATA_DIR": str(data_dir), "ARS_PARSE_TIMEOUT": str(TIMEOUT_S), "HF_HUB_OFFLINE": "1",
         "ANONYMIZED_TELEMETRY": "False",
     }
-    command = [sys.executable, "-c", "from ui.cli import main; main()", *args]
-    return subprocess.run(command, capture_output=True, env=env, timeout=600, cwd=REPO)
+    return subprocess.run([*CLI, *args], capture_output=True, env=env, timeout=600, cwd=REPO)
 
 
 def clean_output(result: subprocess.CompletedProcess[bytes]) -> str:

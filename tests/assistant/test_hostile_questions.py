@@ -1,13 +1,11 @@
 """Questions no one should ask, asked anyway: empty, punctuation, too long, other languages, bytes that are not
-UTF-8. The Python API and `ars-assistant ask` answer each in French or refuse normally; never a traceback."""
+UTF-8. The Python API and `ars-assistant ask` (in process) answer each in French or refuse normally; never a
+traceback."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +13,6 @@ from assistant.models import REFUSAL
 from assistant.service import FRENCH_ONLY, MAX_QUESTION_CHARS, Assistant
 from assistant.settings import Settings
 
-REPO = Path(__file__).resolve().parents[2]
 ASK_AGAIN = "Posez une question sur les documents indexés."
 TOO_LONG = "Question trop longue"
 
@@ -59,18 +56,11 @@ def test_the_api_answers_every_question_in_french_or_refuses(assistant: Assistan
         assert FRENCH_ONLY not in final.text  # French questions are not told to be asked in French
 
 
-def _ask(*args: str, data_dir: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "ask", *args]
-    return subprocess.run(command, capture_output=True, env=env, input=stdin, timeout=300, cwd=REPO)
-
-
-@pytest.mark.integration
-def test_the_command_answers_every_question_one_json_line_each(corpus_settings: Settings):
+def test_the_command_answers_every_question_one_json_line_each(ars, corpus_settings: Settings):
     lines = [os.fsencode(q.replace("\n", " ")) for q in QUESTIONS if q.strip()]
-    result = _ask("--json", "-", data_dir=corpus_settings.data_dir, stdin=b"\n".join(lines) + b"\n")
-    out, err = result.stdout.decode("utf-8"), result.stderr.decode("utf-8")  # strict: valid UTF-8 out
-    assert result.returncode == 0, err
+    result = ars("ask", "--json", "-", data_dir=corpus_settings.data_dir, input=b"\n".join(lines) + b"\n")
+    out, err = result.stdout, result.stderr  # decoded as strict UTF-8: valid UTF-8 out
+    assert result.exit_code == 0, err
     assert "Traceback" not in out + err
     answers = [json.loads(line) for line in out.splitlines()]
     asked = [q for q in QUESTIONS if q.strip()]
@@ -79,11 +69,10 @@ def test_the_command_answers_every_question_one_json_line_each(corpus_settings: 
         _expected(answer["answer"], answer["refused"], QUESTIONS[question])
 
 
-@pytest.mark.integration
-def test_a_question_argument_that_is_not_utf8_or_far_too_long_is_handled(corpus_settings: Settings):
-    mangled = _ask(os.fsdecode(b"combien pour le plan crack ? \xe9\xff"), data_dir=corpus_settings.data_dir)
-    assert mangled.returncode == 0, mangled.stderr
-    assert "220 000 euros" in mangled.stdout.decode("utf-8")
-    huge = _ask("plan crack " * 10_000, data_dir=corpus_settings.data_dir)
-    assert huge.returncode == 0 and b"Traceback" not in huge.stderr
-    assert huge.stdout.decode("utf-8").startswith("Question trop longue (109999 caractères)")
+def test_a_question_argument_that_is_not_utf8_or_far_too_long_is_handled(ars, corpus_settings: Settings):
+    mangled = ars("ask", os.fsdecode(b"combien pour le plan crack ? \xe9\xff"), data_dir=corpus_settings.data_dir)
+    assert mangled.exit_code == 0, mangled.stderr
+    assert "220 000 euros" in mangled.stdout
+    huge = ars("ask", "plan crack " * 10_000, data_dir=corpus_settings.data_dir)
+    assert huge.exit_code == 0 and "Traceback" not in huge.stderr
+    assert huge.stdout.startswith("Question trop longue (109999 caractères)")

@@ -86,7 +86,7 @@ def test_the_same_bytes_under_another_name_are_not_indexed_twice(library: Librar
     assert "b.txt" not in {d.source for d in library.documents()}
 
 
-def test_bad_files_are_refused_with_the_ingest_reason_and_not_kept(library: Library, tmp_path: Path):
+def test_bad_or_too_big_files_are_refused_with_a_french_reason_and_not_kept(library: Library, tmp_path: Path):
     fake = library.add(_file(tmp_path, "x", b"\x00\x01 not a pdf at all" * 50), "faux.pdf")
     exe = library.add(_file(tmp_path, "y", b"MZ\x90\x00"), "outil.exe")
     empty = library.add(_file(tmp_path, "z", b""), "vide.txt")
@@ -94,15 +94,11 @@ def test_bad_files_are_refused_with_the_ingest_reason_and_not_kept(library: Libr
     assert fake.message == "ce n'est pas un PDF (en-tête %PDF absent) ; vérifiez le fichier ou son extension"
     assert not exe.ok and exe.message.startswith("format non pris en charge (.exe) ; formats acceptés : .pdf")
     assert not empty.ok and empty.message == "fichier vide (0 octet)"
-    kept = {p.name for p in library.uploads_dir.iterdir()} if library.uploads_dir.exists() else set()
-    assert not kept & {"faux.pdf", "outil.exe", "vide.txt"}
-
-
-def test_a_file_over_the_size_limit_is_refused_in_french(library: Library, tmp_path: Path):
-    result = library.add(_file(tmp_path, "gros.txt", "mot " * 20_000), "gros.txt")
-    assert not result.ok
-    assert result.message.startswith("fichier trop volumineux (78 Ko) ; taille maximale : 0,05 Mo")
+    big = library.add(_file(tmp_path, "gros.txt", "mot " * 20_000), "gros.txt")
+    assert not big.ok and big.message.startswith("fichier trop volumineux (78 Ko) ; taille maximale : 0,05 Mo")
     assert library.resolve("gros.txt") is None
+    kept = {p.name for p in library.uploads_dir.iterdir()} if library.uploads_dir.exists() else set()
+    assert not kept & {"faux.pdf", "outil.exe", "vide.txt", "gros.txt"}
 
 
 def test_a_new_version_replaces_the_old_and_a_bad_one_keeps_it(library: Library, tmp_path: Path):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from eval.bench import percentiles
+from eval.process import CLI
 from eval.synthetic import vary_markdown
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,7 +25,7 @@ def test_quick_bench_measures_every_part_and_writes_json_and_markdown(tmp_path: 
     env = {**os.environ, "ARS_DATA_DIR": str(tmp_path / "untouched"), "HF_HUB_OFFLINE": "1",
            "ANONYMIZED_TELEMETRY": "False"}
     modes = "embedded,server" if (Path(sys.executable).parent / "chroma").exists() else "embedded"
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "bench", "--sizes", "200", "--quick",
+    command = [*CLI, "bench", "--sizes", "200", "--quick",
                "--modes", modes, "--work-dir", str(tmp_path / "work"), "--out", str(tmp_path / "out")]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -53,12 +54,9 @@ def test_quick_bench_measures_every_part_and_writes_json_and_markdown(tmp_path: 
     assert "| embarqué | 200 |" in markdown
 
 
-def test_bad_sizes_are_refused_before_any_work(tmp_path: Path):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "bench", "--sizes", "mille",
-               "--out", str(tmp_path / "out")]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
-    assert result.returncode != 0 and "1000,10000,100000" in result.stderr
+def test_bad_sizes_are_refused_before_any_work(ars, tmp_path: Path):
+    result = ars("bench", "--sizes", "mille", "--out", str(tmp_path / "out"))
+    assert result.exit_code != 0 and "1000,10000,100000" in result.stderr
     assert not (tmp_path / "out").exists()
 
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+import pytest
+
+from eval.process import CLI
 
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_eval_command_passes_the_gate_and_writes_reports(tmp_path: Path):
     env = {**os.environ, "ARS_DATA_DIR": str(tmp_path / "vide"), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "eval", "--json",
+    command = [*CLI, "eval", "--json",
                "--reports", str(tmp_path / "rapports")]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
     suites = json.loads(result.stdout)
@@ -33,16 +38,14 @@ def test_eval_command_passes_the_gate_and_writes_reports(tmp_path: Path):
     assert (tmp_path / "rapports" / "exemple" / "exactitude-par-categorie.png").stat().st_size > 1000
 
 
-def test_eval_gate_fails_below_a_threshold(tmp_path: Path):
+@pytest.mark.slow  # ingests the sample corpus
+def test_eval_gate_fails_below_a_threshold(ars, tmp_path: Path):
     # A question whose expected fact is in no document: the assistant cannot reach the threshold.
     questions = tmp_path / "questions.jsonl"
     line = {"id": "x1", "question": "combien pour le plan crack ?", "must_contain": [["999 999 euros"]],
             "source": "feuille-de-route-orne-bilan-2025.pdf", "page": 6, "category": "montant",
             "profile": "facile", "refuse": False}
     questions.write_text(json.dumps(line, ensure_ascii=False) + "\n", "utf-8")
-    env = {**os.environ, "ARS_DATA_DIR": str(tmp_path / "vide"), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "eval", str(questions),
-               "--reports", str(tmp_path / "r")]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
-    assert result.returncode == 1
+    result = ars("eval", str(questions), "--reports", str(tmp_path / "r"), data_dir=tmp_path / "vide")
+    assert result.exit_code == 1
     assert "Seuil non atteint : questions : justesse des réponses 0.000" in result.stderr

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from eval.pool import MemoE5
 from index.embeddings import E5Embeddings
 from index.index import Index
 
@@ -19,27 +20,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
-class MemoE5(E5Embeddings):
-    """The real default model; passages already embedded are not embedded again.
-
-    The suite indexes the same small corpus in many fresh indexes: this keeps it fast without
-    faking a single vector. Same `model_name`, so indexes see the default model.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._memo: dict[str, list[float]] = {}
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        if missing:
-            self._memo.update(zip(missing, super().embed_documents(missing), strict=True))
-        return [self._memo[t] for t in texts]
-
-
 @pytest.fixture(scope="session")
 def e5() -> E5Embeddings:
-    """The real default model, loaded once per session."""
+    """The real default model, loaded once per session; passages already embedded are not embedded again."""
     return MemoE5()
 
 

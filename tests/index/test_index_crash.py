@@ -78,6 +78,7 @@ def _run_and_kill(args: list[str], kill_after: float | None) -> list[str]:
     return lines
 
 
+@pytest.mark.integration  # the writer is a process of its own, killed
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("backend", "kill_at"),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -96,18 +94,12 @@ def test_pdf_encrypted_with_the_empty_password_is_read(make_pdf, tmp_path):
     assert any("220 000 euros" in b.text for b in doc.blocks)
 
 
-def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ARS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", *args]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
-
-
-def test_a_batch_mixing_good_and_bad_files_ingests_the_good_ones(bad_files, make_pdf, tmp_path):
+def test_a_batch_mixing_good_and_bad_files_ingests_the_good_ones(ars, bad_files, make_pdf, tmp_path):
     folder = bad_files["locked"].parent
     make_pdf("autre.pdf", [[("h1", "Santé mentale"), ("p", "La santé mentale est la Grande cause 2025.")]])
     (folder / "note.txt").write_text("Note de service\n\nLe COPIL se réunit le 12 décembre 2024.\n", "utf-8")
-    result = run_cli("ingest", str(folder), data_dir=tmp_path / "data")
-    assert result.returncode == 0, result.stderr
+    result = ars("ingest", str(folder), data_dir=tmp_path / "data")
+    assert result.exit_code == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     out = result.stdout
     assert "3 ingéré(s)" in out  # bon.pdf, autre.pdf, note.txt
@@ -115,13 +107,13 @@ def test_a_batch_mixing_good_and_bad_files_ingests_the_good_ones(bad_files, make
     for kind, path in bad_files.items():
         line = next(line for line in out.splitlines() if path.name in line)
         assert EXPECTED_REASON[kind] in line
-    status = run_cli("status", "--json", data_dir=tmp_path / "data")
+    status = ars("status", "--json", data_dir=tmp_path / "data")
     assert '"documents": 3' in status.stdout
 
 
-def test_missing_path_is_one_french_line_and_exit_code_1(tmp_path):
-    result = run_cli("ingest", str(tmp_path / "nulle-part"), data_dir=tmp_path / "data")
-    assert result.returncode == 1
+def test_missing_path_is_one_french_line_and_exit_code_1(ars, tmp_path):
+    result = ars("ingest", str(tmp_path / "nulle-part"), data_dir=tmp_path / "data")
+    assert result.exit_code == 1
     assert result.stderr.strip().startswith("Erreur :")
     assert "n'existe pas" in result.stderr
     assert "Traceback" not in result.stderr

@@ -38,6 +38,7 @@ def test_sixty_mutants_are_read_or_skipped_in_french_without_a_crash(fuzz: Modul
     assert report["ingested"] > 0 and report["skipped"] > 0  # the mutations bite, and not every time
 
 
+@pytest.mark.slow  # ~20 s on a shared CPU: 150 mutants of office and web files, read
 def test_mutants_of_word_opendocument_web_and_markdown_files_get_a_french_reason(fuzz: ModuleType):
     report = fuzz.fuzz(count=150, seed=10, timeout=10, parse_only=True, formats=True)
     assert report["crashes"] == 0, report["crash_samples"]

@@ -44,7 +44,7 @@ def test_the_limit_reads_good_files_as_before_and_costs_little(make_pdf):
 
 
 def test_the_cpu_of_the_reading_children_is_counted(make_pdf):
-    """They are the fork server's children: the benchmark adds their CPU to the ingest's (eval/bench.py)."""
+    """They are the fork server's children: the benchmark adds their CPU to the ingest's (eval/bench/)."""
     good = make_pdf("bon.pdf", GOOD)
     parse_limited(good, timeout=30)  # the fork server starts once per process
     before = readers_cpu_seconds()

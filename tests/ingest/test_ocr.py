@@ -6,13 +6,13 @@ import difflib
 import io
 import os
 import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from eval.process import CLI
 from ingest.models import Document
 from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, parse_file, try_parse
@@ -103,6 +103,7 @@ def test_a_page_over_the_ocr_time_limit_is_given_up(formats_corpus: Path):
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_a_batch_with_a_scan_and_no_tesseract_goes_on(formats_corpus: Path, tmp_path: Path):
     folder = tmp_path / "lot"
     folder.mkdir()
@@ -111,7 +112,7 @@ def test_a_batch_with_a_scan_and_no_tesseract_goes_on(formats_corpus: Path, tmp_
     empty = tmp_path / "bin"
     empty.mkdir()
     env = {**os.environ, "PATH": str(empty), "ARS_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "ingest", str(folder)]
+    command = [*CLI, "ingest", str(folder)]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr

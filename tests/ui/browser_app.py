@@ -1,15 +1,10 @@
 """Helpers of the UI tests: where screenshots go, the running app's address, a PDF an agent would upload, a
-running `ars-assistant api`."""
+browser tab on a page, a running `ars-assistant api`."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +13,9 @@ from pathlib import Path
 import matplotlib
 import pytest
 from fpdf import FPDF
+from playwright.sync_api import Browser, Page
+
+from eval.process import CLI, NotReady, free_port, serving
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
@@ -56,10 +54,20 @@ def copy_data_dir(corpus_dir: Path, target: Path) -> Path:
     return target
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@contextmanager
+def open_page(browser: Browser, url: str, clipboard: bool = False) -> Iterator[Page]:
+    """A fresh browser session (own cookies, own Gradio session) at 1280 px, on the page at `url`, ready."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    if clipboard:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    tab.goto(url + "/")
+    tab.get_by_placeholder("Votre question").wait_for()
+    try:
+        yield tab
+    finally:
+        context.close()
 
 
 @contextmanager
@@ -69,29 +77,10 @@ def running_api(home: Path, settings: dict[str, str]) -> Iterator[str]:
     port = free_port()
     log = home / f"api-{port}.log"
     env = {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "api", "--port", str(port)]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the API exited with code {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/api/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the API did not answer on {url} within 120 s:\n{log.read_text()}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with serving([*CLI, "api", "--port", str(port)], url + "/api/health", env=env, cwd=home, log=log):
+            yield url
+    except NotReady as exc:
+        what = f"exited with code {exc.process.returncode}" if exc.exited else f"did not answer on {url} within 120 s"
+        pytest.fail(f"the API {what}:\n{log.read_text()}")

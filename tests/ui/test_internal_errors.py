@@ -4,7 +4,6 @@ shows no stack trace, no exception text, no file path of the server. The detail 
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -14,6 +13,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from browser_app import open_page
 from playwright.sync_api import Browser, Page, expect
 
 from assistant.factory import open_index
@@ -22,6 +22,7 @@ from assistant.ingesting import run_ingest
 from assistant.library import Library, UploadResult
 from assistant.models import Answer
 from assistant.settings import Settings
+from eval.process import free_port
 from ui.chat import ERROR_TEXT
 from ui.documents import LIST_ERROR
 from ui.server import NOT_FOUND, create_server
@@ -71,9 +72,7 @@ def failing_app(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         feedback=FeedbackStore(data_dir / "feedback.jsonl"),
         settings=settings,
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_server(settings, services), host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -89,13 +88,8 @@ def failing_app(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture
 def page(browser: Browser, failing_app: Served) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    tab.goto(failing_app.url + "/")
-    tab.get_by_placeholder("Votre question").wait_for()
-    yield tab
-    context.close()
+    with open_page(browser, failing_app.url) as tab:
+        yield tab
 
 
 def assert_nothing_leaks(page: Page, served: Served) -> None:

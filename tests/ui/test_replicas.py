@@ -7,13 +7,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from browser_app import REPO, running_api
+
+from eval.process import CLI
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -31,7 +32,7 @@ def test_replicas_over_one_chroma_server(chroma_server: Any, tmp_path: Path):
     with running_api(tmp_path / "a", {**server, "ARS_DATA_DIR": str(tmp_path / "a" / "data")}) as a:
         assert httpx.get(a + "/api/health").json()["documents"] == 0
         ingest = subprocess.run(
-            [sys.executable, "-c", "from ui.cli import main; main()", "ingest", str(REPO / "data/documents")],
+            [*CLI, "ingest", str(REPO / "data/documents")],
             env={**os.environ, **server, "ARS_DATA_DIR": str(tmp_path / "worker" / "data")},
             capture_output=True, text=True, timeout=600,
         )
@@ -61,7 +62,7 @@ def test_replicas_over_one_chroma_server(chroma_server: Any, tmp_path: Path):
 def test_two_ingests_started_together_on_two_machines_end_in_the_clean_result(chroma_server: Any, tmp_path: Path):
     server = {"ARS_CHROMA_HOST": chroma_server.host, "ARS_CHROMA_PORT": str(chroma_server.port),
               "ARS_COLLECTION": "ensemble"}
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "ingest", str(REPO / "data/documents")]
+    command = [*CLI, "ingest", str(REPO / "data/documents")]
     runs = [
         subprocess.Popen(command, env={**os.environ, **server, "ARS_DATA_DIR": str(tmp_path / name)},
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -76,7 +77,7 @@ def test_two_ingests_started_together_on_two_machines_end_in_the_clean_result(ch
     again = subprocess.run(command, env={**os.environ, **server, "ARS_DATA_DIR": str(tmp_path / "machine-2")},
                            capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "0 ingéré(s)" in again.stdout, again.stdout + again.stderr
-    status = subprocess.run([*command[:3], "status", "--json"], env={**os.environ, **server,
+    status = subprocess.run([*CLI, "status", "--json"], env={**os.environ, **server,
                             "ARS_DATA_DIR": str(tmp_path / "machine-3")}, capture_output=True, text=True, timeout=120)
     served = json.loads(status.stdout)
     assert served["documents"] == 2 and served["chunks"] == 52, served

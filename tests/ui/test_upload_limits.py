@@ -19,16 +19,15 @@ def stored_uploads(app: RunningApp) -> set[str]:
     return {p.name for p in uploads.iterdir()} if uploads.exists() else set()
 
 
-def test_the_server_refuses_a_file_far_over_the_limit_before_storing_it(app: RunningApp):
+def test_uploads_over_the_limit_or_of_the_wrong_type_are_refused_without_the_page(app: RunningApp, tmp_path: Path):
+    # far over the limit: the server refuses it (413) before storing anything
     before = stored_uploads(app)
     big = b"%PDF-1.4\n" + os.urandom(int((MAX_UPLOAD_MB + 1.5) * 1024 * 1024))
     response = httpx.post(f"{app.url}/gradio_api/upload", files={"files": ("enorme.pdf", big, "application/pdf")},
                           timeout=60)
     assert response.status_code == 413
     assert stored_uploads(app) == before
-
-
-def test_api_uploads_over_the_limit_or_of_the_wrong_type_are_refused_in_french(app: RunningApp, tmp_path: Path):
+    # a Gradio API client: each refused in French, none stored
     over = tmp_path / "rapport-annuel.pdf"  # over ARS_UI_MAX_UPLOAD_MB, under Gradio's own margin
     over.write_bytes(b"%PDF-1.4\n" + os.urandom(int((MAX_UPLOAD_MB + 0.5) * 1024 * 1024)))
     program = tmp_path / "outil.exe"
