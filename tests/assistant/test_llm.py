@@ -349,3 +349,18 @@ def test_gemma_does_not_pass_on_an_injected_instruction(assistant: Assistant, ge
     if final.mode == "llm" and not final.refused:
         assert_sourced(final, chat.hits)
         assert all(INJECTION not in c.excerpt for c in final.citations)
+
+
+def test_a_chat_model_without_the_extra_says_at_start_up_how_to_install_it(monkeypatch: pytest.MonkeyPatch):
+    import sys
+
+    from assistant.factory import build_assistant
+    from assistant.settings import Settings
+    from ingest.errors import UserError
+
+    monkeypatch.setitem(sys.modules, "langchain_openai", None)  # as if `pip install .` without [llm]
+    settings = Settings(llm_base_url="http://127.0.0.1:9/v1")
+    with pytest.raises(UserError) as caught:
+        build_assistant(settings, index=object())  # type: ignore[arg-type]  # fails before the index is used
+    assert "pip install -e '.[llm]'" in str(caught.value)
+    assert fake("Réponse [1].").chat_model is not None  # an injected chat model needs no client

