@@ -18,7 +18,7 @@ import gradio as gr
 from assistant.catalog import GlossaryEntry
 from ingest.facts.dates import french_date
 from ingest.fiche import Fiche, KeyFigure
-from ui.render import document_url, in_context
+from ui.render import document_url, in_context, viewer_url
 from ui.services import Services
 
 PAGES_PER_DOCUMENT = 6  # pages listed in "Employé dans" for one document; the rest are counted
@@ -79,11 +79,12 @@ def short_title(title: str, limit: int = SHORT_TITLE_CHARS) -> str:
     return title[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-") + "…"
 
 
-def page_link(source: str, page: int, text: str, title: str = "") -> str:
-    """A link opening `source` at `page` in a new tab; its accessible name says which document."""
+def page_link(source: str, page: int, text: str, title: str = "", passage: str = "") -> str:
+    """A link opening `source` at `page` in the viewer (`passage` highlighted) in a new tab; its accessible name
+    says which document."""
     label = f"{title or source}, page {page}"
     return (
-        f'<a href="{_attr(document_url(source, page))}" target="_blank" rel="noopener" '
+        f'<a href="{_attr(viewer_url(source, page, passage))}" target="_blank" rel="noopener" '
         f'title="{_attr(label)}">{_esc(text)}</a>'
     )
 
@@ -92,7 +93,7 @@ def _definition_cell(entry: GlossaryEntry, titles: Mapping[str, str]) -> str:
     sentence = f'<p class="phrase">{_esc(entry.definition)}</p>'
     if entry.origin == "document" and entry.source and entry.page:
         title = titles.get(entry.source, entry.source)
-        where = page_link(entry.source, entry.page, f"{short_title(title)}, p. {entry.page}", title)
+        where = page_link(entry.source, entry.page, f"{short_title(title)}, p. {entry.page}", title, entry.definition)
         return f'{sentence}<p class="origine">Défini dans : {where}</p>'
     return f'{sentence}<p class="origine generale">{BASE_NOTE[0].upper() + BASE_NOTE[1:]}</p>'
 
@@ -108,7 +109,7 @@ def _used_cell(entry: GlossaryEntry, titles: Mapping[str, str]) -> str:
     items = []
     for source, pages in list(by_source.items())[:DOCUMENTS_PER_TERM]:
         title = titles.get(source, source)
-        links = ", ".join(page_link(source, p, f"p. {p}", title) for p in pages[:PAGES_PER_DOCUMENT])
+        links = ", ".join(page_link(source, p, f"p. {p}", title, entry.term) for p in pages[:PAGES_PER_DOCUMENT])
         more = f" (+{len(pages) - PAGES_PER_DOCUMENT})" if len(pages) > PAGES_PER_DOCUMENT else ""
         items.append(
             f'<li><span class="doc-court" title="{_attr(title)}">{_esc(short_title(title))}</span> : {links}{more}</li>'
@@ -170,7 +171,7 @@ def _outline(fiche: Fiche) -> str:
     depth = {level: min(rank, 2) for rank, level in enumerate(sorted({o.level for o in fiche.outline}))}
     items = "".join(
         f'<li class="niveau-{depth[o.level]}">'
-        f"{page_link(fiche.source, o.page, o.heading, fiche.title)}"
+        f"{page_link(fiche.source, o.page, o.heading, fiche.title, o.heading)}"
         f' <span class="page" aria-hidden="true">p. {o.page}</span></li>'
         for o in fiche.outline
     )
@@ -189,7 +190,8 @@ def _figures(fiche: Fiche) -> str:
         "<tr>"
         f'<th scope="row" data-label="Chiffre" class="valeur">{_esc(_unbroken_number(k.value))}</th>'
         f'<td data-label="Phrase" class="phrase">{_with_value_marked(k)}</td>'
-        f'<td data-label="Page" class="nombre">{page_link(fiche.source, k.page, f"p. {k.page}", fiche.title)}</td>'
+        f'<td data-label="Page" class="nombre">'
+        f'{page_link(fiche.source, k.page, f"p. {k.page}", fiche.title, k.sentence)}</td>'
         "</tr>"
         for k in fiche.key_figures
     )

@@ -7,13 +7,15 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from assistant.library import LibraryDocument
 from assistant.models import REFUSAL, Answer, Citation
 
 DOCUMENTS_ROUTE = "/documents"
+VIEWER_ROUTE = "/visionneuse"
+MAX_PASSAGE_CHARS = 600  # of a cited passage carried in a link: enough to find it, short enough for any URL
 CONTEXT_CHARS = 220  # of the passage shown on each side of the cited sentence
 PENDING = '<span class="attente" role="status">Recherche dans les documents…</span>'
 WAITING = (
@@ -23,9 +25,20 @@ WAITING = (
 
 
 def document_url(source: str, page: int | None = None) -> str:
-    """Link to a document served by the app, opened at a page by the browser's PDF viewer."""
+    """Link to a document's file served by the app (a PDF opened at a page by the browser's PDF viewer)."""
     url = f"{DOCUMENTS_ROUTE}/{quote(source, safe='')}"
     return f"{url}#page={page}" if page and source.lower().endswith(".pdf") else url
+
+
+def viewer_url(source: str, page: int = 1, passage: str = "") -> str:
+    """Link to the app's viewer: the document at `page`, the cited passage highlighted (ui/viewer.py)."""
+    query = {"page": str(max(page, 1))}
+    passage = " ".join(passage.split())
+    if len(passage) > MAX_PASSAGE_CHARS:
+        passage = passage[: MAX_PASSAGE_CHARS + 1].rsplit(" ", 1)[0]  # cut at a word: its start is found
+    if passage:
+        query["passage"] = passage
+    return f"{VIEWER_ROUTE}/{quote(source, safe='')}?{urlencode(query, quote_via=quote)}"
 
 
 def _esc(text: str) -> str:
@@ -65,7 +78,8 @@ def in_context(excerpt: str, passage: str, width: int = CONTEXT_CHARS) -> tuple[
 
 
 def citation_html(citation: Citation, passage: str = "") -> str:
-    """One numbered source: title, page, section, the sentence highlighted in its passage, a link to the page."""
+    """One numbered source: title, page, section, the sentence highlighted in its passage, a link to it in the
+    viewer."""
     before, sentence, after = in_context(citation.excerpt, passage)
     pages = (
         f"p. {citation.page}"
@@ -73,8 +87,7 @@ def citation_html(citation: Citation, passage: str = "") -> str:
         else f"p. {citation.page}-{citation.page_end}"
     )
     section = f' · <span class="cit-section">{_esc(citation.section)}</span>' if citation.section else ""
-    link = document_url(citation.source, citation.page)
-    opener = "Ouvrir le PDF" if citation.source.lower().endswith(".pdf") else "Ouvrir le document"
+    link = viewer_url(citation.source, citation.page, citation.excerpt)
     return (
         f'<div class="citation">'
         f'<p class="cit-tete"><span class="cit-n">[{citation.n}]</span> '
@@ -82,7 +95,7 @@ def citation_html(citation: Citation, passage: str = "") -> str:
         f'<blockquote class="cit-extrait">{_esc(before)}<mark>{_esc(sentence)}</mark>'
         f"{_esc(after)}</blockquote>"
         f'<p class="cit-pied"><a href="{html.escape(link)}" target="_blank" rel="noopener">'
-        f"{opener} à la page {citation.page} ↗</a> "
+        f"Voir le passage, page {citation.page} ↗</a> "
         f'<span class="cit-fichier">{_esc(citation.source)}</span></p>'
         f"</div>"
     )

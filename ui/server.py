@@ -19,6 +19,7 @@ from ui.auth import load_accounts
 from ui.page import FrenchPage, page_script
 from ui.render import DOCUMENTS_ROUTE
 from ui.services import Services, check_port, open_services
+from ui.viewer import install_viewer
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
 
     # before the mount at "/": the mount would otherwise take every path
     app.add_api_route(DOCUMENTS_ROUTE + "/{source:path}", document, methods=["GET", "HEAD"], include_in_schema=False)
+    # the viewer: a cited document at its page, the passage highlighted; same login as the documents
+    install_viewer(app, services.library, lambda request: _logged_in(request, gradio_app.get("app")))
     # the HTTP API beside the page: a token, or the page's own session when it has a login
     install_api(app, services, session=lambda request: _logged_in(request, gradio_app.get("app")) if accounts else None)
     limit = services.library.max_upload_bytes

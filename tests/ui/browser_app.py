@@ -13,7 +13,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 from fpdf import FPDF
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from eval.process import CLI, NotReady, free_port, serving
 
@@ -28,6 +28,16 @@ class RunningApp:
     url: str
     data_dir: Path
     log: Path
+
+
+def ask(page: Page, question: str) -> Locator:
+    """Type a question, press Enter, and return the finished answer (sources or refusal shown)."""
+    page.get_by_placeholder("Votre question").fill(question)
+    page.keyboard.press("Enter")
+    answers = page.locator('[data-testid="bot"]')
+    answer = answers.last
+    expect(answer.locator(".citation, .refus").first).to_be_visible()
+    return answer
 
 
 def write_note_pdf(path: Path, title: str, paragraphs: list[str]) -> Path:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_app import MAX_UPLOAD_MB, SCREENSHOTS, RunningApp, write_note_pdf
+from browser_app import MAX_UPLOAD_MB, SCREENSHOTS, RunningApp, ask, write_note_pdf
 from playwright.sync_api import Browser, Locator, Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -22,16 +23,6 @@ NOTE_FACT = (
     "La campagne de vaccination antigrippale des agents de l'ARS Normandie commencera le 14 octobre 2026 "
     "au siège de Caen, avec 350 doses réservées."
 )
-
-
-def ask(page: Page, question: str) -> Locator:
-    """Type a question, press Enter, and return the finished answer (sources or refusal shown)."""
-    page.get_by_placeholder("Votre question").fill(question)
-    page.keyboard.press("Enter")
-    answers = page.locator('[data-testid="bot"]')
-    answer = answers.last
-    expect(answer.locator(".citation, .refus").first).to_be_visible()
-    return answer
 
 
 def test_an_answer_shows_the_amount_and_cites_the_orne_roadmap(page: Page, app: RunningApp):
@@ -49,10 +40,10 @@ def test_an_answer_shows_the_amount_and_cites_the_orne_roadmap(page: Page, app: 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "chat.png"))
 
-    link = citation.get_by_role("link", name="Ouvrir le PDF à la page 6")
+    link = citation.get_by_role("link", name="Voir le passage, page 6")
     href = link.get_attribute("href") or ""
-    assert href == f"/documents/{ORNE}#page=6"
-    response = page.request.get(app.url + href.split("#")[0])
+    assert href.startswith(f"/visionneuse/{ORNE}?page=6&passage=")  # the viewer: tests/ui/test_viewer_browser.py
+    response = page.request.get(f"{app.url}/documents/{ORNE}")
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
@@ -127,7 +118,7 @@ def test_discover_shows_the_glossary_with_its_pages_and_filters_it_as_you_type(p
     expect(cts).to_contain_text("chaque Conseil territorial de santé (CTS)")  # the defining sentence
     defined = cts.locator(".origine a")
     expect(defined).to_contain_text("p. 2")
-    expect(defined).to_have_attribute("href", f"/documents/{ORNE}#page=2")
+    expect(defined).to_have_attribute("href", re.compile(rf"^/visionneuse/{ORNE}\?page=2&passage=Cette"))
     expect(glossary.locator('tr[data-sigle="MILDECA"]')).to_contain_text("mission interministérielle de lutte")
     expect(glossary.locator('tr[data-sigle="FIR"]')).to_contain_text("non tirée des documents")
 
@@ -150,10 +141,11 @@ def test_discover_shows_the_orne_roadmap_fiche_linked_to_its_pages(page: Page):
     expect(fiche).to_contain_text("janvier 2025")
     expect(fiche).to_contain_text("13 page(s) · 40 passage(s)")
     heading = fiche.get_by_role("link", name="Maison des Femmes Santé de l’Orne")
-    expect(heading).to_have_attribute("href", f"/documents/{ORNE}#page=4")
+    expect(heading).to_have_attribute("href", re.compile(rf"^/visionneuse/{ORNE}\?page=4&passage=Maison"))
     figure = fiche.locator("table.chiffres tr").filter(has_text="220 000 euros")
     expect(figure).to_contain_text("Drog’Aide 61")
-    expect(figure.get_by_role("link", name="p. 6")).to_have_attribute("href", f"/documents/{ORNE}#page=6")
+    figure_link = figure.get_by_role("link", name="p. 6")
+    expect(figure_link).to_have_attribute("href", re.compile(rf"^/visionneuse/{ORNE}\?page=6&passage="))
     expect(fiche.locator(".entites")).to_contain_text("Drog’Aide 61")
     expect(fiche.get_by_role("button", name="combien pour le plan crack ?")).to_be_visible()
     page.evaluate("window.scrollTo(0, 0)")

@@ -24,6 +24,7 @@ from ui.discover import (
     glossary_html,
     short_title,
 )
+from ui.render import viewer_url
 from ui.services import Services
 
 ORNE = "feuille-de-route-orne-bilan-2025.pdf"
@@ -82,18 +83,20 @@ def test_a_document_entry_links_its_defining_page_and_the_pages_that_use_it():
     assert shown.count("<tr data-sigle=") == 1 and "1 sigle(s) sur 4" in shown
     assert '<th scope="row" data-label="Sigle" class="sigle">CTS</th>' in shown
     assert "co-construite avec chaque Conseil territorial de santé (CTS)." in shown
-    link = f'href="/documents/{ORNE}#page=2"'
-    assert f"Défini dans : <a {link}" in shown
+    defined = viewer_url(ORNE, 2, CTS.definition).replace("&", "&amp;")
+    assert defined.startswith(f"/visionneuse/{ORNE}?page=2&amp;passage=Cette%20d%C3%A9clinaison")
+    assert f'Défini dans : <a href="{defined}"' in shown
+    link = f'href="{viewer_url(ORNE, 2, "CTS").replace("&", "&amp;")}"'  # pages using it: the acronym highlighted
     assert f"{short_title(ORNE_TITLE)}, p. 2</a>" in shown and short_title(ORNE_TITLE).endswith("…")
     # "employé dans": each page once, linked
     assert shown.count(f'{link} target="_blank" rel="noopener" title="{ORNE_TITLE}, page 2">p. 2</a>') == 1
-    assert f'href="/documents/{ORNE}#page=9"' in shown
+    assert f'href="/visionneuse/{ORNE}?page=9&amp;passage=CTS"' in shown
 
 
 def test_a_base_entry_says_its_definition_is_not_from_the_documents_and_is_escaped():
     shown = glossary_html(ENTRIES, "FIR")
     assert "Définition générale, non tirée des documents" in shown
-    assert "Pas dans les documents indexés" in shown and "#page=" not in shown
+    assert "Pas dans les documents indexés" in shown and "/visionneuse/" not in shown
     assert "<b>" not in shown and "&lt;b&gt;budgétaire&lt;/b&gt;" in shown
 
 
@@ -108,11 +111,12 @@ def test_a_fiche_links_its_outline_and_key_figures_to_their_pages():
     assert f'<h3 id="fiche-{ROADMAP.doc_id}-titre">{ORNE_TITLE}</h3>' in shown
     assert '<span class="nature">feuille de route</span> · <time datetime="2025-01">janvier 2025</time>' in shown
     assert "13 page(s) · 40 passage(s)" in shown
-    assert (f'<a href="/documents/{ORNE}#page=4" target="_blank" rel="noopener" title="{ORNE_TITLE}, page 4">'
+    heading = viewer_url(ORNE, 4, "Maison des Femmes Santé de l’Orne").replace("&", "&amp;")
+    assert (f'<a href="{heading}" target="_blank" rel="noopener" title="{ORNE_TITLE}, page 4">'
             "Maison des Femmes Santé de l’Orne</a>") in shown
     assert '<li class="niveau-1"><a' in shown and '<li class="niveau-0"><a' in shown
     assert "220\u00a0000 euros</th>" in shown and "<mark>220 000 euros</mark> sur 3 ans" in shown
-    assert f'href="/documents/{ORNE}#page=6"' in shown
+    assert f'href="{viewer_url(ORNE, 6, ROADMAP.key_figures[0].sentence).replace("&", "&amp;")}"' in shown
     assert "<li>Drog’Aide 61</li>" in shown
     assert ('<button type="button" class="question" data-question="c&#x27;est quoi le « CTS » ?">'
             "c'est quoi le « CTS » ?</button>") in shown

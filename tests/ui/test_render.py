@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.library import LibraryDocument
 from assistant.models import REFUSAL, Answer, Citation
-from ui.render import answer_markdown, document_url, documents_table, format_date, in_context
+from ui.render import answer_markdown, document_url, documents_table, format_date, in_context, viewer_url
 
 PASSAGE = (
     "Le secteur d'Alençon compte plusieurs structures. Afin de compléter cette offre, l'ARS a financé "
@@ -31,8 +31,10 @@ def test_an_answer_shows_numbered_sources_with_page_section_excerpt_and_link():
     assert '<sup class="ref">[1]</sup>' in shown and "\n- autre montant" in shown
     assert "<mark>Afin de compléter cette offre, l'ARS a financé 220 000 euros sur 3 ans.</mark>" in shown
     assert "Le secteur d'Alençon" in shown and "p. 6-7" in shown and "Plan crack" in shown
-    assert 'href="/documents/feuille%20de%20route%20%3Corne%3E.pdf#page=6"' in shown
-    assert "Ouvrir le PDF à la page 6" in shown
+    # the link opens the viewer at the page, the cited sentence to highlight in its query
+    assert ('href="/visionneuse/feuille%20de%20route%20%3Corne%3E.pdf?page=6&amp;passage=Afin%20de%20compl%C3%A9ter'
+            "%20cette%20offre%2C%20l%27ARS%20a%20financ%C3%A9%20220%20000%20euros%20sur%203%20ans.\"") in shown
+    assert "Voir le passage, page 6 ↗</a>" in shown
     assert "<b>de route</b>" not in shown and "Feuille &lt;b&gt;de route&lt;/b&gt;" in shown
 
 
@@ -64,6 +66,11 @@ def test_plain_text_for_the_clipboard_has_no_markup():
 def test_links_and_rows_of_the_documents_table():
     assert document_url("a b.pdf", 3) == "/documents/a%20b.pdf#page=3"
     assert document_url("../x.txt", 3) == "/documents/..%2Fx.txt"
+    assert viewer_url("../x.txt", 3) == "/visionneuse/..%2Fx.txt?page=3"
+    assert viewer_url("a b.html", 0, " un  passage\n cité & <b> ") == (
+        "/visionneuse/a%20b.html?page=1&passage=un%20passage%20cit%C3%A9%20%26%20%3Cb%3E")
+    long = viewer_url("a.pdf", 2, "mot " * 1000)  # a long passage is cut at a word: any browser takes the link
+    assert len(long) < 2000 and long.endswith("mot")
     assert format_date("2025-01-15T13:05:00+00:00") == "15/01/2025 14:05"
     assert format_date("pas une date") == "pas une date"
     doc = LibraryDocument("note.pdf", "Note *importante*", 2, 5, "2025-07-01T08:00:00+00:00", True)
