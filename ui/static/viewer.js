@@ -197,8 +197,11 @@ async function showPdf() {
 
   previous.addEventListener("click", () => { if (current > 1) show(--current); });
   next.addEventListener("click", () => { if (current < total) show(++current); });
-  let resized = null;
+  // redraw when the width changes (a phone turned), not when a phone's address bar hides on scrolling
+  let resized = null, width = main.clientWidth;
   window.addEventListener("resize", () => {
+    if (main.clientWidth === width) return;
+    width = main.clientWidth;
     clearTimeout(resized);
     resized = setTimeout(() => show(current), 250);
   });
