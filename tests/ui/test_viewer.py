@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 from assistant.library import LibraryDocument
 from ingest.models import Block
+from ingest.ocr import OcrUnavailable
+from ui.ocr_boxes import ScanReader, passage_boxes
 from ui.render import viewer_url
 from ui.text_view import passage_span, render
 from ui.viewer import install_viewer
@@ -130,3 +132,18 @@ def test_the_vendored_pdfjs_is_served_as_javascript_with_its_licence(client: Tes
     assert "Apache License" in licence.read_text(encoding="utf-8")
 
 
+
+
+def test_a_scanned_page_is_read_once_into_boxes_of_the_passage(formats_corpus: Path):
+    scan = formats_corpus / "arrete-centre-sante-vire-scan.pdf"
+    reader = ScanReader()
+    words = reader.words(scan, 2)
+    boxes = passage_boxes(words, "L'Agence régionale de santé accorde au centre de santé une aide au démarrage de "
+                                 "85 000 euros, versée en deux tranches.")
+    assert " ".join(b.text for b in boxes).endswith("85 000 euros, versée en deux tranches.")
+    assert len(boxes) == 2  # the sentence runs over two lines of the scan
+    assert all(0 < b.x < 1 and 0 < b.y < 1 and 0 < b.width <= 1 - b.x and 0 < b.height < 0.05 for b in boxes)
+    assert boxes[0].y < boxes[1].y
+    assert reader.words(scan, 2) is words  # kept: the page is not read again
+    with pytest.raises(OcrUnavailable, match="le document n'a pas de page 3"):
+        reader.words(scan, 3)
