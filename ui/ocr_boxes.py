@@ -93,6 +93,7 @@ class ScanReader:
         self.size = size
         self._pages: OrderedDict[tuple[str, int, int], list[OcrWord]] = OrderedDict()
         self._lock = threading.Lock()
+        self._reading = threading.Lock()  # one page read at a time: OCR takes a core for seconds
 
     def words(self, path: Path, page: int) -> list[OcrWord]:
         """The words of page `page` (1-based) of the PDF at `path`; OcrUnavailable if it cannot be read."""
@@ -101,7 +102,11 @@ class ScanReader:
             if key in self._pages:
                 self._pages.move_to_end(key)
                 return self._pages[key]
-        found = self._read(path, page)
+        with self._reading:
+            with self._lock:
+                found = self._pages.get(key)  # read meanwhile by another request
+            if found is None:
+                found = self._read(path, page)
         with self._lock:
             self._pages[key] = found
             while len(self._pages) > self.size:
