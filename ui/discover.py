@@ -18,7 +18,7 @@ import gradio as gr
 from assistant.catalog import GlossaryEntry
 from ingest.facts.dates import french_date
 from ingest.fiche import Fiche, KeyFigure
-from ui.render import document_url, in_context, viewer_url
+from ui.render import in_context, viewer_url
 from ui.services import Services
 
 PAGES_PER_DOCUMENT = 6  # pages listed in "Employé dans" for one document; the rest are counted
@@ -227,7 +227,6 @@ def fiche_html(view: FicheView) -> str:
         replaced = (
             f'<p class="remplace">Remplacé par <a href="#{fiche_anchor(newer)}">{_esc(newer.title)}</a>{date}</p>'
         )
-    opener = "Ouvrir le PDF" if fiche.source.lower().endswith(".pdf") else "Ouvrir le document"
     entities = (
         '<section class="entites"><h4>Organisations et programmes cités</h4><ul class="etiquettes">'
         + "".join(f"<li>{_esc(e)}</li>" for e in fiche.entities)
@@ -240,7 +239,7 @@ def fiche_html(view: FicheView) -> str:
         f'aria-labelledby="{anchor}-titre">'
         f'<header><h3 id="{anchor}-titre">{_esc(fiche.title)}</h3>'
         f'<p class="fiche-meta">{" · ".join(facts)} · '
-        f'<a href="{_attr(document_url(fiche.source))}" target="_blank" rel="noopener">{opener} ↗</a></p>'
+        f'<a href="{_attr(viewer_url(fiche.source))}" target="_blank" rel="noopener">Ouvrir le document ↗</a></p>'
         f"{replaced}</header>"
         f'<section class="a-poser"><h4>Questions à poser</h4>{_questions(view.questions)}</section>'
         f'<div class="fiche-corps">'

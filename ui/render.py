@@ -133,12 +133,12 @@ def format_date(iso: str) -> str:
 
 
 def documents_table(documents: Sequence[LibraryDocument]) -> str:
-    """The indexed documents as an HTML table (titles link to the files); rows stack on a narrow screen."""
+    """The indexed documents as an HTML table (titles open them in the viewer); rows stack on a narrow screen."""
     if not documents:
         return '<p class="vide">Aucun document indexé pour l\'instant.</p>'
     rows = "".join(
         "<tr>"
-        f'<td data-label="Titre"><a href="{html.escape(document_url(d.source))}" target="_blank" rel="noopener">'
+        f'<td data-label="Titre"><a href="{html.escape(viewer_url(d.source))}" target="_blank" rel="noopener">'
         f"{_esc(d.title)}</a></td>"
         f'<td data-label="Fichier" class="fichier">{_esc(d.source)}</td>'
         f'<td data-label="Pages" class="nombre">{d.pages}</td>'

@@ -18,12 +18,16 @@ def test_documents_and_config_need_a_login_when_accounts_are_set(corpus_dir: Pat
     app = create_server(Settings(data_dir=data_dir, ui_users="marie:secret1"))
     with TestClient(app) as client:
         assert client.get(f"/documents/{ORNE}").status_code == 401
+        assert client.get(f"/visionneuse/{ORNE}?page=6").status_code == 401
+        assert client.get(f"/visionneuse-boites/{ORNE}?page=6&passage=crack").status_code == 401
         assert client.get("/config").status_code == 401
         assert client.post("/login", data={"username": "marie", "password": "faux"}).status_code == 400
         assert client.post("/login", data={"username": "marie", "password": "secret1"}).status_code == 200
         response = client.get(f"/documents/{ORNE}")
         assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
         assert client.get("/documents/..%2Fmanifest.json").status_code == 404
+        viewer = client.get(f"/visionneuse/{ORNE}?page=6&passage=220%20000%20euros")
+        assert viewer.status_code == 200 and "Télécharger le fichier" in viewer.text
 
 
 def test_without_accounts_the_page_is_open_and_french(corpus_dir: Path, tmp_path: Path):

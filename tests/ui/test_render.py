@@ -75,7 +75,7 @@ def test_links_and_rows_of_the_documents_table():
     assert format_date("pas une date") == "pas une date"
     doc = LibraryDocument("note.pdf", "Note *importante*", 2, 5, "2025-07-01T08:00:00+00:00", True)
     table = documents_table([doc])
-    assert '<a href="/documents/note.pdf" target="_blank" rel="noopener">Note *importante*</a>' in table
+    assert '<a href="/visionneuse/note.pdf?page=1" target="_blank" rel="noopener">Note *importante*</a>' in table
     assert '<td data-label="Pages" class="nombre">2</td>' in table and "01/07/2025 10:00" in table
     assert '<th scope="col">Titre</th>' in table
     assert documents_table([]).startswith('<p class="vide">Aucun document indexé')
