@@ -26,6 +26,15 @@ EMPTY_CHAT = (
     "l'information, l'assistant le dit."
 )
 
+# Gradio's sidebar covers the whole width of a narrow screen: there it starts closed and closes once a
+# conversation is picked. Its toggle gets a French name.
+SIDEBAR_JS = """() => {
+  const toggle = document.querySelector("#mes-discussions .toggle-button");
+  if (toggle) { toggle.setAttribute("aria-label", "Mes discussions"); }
+  return {__type__: "update", open: window.innerWidth > 900};
+}"""
+SIDEBAR_GIVES_WAY_JS = "() => (window.innerWidth > 900 ? {__type__: 'update'} : {__type__: 'update', open: false})"
+
 
 def build_app(services: Services) -> gr.Blocks:
     """The whole interface; the caller mounts it (ui.server) so that it can serve the documents too."""
@@ -166,8 +175,8 @@ def build_app(services: Services) -> gr.Blocks:
         answered(send.click(chat.respond, asked, chat_outputs))
         for button in examples:  # a button's value is its question
             answered(button.click(chat.respond, [button, chatbot, turns, conversation_id], chat_outputs))
-        cleared = [chatbot, turns, feedback_id, feedback_panel, comment_status]
-        left = [conversation_id, past.picker, past.title, past.status]
+        cleared = [chatbot, turns, feedback_id, feedback_panel, comment_status, conversation_id]
+        left = [past.picker, past.title, past.status]
         new_chat.click(chat.clear, None, cleared).then(history.leave, None, left)
         chatbot.clear(chat.clear, None, cleared).then(history.leave, None, left)  # the bin icon: a new one too
         to_clipboard = "(t) => { if (t) { navigator.clipboard.writeText(t); } return []; }"
@@ -180,15 +189,16 @@ def build_app(services: Services) -> gr.Blocks:
 
         # « Mes discussions »: the list at load, opened beside the chat on a wide screen only (it covers a phone's)
         demo.load(history.listing, conversation_id, listed)
-        demo.load(None, None, past.sidebar, js="() => ({__type__: 'update', open: window.innerWidth > 900})")
+        demo.load(None, None, past.sidebar, js=SIDEBAR_JS)
         shown = [chatbot, turns, conversation_id, past.title, past.status, feedback_panel]
         reopened = past.picker.input(history.open, past.picker, shown)
         reopened.then(lambda: ("", None), None, [comment_status, feedback_id])
+        reopened.then(None, None, past.sidebar, js=SIDEBAR_GIVES_WAY_JS)
         renamed = [*listed, past.status]
         past.rename.click(history.rename, [conversation_id, past.title], renamed)
         past.title.submit(history.rename, [conversation_id, past.title], renamed)
         asking = [past.confirm_panel, past.confirm_text, past.confirm, past.confirm_all, past.status]
-        past.delete.click(history.ask_delete, [conversation_id, past.title], asking)
+        past.delete.click(history.ask_delete, conversation_id, asking)
         past.delete_all.click(history.ask_delete_all, None, asking)
         past.cancel.click(lambda: gr.update(visible=False), None, past.confirm_panel)
         emptied = [chatbot, turns, conversation_id, *listed, past.confirm_panel, past.status]

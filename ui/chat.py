@@ -124,8 +124,9 @@ class ChatHandlers:
         return messages, turns
 
     def clear(self) -> tuple[Any, ...]:
-        """A new conversation: no messages, no history, no pending feedback."""
-        return gr.update(value=[], feedback_value=[]), [], None, gr.update(visible=False), ""
+        """A new conversation (saved at its first answer): (chat, turns, feedback id, feedback panel, comment status,
+        conversation id)."""
+        return gr.update(value=[], feedback_value=[]), [], None, gr.update(visible=False), "", None
 
     def copy_last(self, turns: Turns | None) -> str:
         """The last answer with its sources as plain text, for the clipboard."""

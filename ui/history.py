@@ -64,7 +64,7 @@ def history_sidebar() -> HistoryView:
     with gr.Sidebar(label="Mes discussions", open=False, width=300, elem_id="mes-discussions") as sidebar:
         gr.Markdown("## Mes discussions", elem_id="titre-discussions")
         empty = gr.Markdown(EMPTY_LIST, elem_id="aucune-discussion")
-        picker = gr.Radio(choices=[], value=None, label="Rouvrir une discussion", show_label=False,
+        picker = gr.Radio(choices=[], value=None, label="Rouvrir une discussion", show_label=False, visible=False,
                           elem_id="liste-discussions", elem_classes="discussions")
         with gr.Group(elem_id="gestion-discussion"):
             title = gr.Textbox(label="Titre de la discussion ouverte", max_length=120, max_lines=1,
@@ -107,8 +107,8 @@ class HistoryHandlers:
         summaries = self.store.conversations(agent_of(request)) if self.store is not None else []
         choices = [(label(s), s.id) for s in summaries]
         opened = next((s for s in summaries if s.id == current), None)
-        return (gr.update(choices=choices, value=opened.id if opened else None), gr.update(visible=not summaries),
-                opened.title if opened else "")
+        picker = gr.update(choices=choices, value=opened.id if opened else None, visible=bool(summaries))
+        return picker, gr.update(visible=not summaries), opened.title if opened else ""
 
     def open(self, conversation_id: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
         """Reopen a conversation: (chat messages, turns, conversation id, title box, status, feedback panel)."""
@@ -132,11 +132,12 @@ class HistoryHandlers:
         status = "Discussion renommée." if done else "Cette discussion n'existe plus (supprimée ou expirée)."
         return *self.listing(conversation_id, request), status
 
-    def ask_delete(self, conversation_id: str | None, title: str) -> tuple[Any, ...]:
+    def ask_delete(self, conversation_id: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
         """Ask before deleting the open conversation: (panel, its text, yes, yes-all, status)."""
-        if not conversation_id:
+        found = self.store.get(agent_of(request), conversation_id) if self.store and conversation_id else None
+        if found is None:
             return _hidden(), "", _hidden(), _hidden(), "Ouvrez d'abord la discussion à supprimer dans la liste."
-        text = f"Supprimer la discussion « {title or 'sans titre'} » ? Elle sera effacée définitivement."
+        text = f"Supprimer la discussion « {found.summary.title} » ? Elle sera effacée définitivement."
         return gr.update(visible=True), text, gr.update(visible=True), _hidden(), ""
 
     def ask_delete_all(self, request: gr.Request | None = None) -> tuple[Any, ...]:
@@ -165,5 +166,5 @@ class HistoryHandlers:
         return chat, [], None, *self.listing(None, request), _hidden(), status
 
     def leave(self) -> tuple[Any, ...]:
-        """A new conversation: none open, none selected (it is created at its first question)."""
-        return None, gr.update(value=None), "", ""
+        """A new conversation: none selected in the list, no title yet (list, title box, status)."""
+        return gr.update(value=None), "", ""

@@ -93,7 +93,8 @@ def test_rename_then_delete_after_confirmation(services: Services):
     assert status == "Discussion renommée." and title == "Plan crack"
     assert choices(listed)[1][0].startswith("Plan crack · ")  # most recent first: « autre sujet » leads
     assert "vide" in history.rename(kept, "  ", MARIE)[3]
-    panel, text, yes, yes_all, _ = history.ask_delete(gone, "autre sujet")
+    assert history.ask_delete(gone, PAUL)[4].startswith("Ouvrez d'abord")  # not Paul's
+    panel, text, yes, yes_all, _ = history.ask_delete(gone, MARIE)
     assert panel["visible"] and "« autre sujet »" in text and yes["visible"] and not yes_all["visible"]
     chat_update, turns, conversation_id, listed, *_ = history.delete(gone, MARIE)
     assert chat_update["value"] == [] and turns == [] and conversation_id is None
