@@ -140,8 +140,8 @@ def _summary(row: ConversationRow) -> ConversationSummary:
 class ConversationStore:
     """Conversations and their turns; thread-safe (one engine, one short session per call)."""
 
-    def __init__(self, url: str, history_days: int = 0) -> None:
-        self.history_days = history_days
+    def __init__(self, url: str, history_days: int = 0, purge_every_s: float = PURGE_EVERY_S) -> None:
+        self.history_days, self.purge_every_s = history_days, purge_every_s
         self.url = url
         shown = _shown(url)
         try:
@@ -181,6 +181,7 @@ class ConversationStore:
     def append(self, agent: str, conversation_id: str | None, question: str, answer: Answer) -> tuple[str, int]:
         """Add a turn to the agent's conversation (a new one, titled by the question, when there is none or
         it is gone); returns (conversation id, position of the turn)."""
+        self.purge_if_due()
         if conversation_id is None or self._own(agent, conversation_id) is None:
             conversation_id = self.create(agent, question)
         now = _now()
@@ -245,11 +246,12 @@ class ConversationStore:
         return len(ids)
 
     def purge_if_due(self) -> int:
-        """The retention purge, at most once a day per process (history_days 0: conversations are kept)."""
+        """The retention purge, at start-up then on a write at most once a day per process (history_days 0:
+        conversations are kept)."""
         if self.history_days <= 0:
             return 0
         with self._purge_lock:
-            if time.monotonic() - self._purged_at < PURGE_EVERY_S:
+            if time.monotonic() - self._purged_at < self.purge_every_s:
                 return 0
             self._purged_at = time.monotonic()
         return self.purge(self.history_days)

@@ -17,7 +17,7 @@ from ui.chat import ChatHandlers
 from ui.discover import EXAMPLE_SLOTS, QUESTION_CLICK_JS, DiscoverHandlers
 from ui.documents import DocumentsHandlers
 from ui.feedback import FeedbackHandlers
-from ui.history import HistoryHandlers, history_sidebar
+from ui.history import SIDEBAR_GIVES_WAY_JS, SIDEBAR_JS, HistoryHandlers, history_sidebar
 from ui.services import Services
 
 EMPTY_CHAT = (
@@ -25,16 +25,6 @@ EMPTY_CHAT = (
     "Chaque réponse cite ses sources (document, page, passage) ; si les documents ne contiennent pas "
     "l'information, l'assistant le dit."
 )
-
-# Gradio's sidebar covers the whole width of a narrow screen: there it starts closed and closes once a
-# conversation is picked. Its toggle gets a French name.
-SIDEBAR_JS = """() => {
-  const toggle = document.querySelector("#mes-discussions .toggle-button");
-  if (toggle) { toggle.setAttribute("aria-label", "Mes discussions"); }
-  return {__type__: "update", open: window.innerWidth > 900};
-}"""
-SIDEBAR_GIVES_WAY_JS = "() => (window.innerWidth > 900 ? {__type__: 'update'} : {__type__: 'update', open: false})"
-
 
 def build_app(services: Services) -> gr.Blocks:
     """The whole interface; the caller mounts it (ui.server) so that it can serve the documents too."""

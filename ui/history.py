@@ -22,6 +22,15 @@ LOCAL_AGENT = "local"  # the page opened without a login (127.0.0.1)
 LABEL_CHARS = 70
 EMPTY_LIST = "Aucune discussion enregistrée pour l'instant : vos questions et leurs réponses s'afficheront ici."
 
+# Gradio's sidebar covers the whole width of a narrow screen: there it starts closed and closes once a
+# conversation is picked. Its toggle gets a French name.
+SIDEBAR_JS = """() => {
+  const toggle = document.querySelector("#mes-discussions .toggle-button");
+  if (toggle) { toggle.setAttribute("aria-label", "Mes discussions"); }
+  return {__type__: "update", open: window.innerWidth > 900};
+}"""
+SIDEBAR_GIVES_WAY_JS = "() => (window.innerWidth > 900 ? {__type__: 'update'} : {__type__: 'update', open: false})"
+
 
 def _hidden() -> Any:
     return gr.update(visible=False)

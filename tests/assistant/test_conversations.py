@@ -144,3 +144,18 @@ def test_answers_saved_at_the_same_time_from_many_sessions_are_all_kept(tmp_path
     assert positions == list(range(1, 41))
     conversation = store.get("marie", conversation_id)
     assert conversation is not None and len(conversation.turns) == 41
+
+
+def test_while_serving_a_write_purges_once_the_purge_is_due(tmp_path: Path):
+    url = database_url(Settings(data_dir=tmp_path))
+    daily = ConversationStore(url, history_days=90)  # purged at start-up: not again before a day
+    always = ConversationStore(url, history_days=90, purge_every_s=0)  # as if a day passed before each write
+    old, _ = daily.append("marie", None, "ancienne", ANSWER)
+    long_ago = (datetime.now(UTC) - timedelta(days=100)).replace(tzinfo=None).isoformat(sep=" ")
+    with sqlite3.connect(tmp_path / "conversations.sqlite3") as db:
+        db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (long_ago, old))
+    daily.append("paul", None, "récente", ANSWER)
+    assert daily.get("marie", old) is not None
+    always.append("paul", None, "encore une", ANSWER)
+    assert daily.get("marie", old) is None
+    assert [c.title for c in daily.conversations("paul")] == ["encore une", "récente"]
