@@ -20,7 +20,14 @@ from assistant.conversations import ConversationStore, open_conversations
 from assistant.settings import Settings
 from eval.process import free_port
 
-POSTGRES_BIN = Path(os.environ.get("ARS_TEST_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
+
+def postgres_bin() -> Path:
+    """The server's programs of the Debian package postgresql (its newest version if several)."""
+    if "ARS_TEST_POSTGRES_BIN" in os.environ:
+        return Path(os.environ["ARS_TEST_POSTGRES_BIN"])
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if
+                      p.parent.name.isdigit() else 0)
+    return versions[-1] if versions else Path("/usr/lib/postgresql/<version>/bin")
 
 
 def as_postgres(*command: str) -> None:
@@ -33,20 +40,21 @@ def as_postgres(*command: str) -> None:
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL server (Debian package postgresql) on a free port of 127.0.0.1, stopped by pg_ctl
     on its own data directory at the end."""
-    assert (POSTGRES_BIN / "initdb").exists(), f"PostgreSQL absent ({POSTGRES_BIN}) : apt-get install postgresql"
+    bin_dir = postgres_bin()
+    assert (bin_dir / "initdb").exists(), f"PostgreSQL absent ({bin_dir}) : installez-le avec `sudo make system-deps`."
     home = Path(tempfile.mkdtemp(prefix="ars-postgres-"))  # not under pytest's 0700 folder: postgres must enter
     data = home / "data"
     if os.geteuid() == 0:
         shutil.chown(home, "postgres", "postgres")
     port = free_port()
-    as_postgres(str(POSTGRES_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+    as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
                 "--locale=C", "--no-sync")
     options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
-    as_postgres(str(POSTGRES_BIN / "pg_ctl"), "start", "-w", "-D", str(data), "-o", options, "-l", str(home / "log"))
+    as_postgres(str(bin_dir / "pg_ctl"), "start", "-w", "-D", str(data), "-o", options, "-l", str(home / "log"))
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        as_postgres(str(POSTGRES_BIN / "pg_ctl"), "stop", "-D", str(data), "-m", "fast", "-w")
+        as_postgres(str(bin_dir / "pg_ctl"), "stop", "-D", str(data), "-m", "fast", "-w")
         shutil.rmtree(home, ignore_errors=True)
 
 
