@@ -99,7 +99,7 @@ def test_a_conversation_outlives_a_reload_and_only_its_agent_sees_it(browser: Br
         with signed_in(browser, accounts_app.url, "agent2") as other:
             expect(other.get_by_text("Aucune discussion enregistrée")).to_be_visible()
             expect(conversations(other)).to_have_count(0)
-            expect(other.get_by_text(QUESTION)).to_have_count(0)
+            expect(other.locator("#mes-discussions").get_by_text(QUESTION)).to_have_count(0)
 
     database = accounts_app.data_dir / "conversations.sqlite3"
     with sqlite3.connect(database) as db:
