@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from browser_app import RunningApp, copy_data_dir
+from browser_app import SCREENSHOTS, RunningApp, copy_data_dir
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from eval.process import CLI, NotReady, free_port, serving
@@ -92,7 +92,8 @@ def test_a_conversation_outlives_a_reload_and_only_its_agent_sees_it(browser: Br
         expect(citation).to_contain_text("feuille-de-route-orne-bilan-2025.pdf")
         expect(citation.locator("mark")).to_contain_text("220 000 euros")
         expect(page.get_by_label("Titre de la discussion ouverte")).to_have_value(QUESTION)
-        page.screenshot(path=str(Path("/tmp/history-desktop.png")))
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "discussions.png"))
         # a follow-up goes into the same conversation
         ask(page, "et pour les jeunes ?")
         expect(conversations(page)).to_have_count(1)
@@ -145,8 +146,6 @@ def test_on_a_phone_the_list_opens_on_demand_and_gives_way_to_the_chat(browser: 
         page.get_by_role("button", name="Mes discussions").click()
         entry = conversations(page).first
         expect(entry).to_be_in_viewport()
-        page.wait_for_timeout(400)
-        page.screenshot(path=str(Path("/tmp/history-phone.png")))
         entry.click()
         expect(page.locator('[data-testid="bot"]').first).to_contain_text("220 000")
         expect(page.locator("#liste-discussions")).not_to_be_in_viewport()  # the list gave way to the chat
