@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 RUNTIME_DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-fra
-DEBIAN_PACKAGES := $(RUNTIME_DEBIAN_PACKAGES) chromium chromium-driver poppler-utils
+DEBIAN_PACKAGES := $(RUNTIME_DEBIAN_PACKAGES) chromium chromium-driver poppler-utils postgresql
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 

@@ -49,8 +49,11 @@ class FeedbackStore:
         rating: Rating,
         comment: str = "",
         user: str | None = None,
+        conversation: str | None = None,
+        turn: int | None = None,
     ) -> str:
-        """Store one rating of an answer; returns the record id (to attach a comment later)."""
+        """Store one rating of an answer; returns the record id (to attach a comment later). `conversation` and
+        `turn`: where the answer is kept in the agent's saved conversations (assistant.conversations)."""
         if rating not in ("up", "down"):
             raise ValueError(f"rating must be 'up' or 'down', not {rating!r}")
         record: dict[str, Any] = {
@@ -68,6 +71,10 @@ class FeedbackStore:
         }
         if user:
             record["user"] = user
+        if conversation:
+            record["conversation"] = conversation
+            if turn is not None:
+                record["turn"] = turn
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as out:

@@ -83,3 +83,13 @@ class Settings(BaseSettings):
     ui_concurrency: int = Field(
         4, ge=1, le=64, description="Nombre de questions traitées en même temps ; les suivantes attendent leur tour."
     )
+    database_url: str | None = Field(
+        None,
+        description="Base des discussions enregistrées, URL SQLAlchemy (ex. "
+        "postgresql+psycopg://utilisateur:mdp@serveur/ars pour que plusieurs instances la partagent ; installez "
+        "alors psycopg) ; sans elle, SQLite sous data_dir.",
+    )
+    history_days: int = Field(
+        90, ge=0, le=36500,
+        description="Durée de conservation des discussions, en jours sans activité ; 0 : conservées sans limite.",
+    )

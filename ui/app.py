@@ -1,21 +1,23 @@
 """The Gradio app: a chat over the documents, the Découvrir tab, the documents tab and feedback on answers.
 
 This module lays the page out and wires its events; the handlers are in one module per part: ui/chat.py,
-ui/feedback.py, ui/discover.py, ui/documents.py.
+ui/history.py (« Mes discussions »), ui/feedback.py, ui/discover.py, ui/documents.py.
 
-Shared by all sessions: the services (assistant, library, feedback store, discovery with its cache of
-checked suggested questions), which are thread-safe.
-Everything about one conversation lives in that session's gr.State.
+Shared by all sessions: the services (assistant, library, feedback store, conversation store, discovery with its
+cache of checked suggested questions), which are thread-safe.
+The open conversation lives in that session's gr.State; each answer is also saved in the agent's conversation.
 """
 
 from __future__ import annotations
 
 import gradio as gr
+from gradio.events import Dependency
 
 from ui.chat import ChatHandlers
 from ui.discover import EXAMPLE_SLOTS, QUESTION_CLICK_JS, DiscoverHandlers
 from ui.documents import DocumentsHandlers
 from ui.feedback import FeedbackHandlers
+from ui.history import SIDEBAR_GIVES_WAY_JS, SIDEBAR_JS, HistoryHandlers, history_sidebar
 from ui.services import Services
 
 EMPTY_CHAT = (
@@ -24,15 +26,16 @@ EMPTY_CHAT = (
     "l'information, l'assistant le dit."
 )
 
-
 def build_app(services: Services) -> gr.Blocks:
     """The whole interface; the caller mounts it (ui.server) so that it can serve the documents too."""
     chat, discover = ChatHandlers(services), DiscoverHandlers(services)
     feedback, docs = FeedbackHandlers(services), DocumentsHandlers(services)
+    history = HistoryHandlers(services, chat)
     max_size = services.library.max_upload_text
     # Gradio keeps its own copy of each upload: hourly, copies older than two hours go (they are health documents)
     with gr.Blocks(title="ARS Assistant", analytics_enabled=False, delete_cache=(3600, 7200)) as demo:
         turns = gr.State([])
+        conversation_id = gr.State(None)  # the saved conversation shown in the chat; None until its first answer
         feedback_id = gr.State(None)
         picked = gr.State("")  # a suggested question clicked in Découvrir, on its way to the chat
         copy_buffer = gr.Textbox(visible=False, elem_id="copie-texte")
@@ -41,6 +44,7 @@ def build_app(services: Services) -> gr.Blocks:
                 "# ARS Assistant\nQuestions sur les documents de l'ARS Normandie : chaque réponse cite ses sources.",
                 elem_classes="titre",
             )
+        past = history_sidebar()
         with gr.Tabs() as tabs:
             with gr.Tab("Discussion", id="discussion"):
                 chatbot = gr.Chatbot(
@@ -148,22 +152,48 @@ def build_app(services: Services) -> gr.Blocks:
                 removal_report = gr.Markdown("", elem_id="resultat-retrait")
 
         # -- wiring ----------------------------------------------------------------------------
-        chat_outputs = [chatbot, turns, question, feedback_panel]
+        chat_outputs = [chatbot, turns, question, feedback_panel, conversation_id]
+        listed = [past.picker, past.empty, past.title]
+
+        def answered(event: Dependency) -> None:
+            """Once answered (and saved), the list of conversations shows the current one first."""
+            event.then(history.listing, conversation_id, listed, show_progress="hidden")
+
+        asked = [question, chatbot, turns, conversation_id]
         # the API name of a question, for scripts (eval/load.py): client.predict(text, [], api_name="/question")
-        question.submit(chat.respond, [question, chatbot, turns], chat_outputs, api_name="question")
-        send.click(chat.respond, [question, chatbot, turns], chat_outputs)
+        answered(question.submit(chat.respond, asked, chat_outputs, api_name="question"))
+        answered(send.click(chat.respond, asked, chat_outputs))
         for button in examples:  # a button's value is its question
-            button.click(chat.respond, [button, chatbot, turns], chat_outputs)
-        cleared = [chatbot, turns, feedback_id, feedback_panel, comment_status]
-        new_chat.click(chat.clear, None, cleared)
-        chatbot.clear(chat.clear, None, cleared)  # the chat's own bin icon: the history goes too
+            answered(button.click(chat.respond, [button, chatbot, turns, conversation_id], chat_outputs))
+        cleared = [chatbot, turns, feedback_id, feedback_panel, comment_status, conversation_id]
+        left = [past.picker, past.title, past.status]
+        new_chat.click(chat.clear, None, cleared).then(history.leave, None, left)
+        chatbot.clear(chat.clear, None, cleared).then(history.leave, None, left)  # the bin icon: a new one too
         to_clipboard = "(t) => { if (t) { navigator.clipboard.writeText(t); } return []; }"
         copy.click(chat.copy_last, turns, copy_buffer).then(None, copy_buffer, None, js=to_clipboard)
         copy_everything.click(chat.copy_all, turns, copy_buffer).then(None, copy_buffer, None, js=to_clipboard)
-        chatbot.like(feedback.like, turns, [turns, feedback_id, feedback_panel, feedback_status])
+        chatbot.like(feedback.like, [turns, conversation_id], [turns, feedback_id, feedback_panel, feedback_status])
         comment_events = [comment, comment_status, feedback_panel]
         send_comment.click(feedback.comment, [feedback_id, comment], comment_events)
         comment.submit(feedback.comment, [feedback_id, comment], comment_events)
+
+        # « Mes discussions »: the list at load, opened beside the chat on a wide screen only (it covers a phone's)
+        demo.load(history.listing, conversation_id, listed)
+        demo.load(None, None, past.sidebar, js=SIDEBAR_JS)
+        shown = [chatbot, turns, conversation_id, past.title, past.status, feedback_panel]
+        reopened = past.picker.input(history.open, past.picker, shown)
+        reopened.then(lambda: ("", None), None, [comment_status, feedback_id])
+        reopened.then(None, None, past.sidebar, js=SIDEBAR_GIVES_WAY_JS)
+        renamed = [*listed, past.status]
+        past.rename.click(history.rename, [conversation_id, past.title], renamed)
+        past.title.submit(history.rename, [conversation_id, past.title], renamed)
+        asking = [past.confirm_panel, past.confirm_text, past.confirm, past.confirm_all, past.status]
+        past.delete.click(history.ask_delete, conversation_id, asking)
+        past.delete_all.click(history.ask_delete_all, None, asking)
+        past.cancel.click(lambda: gr.update(visible=False), None, past.confirm_panel)
+        emptied = [chatbot, turns, conversation_id, *listed, past.confirm_panel, past.status]
+        past.confirm.click(history.delete, conversation_id, emptied)
+        past.confirm_all.click(history.delete_all, None, emptied)
 
         discover_outputs = [glossary, fiches, *examples]
         demo.load(discover.discover, search, discover_outputs)
@@ -173,7 +203,7 @@ def build_app(services: Services) -> gr.Blocks:
         # a suggested question: the chat tab, then the question answered as if typed
         opened = fiches.click(discover.open_question, None, [tabs, picked])
         opened.then(None, None, None, js="() => { window.scrollTo({ top: 0 }); }")
-        opened.then(chat.respond, [picked, chatbot, turns], chat_outputs)
+        answered(opened.then(chat.respond, [picked, chatbot, turns, conversation_id], chat_outputs))
 
         doc_outputs = [table, summary, to_remove]
         demo.load(docs.documents, None, doc_outputs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
+from assistant.conversations import ConversationStore, open_conversations
 from assistant.discover import Discovery
 from assistant.factory import build_assistant, open_index
 from assistant.feedback import FeedbackStore, feedback_path
@@ -23,6 +24,7 @@ class Services:
     feedback: FeedbackStore
     settings: Settings
     discovery: Discovery | None = None  # fiches, glossary and suggested questions (cached for the process)
+    conversations: ConversationStore | None = None  # each agent's saved conversations; None: nothing is kept
 
 
 def open_services(settings: Settings) -> Services:
@@ -35,6 +37,7 @@ def open_services(settings: Settings) -> Services:
         feedback=FeedbackStore(feedback_path(settings)),
         settings=settings,
         discovery=Discovery(assistant) if assistant.catalog is not None else None,
+        conversations=open_conversations(settings),
     )
 
 

@@ -54,7 +54,7 @@ def test_partial_answers_stream_in_and_the_last_one_shows_its_sources(tmp_path: 
     assert "Recherche dans les documents" in shown[0]
     assert shown[1].startswith("220 ▍") and shown[2].startswith("220 000 euros ▍") and "Sources" not in shown[3]
     assert "<mark>220 000 euros sur 3 ans.</mark>" in shown[-1] and "Contexte avant." in shown[-1]
-    messages, turns, box, _ = steps[-1]
+    messages, turns, box, _, _ = steps[-1]
     assert box == "" and [m["role"] for m in messages] == ["user", "assistant"]
     list(handlers.respond("et pour les jeunes ?", messages, turns))
     assert assistant.histories == [[], ["combien ?"]]
