@@ -31,7 +31,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # whose setup alone takes more than ~5 s (an ingest of real documents, OCR included). A test using one, even
 # through another fixture, carries the marker: `-m "not integration and not slow and not browser"` (make
 # test-fast) never pays for them, and a new test cannot forget the marker.
-PROCESS_FIXTURES = {"chroma_server", "app", "api_url", "gemma_url", "browser", "failing_app"}
+PROCESS_FIXTURES = {"chroma_server", "app", "api_url", "gemma_url", "browser", "failing_app",
+                    "oidc_provider", "oidc_app"}
 SLOW_FIXTURES = PROCESS_FIXTURES | {"corpus_settings", "formats_corpus", "ingested", "real_pages", "versions", "clean"}
 
 
