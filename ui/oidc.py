@@ -129,7 +129,7 @@ class SignInFirst:
 
 
 def install_oidc(app: FastAPI, config: OidcConfig) -> None:
-    """The sign-in routes and the session cookie on `app`; call after the Gradio mount (middlewares wrap it)."""
+    """The sign-in routes and the session cookie on `app`; call before the Gradio mount at "/" takes every path."""
     if config.secret_generated:
         log.warning("ARS_SESSION_SECRET is not set: a random one was drawn, sessions end when the server restarts "
                     "(several replicas need one shared ARS_SESSION_SECRET)")

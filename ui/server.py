@@ -111,6 +111,8 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
     app.add_api_route(DOCUMENTS_ROUTE + "/{source:path}", document, methods=["GET", "HEAD"], include_in_schema=False)
     # the HTTP API beside the page: a token, or the page's own session when it has a login
     install_api(app, services, session=who if accounts or oidc else None)
+    if oidc is not None:
+        install_oidc(app, oidc)
     limit = services.library.max_upload_bytes
     gr.mount_gradio_app(
         app,
@@ -130,8 +132,6 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
         css_paths=[STYLE],
     )
     app.add_middleware(FrenchPage, script=page_script(limit, services.library.max_upload_text))
-    if oidc is not None:
-        install_oidc(app, oidc)  # after the mount: its session middleware must wrap the page too
     gradio_app["app"] = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
     return app
 
