@@ -15,6 +15,9 @@ import httpx
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -162,7 +165,7 @@ def install_oidc(app: FastAPI, config: OidcConfig) -> None:
             log.warning("sign-in refused: %s %s", exc.error, exc.description)
             return _page("Connexion interrompue", "La connexion n'a pas abouti (refusée, expirée ou ouverte dans "
                          "un autre onglet). Recommencez.", 400)
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
+        except (httpx.HTTPError, ValueError, KeyError, JoseError) as exc:
             log.warning("sign-in failed: %r", exc)
             return _page("Connexion impossible", "La réponse du fournisseur d'identité n'a pas pu être vérifiée. "
                          "Recommencez ; si cela se répète, prévenez l'administrateur.", 400)
@@ -205,9 +208,6 @@ async def _userinfo(provider: Any, token: dict[str, Any]) -> dict[str, Any]:
     response = await provider.get(metadata["userinfo_endpoint"], token=token)
     response.raise_for_status()
     if response.headers.get("content-type", "").startswith("application/jwt"):
-        from joserfc import jwt
-        from joserfc.jwk import KeySet
-
         keys = KeySet.import_key_set(await provider.fetch_jwk_set())
         return dict(jwt.decode(response.text.strip(), keys).claims)
     data = response.json()

@@ -29,6 +29,7 @@ const configuration = {
     post_logout_redirect_uris: [`${appUrl}/deconnexion/terminee`],
     grant_types: ['authorization_code'],
     response_types: ['code'],
+    userinfo_signed_response_alg: 'RS256', // a signed JWT, as ProConnect answers
   }],
   pkce: { required: () => true },
   scopes: ['openid', 'email', 'given_name', 'usual_name', 'groups'],
@@ -40,6 +41,7 @@ const configuration = {
   cookies: { keys: ['cle-de-test-des-cookies-du-fournisseur'] },
   features: {
     devInteractions: { enabled: false },
+    jwtUserinfo: { enabled: true },
     rpInitiatedLogout: {
       enabled: true,
       // the logout confirmed at once: the app's « Se déconnecter » is the user's confirmation
