@@ -10,6 +10,7 @@ Everything about one conversation lives in that session's gr.State.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import gradio as gr
@@ -25,6 +26,14 @@ EMPTY_CHAT = (
     "Chaque réponse cite ses sources (document, page, passage) ; si les documents ne contiennent pas "
     "l'information, l'assistant le dit."
 )
+
+
+def _account(sign_out: str | None, request: gr.Request | None) -> str:
+    """Who is signed in, and the link to sign out (nothing when the page has no login)."""
+    if sign_out is None:
+        return ""
+    who = html.escape(getattr(request, "username", None) or "")
+    return f'<span class="utilisateur">{who}</span> <a href="{sign_out}" id="se-deconnecter">Se déconnecter</a>'
 
 
 def build_app(
@@ -47,8 +56,7 @@ def build_app(
                 "# ARS Assistant\nQuestions sur les documents de l'ARS Normandie : chaque réponse cite ses sources.",
                 elem_classes="titre",
             )
-            if sign_out:
-                gr.HTML(f'<a href="{sign_out}" id="se-deconnecter">Se déconnecter</a>', elem_classes="compte")
+            account = gr.HTML(_account(sign_out, None), elem_id="compte", visible=sign_out is not None)
         with gr.Tabs() as tabs:
             with gr.Tab("Discussion", id="discussion"):
                 chatbot = gr.Chatbot(
@@ -188,6 +196,12 @@ def build_app(
         doc_outputs = [table, summary, to_remove]
         demo.load(docs.documents, None, doc_outputs)
         demo.load(docs.editing, None, editing)
+        if sign_out:
+
+            def signed_in_as(request: gr.Request) -> str:
+                return _account(sign_out, request)
+
+            demo.load(signed_in_as, None, account)
         refresh.click(docs.reload, None, doc_outputs)
         uploaded = upload.upload(docs.upload, upload, [upload, upload_report, *doc_outputs], concurrency_limit=1)
         uploaded.then(discover.discover, search, discover_outputs)  # the new documents' fiches and questions

@@ -3,6 +3,8 @@ the provider, come back to the page; admins (by group) manage documents, the oth
 
 from __future__ import annotations
 
+import json
+
 from browser_app import RunningApp
 from oidc_client import ADMIN, AGENT, OidcProvider, sign_in_form, signed_in
 from playwright.sync_api import Browser, Page, expect
@@ -21,11 +23,18 @@ def test_an_agent_signs_in_at_the_provider_asks_and_reads_but_cannot_manage_docu
 ):
     with signed_in(browser, oidc_app.url, AGENT) as tab:
         assert tab.url.rstrip("/") == oidc_app.url  # back on the page, not on the provider
+        expect(tab.locator("#compte")).to_contain_text("paul.martin@ars.test")
         tab.get_by_placeholder("Votre question").fill("combien pour le plan crack ?")
         tab.keyboard.press("Enter")
         answer = tab.locator('[data-testid="bot"]').last
         expect(answer.locator(".citation").first).to_contain_text(ORNE)
         expect(answer).to_contain_text("220 000")
+        # the handlers know who asks (gr.Request.username): the feedback names the agent
+        answer.hover()
+        tab.get_by_role("button", name="Je n'aime pas").last.click()
+        expect(tab.locator("#retour-statut")).to_contain_text("Merci")
+        feedback = [json.loads(line) for line in (oidc_app.data_dir / "feedback.jsonl").read_text().splitlines()]
+        assert [r["user"] for r in feedback if r["rating"] == "down"] == ["paul.martin@ars.test"]
         cited = tab.request.get(f"{oidc_app.url}/documents/{ORNE}")  # the session opens the cited files
         assert cited.status == 200 and cited.body().startswith(b"%PDF")
 
