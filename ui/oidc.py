@@ -148,7 +148,8 @@ def install_oidc(app: FastAPI, config: OidcConfig) -> None:
 
     async def sign_in(request: Request, suite: str = "/") -> Response:
         request.session.pop("user", None)
-        request.session["next"] = suite if suite.startswith("/") and not suite.startswith("//") else "/"
+        # only a path of this site: "//host" and "/\\host" would send the user elsewhere after signing in
+        request.session["next"] = suite if suite.startswith("/") and not suite.startswith(("//", "/\\")) else "/"
         try:
             return await provider.authorize_redirect(request, str(request.url_for("oidc_callback")))
         except (httpx.HTTPError, ValueError, KeyError, RuntimeError):

@@ -60,6 +60,8 @@ def test_signing_out_ends_the_session(browser: Browser, oidc_app: RunningApp, oi
         tab.get_by_role("link", name="Se déconnecter").click()
         expect(tab.get_by_role("heading", name="Vous êtes déconnecté")).to_be_visible()
         assert tab.request.get(f"{oidc_app.url}/api/documents").status == 401
+        cited = tab.request.get(f"{oidc_app.url}/documents/{ORNE}")  # a citation link: sign in first
+        assert cited.url.startswith(oidc_provider.url) and PROVIDER_FORM in cited.text()
         tab.goto(oidc_app.url + "/")  # the page asks to sign in again, at the provider (its session ended too)
         expect(tab.get_by_role("heading", name=PROVIDER_FORM)).to_be_visible()
         assert tab.url.startswith(oidc_provider.url)

@@ -66,3 +66,10 @@ def test_a_user_is_named_as_proconnect_names_them_and_known_by_email_else_subjec
                     "groupes": "ars-admin-documents"}, groups_claim="groupes")
     assert (user.id, user.name, user.groups) == ("marie@ars.test", "Marie Dupont", ("ars-admin-documents",))
     assert User.of({"sub": "abc"}, "groups").id == "abc"
+
+
+def test_the_ui_command_refuses_both_sign_in_modes_in_one_french_line(ars, tmp_path):
+    run = ars("ui", data_dir=tmp_path, env={"ARS_UI_USERS": "marie:secret1", "ARS_OIDC_ISSUER": PROVIDER["oidc_issuer"],
+                                            "ARS_OIDC_CLIENT_ID": "ars", "ARS_OIDC_CLIENT_SECRET": "secret-client"})
+    assert run.exit_code == 1
+    assert run.stderr.startswith("Erreur : deux modes de connexion à la fois") and run.stderr.count("\n") == 1
