@@ -37,6 +37,7 @@ $(TEST_STAMP): pyproject.toml tests/oidc/package-lock.json
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet --no-cache-dir "llama-cpp-python[server]>=0.3.36"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@command -v npm >/dev/null || { echo "Node.js (20 ou plus) et npm manquent : les tests de connexion OpenID Connect en ont besoin ; installez-les."; exit 1; }
 	npm ci --prefix tests/oidc --no-audit --no-fund --silent
 	touch $(TEST_STAMP) $(RUN_STAMP)
 

@@ -161,7 +161,10 @@ def install_oidc(app: FastAPI, config: OidcConfig) -> None:
         try:
             token = await provider.authorize_access_token(request)
             claims = dict(token.get("userinfo") or {})
-            claims.update(await _userinfo(provider, token))
+            more = await _userinfo(provider, token)
+            if more.get("sub", claims["sub"]) != claims["sub"]:  # OpenID Connect Core 5.3.2: same user, or none
+                raise ValueError("userinfo names another subject than the ID token")
+            claims.update(more)
         except OAuthError as exc:
             log.warning("sign-in refused: %s %s", exc.error, exc.description)
             return _page("Connexion interrompue", "La connexion n'a pas abouti (refusée, expirée ou ouverte dans "

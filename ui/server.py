@@ -162,7 +162,8 @@ def serve(settings: Settings) -> None:
         print("L'index est vide : ajoutez des documents dans l'onglet Documents, ou lancez "
               "`ars-assistant ingest data/documents`.", flush=True)
     if oidc is not None:
-        print(f"Connexion OpenID Connect : {oidc.issuer} (adresse de retour à déclarer : {url}/connexion/retour)",
+        print(f"Connexion OpenID Connect : {oidc.issuer} (adresse de retour à déclarer : {url}/connexion/retour, "
+              "ou son équivalent derrière le proxy inverse)",
               flush=True)
     if settings.ui_host not in ("127.0.0.1", "localhost", "::1") and not accounts and oidc is None:
         print("Attention : interface ouverte sur le réseau sans connexion ; définissez ARS_OIDC_ISSUER "
