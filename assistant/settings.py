@@ -79,6 +79,31 @@ class Settings(BaseSettings):
         description="Jetons d'accès à l'API HTTP, séparés par des virgules (« Authorization: Bearer <jeton> ») ; "
         "sans jetons, l'API suit la connexion de l'interface (ouverte quand elle l'est).",
     )
+    oidc_issuer: str | None = Field(
+        None,
+        description="Fournisseur OpenID Connect (ProConnect…) : son adresse d'émetteur ; le document de découverte "
+        "est lu à <émetteur>/.well-known/openid-configuration. Avec lui, la page demande de se connecter chez ce "
+        "fournisseur (incompatible avec ARS_UI_USERS).",
+    )
+    oidc_client_id: str | None = Field(None, description="Identifiant client de l'application chez le fournisseur.")
+    oidc_client_secret: str | None = Field(None, description="Secret client de l'application chez le fournisseur.")
+    oidc_scopes: str = Field(
+        "openid email given_name usual_name",
+        description="Portées demandées au fournisseur, séparées par des espaces (celles de ProConnect par défaut).",
+    )
+    oidc_groups_claim: str = Field(
+        "groups", description="Revendication (claim) du jeton qui porte les groupes de l'utilisateur."
+    )
+    admin_groups: str | None = Field(
+        None,
+        description="Groupes administrateurs, séparés par des virgules : eux seuls ajoutent et retirent des "
+        "documents ; sans eux, toute personne connectée le peut.",
+    )
+    session_secret: str | None = Field(
+        None,
+        description="Secret qui signe les cookies de session (32 caractères ou plus) ; sans lui, un secret est tiré "
+        "au démarrage et les sessions finissent au redémarrage. Plusieurs répliques : le même secret partout.",
+    )
     api_port: int = Field(7861, ge=1, le=65535, description="Port de `ars-assistant api` (l'API sans la page).")
     ui_concurrency: int = Field(
         4, ge=1, le=64, description="Nombre de questions traitées en même temps ; les suivantes attendent leur tour."

@@ -32,7 +32,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # through another fixture, carries the marker: `-m "not integration and not slow and not browser"` (make
 # test-fast) never pays for them, and a new test cannot forget the marker.
 PROCESS_FIXTURES = {"chroma_server", "app", "api_url", "gemma_url", "browser", "failing_app", "formats_app",
-                    "accounts_app", "postgres_url"}
+                    "accounts_app", "postgres_url", "oidc_provider", "oidc_app"}
 SLOW_FIXTURES = PROCESS_FIXTURES | {"corpus_settings", "formats_corpus", "ingested", "real_pages", "versions", "clean"}
 
 

@@ -2,8 +2,9 @@
 services as the page. Served beside the page by `ars-assistant ui` and alone by `ars-assistant api`.
 
 Access: with ARS_API_TOKENS set, a request needs "Authorization: Bearer <token>" (or, beside the page,
-the page's login session); without tokens the API follows the page: open when the page is open, the
-page's session otherwise."""
+the page's login session); with OpenID Connect configured, a JWT of the provider (ID token or access token)
+is accepted too; without tokens the API follows the page: open when the page is open, the page's session
+otherwise. Adding and removing documents needs an admin (ui/oidc.py: ARS_ADMIN_GROUPS)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,7 +28,9 @@ from assistant.models import Answer
 from assistant.schemas import AnswerOut, CitationOut, DocumentOut, PassageOut
 from assistant.settings import Settings
 from ingest.errors import UserError
+from ui.oidc import User, load_oidc
 from ui.services import Services, check_port, open_services
+from ui.tokens import BadToken, ProviderTokens, ProviderUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +39,26 @@ API_DOCS = "/api/docs"
 OPENAPI = "/api/openapi.json"
 UNAUTHORIZED = (
     "Accès refusé : jeton d'accès absent ou invalide. Envoyez l'en-tête « Authorization: Bearer <jeton> » "
-    "avec un des jetons de ARS_API_TOKENS (demandez-en un à l'administrateur)."
+    "avec un des jetons de ARS_API_TOKENS (demandez-en un à l'administrateur) ou un jeton du fournisseur "
+    "d'identité quand la connexion OpenID Connect est configurée."
 )
 SESSION_REQUIRED = "Connexion requise : connectez-vous d'abord à l'interface, ou utilisez un jeton d'accès."
 NO_QUESTION = "Aucune question : envoyez au moins un message « user » qui contient la question."
 ERROR_TEXT = "Une erreur inattendue a empêché la réponse ; le détail est dans le journal du serveur."
 
-SessionCheck = Callable[[Request], bool | None]  # True/False: the page's session; None: the page has no login
+FORBIDDEN = ("Action réservée aux administrateurs : seuls les membres des groupes de ARS_ADMIN_GROUPS ajoutent ou "
+             "retirent des documents. Demandez l'accès à votre administrateur.")
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who calls: a name for the logs, and whether they may add and remove documents."""
+
+    name: str
+    admin: bool
+
+
+SessionCheck = Callable[[Request], Caller | None]  # the page's signed-in user, None when not signed in
 
 
 class AskRequest(BaseModel):
@@ -91,30 +108,56 @@ def tokens_of(settings: Settings) -> list[str]:
 
 
 class Access:
-    """Who may call the API: a configured bearer token, else the page's session when the page has a login."""
+    """Who may call the API: a configured bearer token, a JWT of the OpenID Connect provider, else the page's session
+    when the page has a login (`session` None: the page is open)."""
 
     def __init__(self, settings: Settings, session: SessionCheck | None = None) -> None:
         self.tokens = tokens_of(settings)
         self.session = session
+        oidc = load_oidc(settings)
+        self.provider: ProviderTokens | None = oidc.tokens() if oidc else None
+        self.is_admin: Callable[[User], bool] = oidc.is_admin if oidc else lambda user: True
+        self.groups_claim = oidc.groups_claim if oidc else "groups"
 
-    def __call__(self, request: Request) -> None:
+    def __call__(self, request: Request) -> Caller:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if self.tokens and scheme.lower() == "bearer" and any(
-            hmac.compare_digest(given.strip().encode(), token.encode()) for token in self.tokens
-        ):
-            return
-        logged_in = self.session(request) if self.session is not None else None
-        if logged_in:
-            return
-        if self.tokens:
+        given = given.strip() if scheme.lower() == "bearer" else ""
+        if given and any(hmac.compare_digest(given.encode(), token.encode()) for token in self.tokens):
+            return Caller("jeton ARS_API_TOKENS", admin=True)
+        if given and self.provider is not None:
+            return self._provider_caller(given)
+        signed_in = self.session(request) if self.session is not None else None
+        if signed_in is not None:
+            return signed_in
+        if self.tokens or self.provider is not None:
             raise HTTPException(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
-        if logged_in is False:
+        if self.session is not None:
             raise HTTPException(401, SESSION_REQUIRED)
+        return Caller("anonyme", admin=True)  # no login anywhere: the page and the API are open (127.0.0.1)
+
+    def admin(self, request: Request) -> Caller:
+        """The caller if they may add and remove documents; else 403."""
+        caller = self(request)
+        if not caller.admin:
+            raise HTTPException(403, FORBIDDEN)
+        return caller
+
+    def _provider_caller(self, token: str) -> Caller:
+        assert self.provider is not None
+        try:
+            claims = self.provider.claims(token)
+        except BadToken as exc:
+            raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
+        except ProviderUnreachable as exc:
+            log.warning("checking a bearer token failed: %s", exc)
+            raise HTTPException(503, "Le fournisseur d'identité ne répond pas : réessayez dans un instant.") from exc
+        user = User.of(claims, self.groups_claim)
+        return Caller(user.id, self.is_admin(user))
 
 
 def api_router(services: Services, access: Access) -> APIRouter:
     """Every route of the API; `access` guards all but /api/health."""
-    guarded = [Depends(access)]
+    guarded, admins = [Depends(access)], [Depends(access.admin)]
     router = APIRouter()
     assistant, library = services.assistant, services.library
 
@@ -162,7 +205,7 @@ def api_router(services: Services, access: Access) -> APIRouter:
             raise HTTPException(404, f"« {source} » : document introuvable dans l'index, ou fichier indisponible.")
         return FileResponse(path, filename=path.name, headers={"X-Content-Type-Options": "nosniff"})
 
-    @router.post("/api/documents", dependencies=guarded, status_code=201, tags=["documents"])
+    @router.post("/api/documents", dependencies=admins, status_code=201, tags=["documents"])
     def upload(file: UploadFile = File(description="PDF, DOCX, ODT, HTML, TXT ou MD.")) -> UploadOut:  # noqa: B008
         """Ajoute un document (mêmes contrôles que la page) ; un fichier du même nom remplace l'ancien. Refus :
         422 avec la raison en français."""
@@ -179,7 +222,7 @@ def api_router(services: Services, access: Access) -> APIRouter:
             raise HTTPException(422, f"{result.source} : {result.message}")
         return UploadOut(name=result.name, source=result.source, message=result.message)
 
-    @router.delete("/api/documents/{source}", dependencies=guarded, tags=["documents"])
+    @router.delete("/api/documents/{source}", dependencies=admins, tags=["documents"])
     def remove(source: str) -> RemovedOut:
         """Retire un document de l'index (son fichier n'est supprimé que s'il a été envoyé par l'interface ou l'API)."""
         try:
@@ -303,6 +346,6 @@ def serve_api(settings: Settings) -> None:
     url = f"http://{settings.ui_host}:{settings.api_port}"
     print(f"API ARS Assistant : {url}/api  (documentation : {url}{API_DOCS} ; {documents} document(s) indexé(s) ; "
           "Ctrl+C pour arrêter)", flush=True)
-    if not tokens_of(settings):
+    if not tokens_of(settings) and load_oidc(settings) is None:
         print("Attention : API sans jeton d'accès ; définissez ARS_API_TOKENS avant de l'ouvrir au réseau.", flush=True)
     uvicorn.run(app, host=settings.ui_host, port=settings.api_port, log_level="warning")

@@ -10,6 +10,9 @@ The open conversation lives in that session's gr.State; each answer is also save
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
+
 import gradio as gr
 from gradio.events import Dependency
 
@@ -26,10 +29,23 @@ EMPTY_CHAT = (
     "l'information, l'assistant le dit."
 )
 
-def build_app(services: Services) -> gr.Blocks:
-    """The whole interface; the caller mounts it (ui.server) so that it can serve the documents too."""
+
+def _account(sign_out: str | None, request: gr.Request | None) -> str:
+    """Who is signed in, and the link to sign out (nothing when the page has no login)."""
+    if sign_out is None:
+        return ""
+    who = html.escape(getattr(request, "username", None) or "")
+    return f'<span class="utilisateur">{who}</span> <a href="{sign_out}" id="se-deconnecter">Se déconnecter</a>'
+
+
+def build_app(
+    services: Services, can_edit: Callable[[gr.Request | None], bool] | None = None, sign_out: str | None = None
+) -> gr.Blocks:
+    """The whole interface; the caller mounts it (ui.server) so that it can serve the documents too.
+    `can_edit`: may this request's user add and remove documents (default: everyone); `sign_out`: the URL of
+    « Se déconnecter » when the page has a login."""
     chat, discover = ChatHandlers(services), DiscoverHandlers(services)
-    feedback, docs = FeedbackHandlers(services), DocumentsHandlers(services)
+    feedback, docs = FeedbackHandlers(services), DocumentsHandlers(services, can_edit)
     history = HistoryHandlers(services, chat)
     max_size = services.library.max_upload_text
     # Gradio keeps its own copy of each upload: hourly, copies older than two hours go (they are health documents)
@@ -44,6 +60,7 @@ def build_app(services: Services) -> gr.Blocks:
                 "# ARS Assistant\nQuestions sur les documents de l'ARS Normandie : chaque réponse cite ses sources.",
                 elem_classes="titre",
             )
+            account = gr.HTML(_account(sign_out, None), elem_id="compte", visible=sign_out is not None)
         past = history_sidebar()
         with gr.Tabs() as tabs:
             with gr.Tab("Discussion", id="discussion"):
@@ -125,31 +142,33 @@ def build_app(services: Services) -> gr.Blocks:
                     summary = gr.Markdown("", elem_id="resume-documents")
                     refresh = gr.Button("Actualiser la liste", size="sm", elem_id="actualiser")
                 table = gr.HTML("", elem_id="documents")
-                gr.Markdown(
-                    "### Ajouter des documents\nPDF (numérisés compris), DOCX, ODT, HTML, TXT ou MD ; "
-                    f"{max_size} au plus par fichier."
-                )
-                upload = gr.File(
-                    label=f"Déposez vos fichiers ici ou cliquez pour les choisir ({max_size} max. par fichier)",
-                    file_count="multiple",
-                    type="filepath",
-                    height=160,
-                    elem_id="envoi",
-                )
-                gr.HTML('<div id="envoi-erreur" role="alert" aria-live="assertive"></div>', elem_id="envoi-erreur-bloc")
-                upload_report = gr.Markdown("", elem_id="resultat-envoi")
-                gr.Markdown("### Retirer un document")
-                with gr.Row(equal_height=True):
-                    to_remove = gr.Dropdown(
-                        label="Document à retirer", choices=[], value=None, scale=4, elem_id="a-retirer"
+                with gr.Column(elem_id="gestion-documents") as editing:  # hidden on load for those who may not edit
+                    gr.Markdown(
+                        "### Ajouter des documents\nPDF (numérisés compris), DOCX, ODT, HTML, TXT ou MD ; "
+                        f"{max_size} au plus par fichier."
                     )
-                    remove = gr.Button("Retirer de l'index", variant="stop", scale=1, min_width=150)
-                with gr.Group(visible=False) as confirm_panel:
-                    confirm_text = gr.Markdown("")
-                    with gr.Row():
-                        confirm = gr.Button("Oui, retirer", variant="stop", elem_id="confirmer-retrait")
-                        cancel = gr.Button("Annuler")
-                removal_report = gr.Markdown("", elem_id="resultat-retrait")
+                    upload = gr.File(
+                        label=f"Déposez vos fichiers ici ou cliquez pour les choisir ({max_size} max. par fichier)",
+                        file_count="multiple",
+                        type="filepath",
+                        height=160,
+                        elem_id="envoi",
+                    )
+                    gr.HTML('<div id="envoi-erreur" role="alert" aria-live="assertive"></div>',
+                            elem_id="envoi-erreur-bloc")
+                    upload_report = gr.Markdown("", elem_id="resultat-envoi")
+                    gr.Markdown("### Retirer un document")
+                    with gr.Row(equal_height=True):
+                        to_remove = gr.Dropdown(
+                            label="Document à retirer", choices=[], value=None, scale=4, elem_id="a-retirer"
+                        )
+                        remove = gr.Button("Retirer de l'index", variant="stop", scale=1, min_width=150)
+                    with gr.Group(visible=False) as confirm_panel:
+                        confirm_text = gr.Markdown("")
+                        with gr.Row():
+                            confirm = gr.Button("Oui, retirer", variant="stop", elem_id="confirmer-retrait")
+                            cancel = gr.Button("Annuler")
+                    removal_report = gr.Markdown("", elem_id="resultat-retrait")
 
         # -- wiring ----------------------------------------------------------------------------
         chat_outputs = [chatbot, turns, question, feedback_panel, conversation_id]
@@ -207,6 +226,13 @@ def build_app(services: Services) -> gr.Blocks:
 
         doc_outputs = [table, summary, to_remove]
         demo.load(docs.documents, None, doc_outputs)
+        demo.load(docs.editing, None, editing)
+        if sign_out:
+
+            def signed_in_as(request: gr.Request) -> str:
+                return _account(sign_out, request)
+
+            demo.load(signed_in_as, None, account)
         refresh.click(docs.reload, None, doc_outputs)
         uploaded = upload.upload(docs.upload, upload, [upload, upload_report, *doc_outputs], concurrency_limit=1)
         uploaded.then(discover.discover, search, discover_outputs)  # the new documents' fiches and questions

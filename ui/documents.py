@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from ui.services import Services
 
 log = logging.getLogger(__name__)
 
+NOT_ADMIN = ("Seuls les administrateurs ajoutent ou retirent des documents ; demandez l'accès à votre "
+             "administrateur.")
 LIST_ERROR = (
     "La liste des documents n'a pas pu être lue à cause d'une erreur inattendue. Réessayez avec « Actualiser "
     "la liste » ; si elle se répète, prévenez l'administrateur (le détail est dans le journal du serveur)."
@@ -23,8 +26,13 @@ LIST_ERROR = (
 class DocumentsHandlers:
     """Listing, adding and removing documents through the library (which lets writes take turns)."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, can_edit: Callable[[gr.Request | None], bool] | None = None) -> None:
         self.s = services
+        self.can_edit = can_edit or (lambda request: True)
+
+    def editing(self, request: gr.Request) -> Any:
+        """The upload and removal controls, shown only to those who may add and remove documents."""
+        return gr.update(visible=self.can_edit(request))
 
     def reload(self) -> tuple[Any, ...]:
         """The documents again, after re-reading the index (another process may have ingested some)."""
@@ -53,8 +61,12 @@ class DocumentsHandlers:
         choices = [(f"{d.title} ({d.source})", d.source) for d in docs]
         return documents_table(docs), summary, gr.update(choices=choices, value=None)
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def upload(
+        self, files: list[str] | None, request: gr.Request, progress: gr.Progress = gr.Progress()  # noqa: B008
+    ) -> tuple[Any, ...]:
         """Index uploaded files one by one; each gets a line saying what became of it."""
+        if not self.can_edit(request):  # the controls are hidden, but an event can be sent by hand
+            return (None, NOT_ADMIN, *self.documents())
         paths = [Path(f) for f in files or []]
         lines = []
         for number, path in enumerate(paths, start=1):
@@ -80,8 +92,10 @@ class DocumentsHandlers:
             return gr.update(visible=False), "", "Choisissez d'abord un document dans la liste."
         return gr.update(visible=True), f"Retirer « {literal(source)} » de l'index ?", ""
 
-    def remove(self, source: str | None) -> tuple[Any, ...]:
+    def remove(self, source: str | None, request: gr.Request) -> tuple[Any, ...]:
         """Remove the chosen document; the result line says whether its file was deleted."""
+        if not self.can_edit(request):
+            return (gr.update(visible=False), NOT_ADMIN, *self.documents())
         if not source:
             return (gr.update(visible=False), "Choisissez d'abord un document dans la liste.", *self.documents())
         try:

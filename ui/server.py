@@ -10,12 +10,13 @@ from typing import Any
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 
 from assistant.settings import Settings
-from ui.api import API_DOCS, OPENAPI, install_api
+from ui.api import API_DOCS, OPENAPI, Caller, install_api
 from ui.app import build_app
 from ui.auth import load_accounts
+from ui.oidc import SIGN_IN, SIGN_OUT, install_oidc, load_oidc, session_user
 from ui.page import FrenchPage, page_script
 from ui.render import DOCUMENTS_ROUTE
 from ui.services import Services, check_port, open_services
@@ -63,16 +64,35 @@ def theme() -> gr.themes.Base:
 
 def create_server(settings: Settings, services: Services | None = None) -> FastAPI:
     """The FastAPI app serving the interface at / and the indexed documents at /documents/<source>."""
-    services = services or open_services(settings)
+    oidc = load_oidc(settings)  # before the accounts: both at once is refused there
     accounts = load_accounts(settings)
-    demo = build_app(services)
+    services = services or open_services(settings)
+    gradio_app: dict[str, Any] = {}
+
+    def who(request: Any) -> Caller | None:
+        """The signed-in caller of a page or API request (anyone when there is no login), None when not signed in."""
+        if oidc is not None:
+            user = session_user(request)
+            return Caller(user.id, oidc.is_admin(user)) if user else None
+        if accounts:
+            name = _gradio_user(request, gradio_app.get("app"))
+            return Caller(name, admin=True) if name else None
+        return Caller("anonyme", admin=True)
+
+    def can_edit(request: gr.Request | None) -> bool:
+        caller = who(getattr(request, "request", None))
+        return caller is not None and caller.admin
+
+    sign_out = SIGN_OUT if oidc else "/logout" if accounts else None
+    demo = build_app(services, can_edit=can_edit, sign_out=sign_out)
     demo.queue(default_concurrency_limit=settings.ui_concurrency)
     app = FastAPI(title="ARS Assistant", version="1", docs_url=API_DOCS, redoc_url=None, openapi_url=OPENAPI)
-    gradio_app: dict[str, Any] = {}
 
     def document(source: str, request: Request) -> Response:  # sync: FastAPI runs it in a thread
         """An indexed document's file; any other name, or a path, is refused."""
-        if not _logged_in(request, gradio_app.get("app")):
+        if who(request) is None:
+            if oidc is not None:  # a citation opened after the session ended: sign in, then the document
+                return RedirectResponse(f"{SIGN_IN}?suite={DOCUMENTS_ROUTE}/{source}", status_code=302)
             return PlainTextResponse("Connexion requise : ouvrez d'abord l'interface.", status_code=401)
         path = services.library.resolve(source)
         if path is None:
@@ -91,9 +111,11 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
     # before the mount at "/": the mount would otherwise take every path
     app.add_api_route(DOCUMENTS_ROUTE + "/{source:path}", document, methods=["GET", "HEAD"], include_in_schema=False)
     # the viewer: a cited document at its page, the passage highlighted; same login as the documents
-    install_viewer(app, services.library, lambda request: _logged_in(request, gradio_app.get("app")))
+    install_viewer(app, services.library, lambda request: who(request) is not None, SIGN_IN if oidc else None)
     # the HTTP API beside the page: a token, or the page's own session when it has a login
-    install_api(app, services, session=lambda request: _logged_in(request, gradio_app.get("app")) if accounts else None)
+    install_api(app, services, session=who if accounts or oidc else None)
+    if oidc is not None:
+        install_oidc(app, oidc)
     limit = services.library.max_upload_bytes
     gr.mount_gradio_app(
         app,
@@ -102,6 +124,8 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
         server_name=settings.ui_host,
         server_port=settings.ui_port,
         auth=accounts or None,
+        # OpenID Connect: the session's user is the handlers' gr.Request.username (None: not signed in)
+        auth_dependency=(lambda request: (user := session_user(request)) and user.id) if oidc else None,
         auth_message="Connectez-vous avec le compte fourni par votre administrateur." if accounts else None,
         max_file_size=limit + 1024 * 1024,  # the French check in the page and in Library.add comes first
         footer_links=[],
@@ -115,19 +139,21 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
     return app
 
 
-def _logged_in(request: Request, gradio_app: Any) -> bool:
-    """Same session as the interface: Gradio's login cookie must name a live token (no login: always)."""
-    if gradio_app is None or gradio_app.auth is None:
-        return True
+def _gradio_user(request: Any, gradio_app: Any) -> str | None:
+    """Same session as the interface: the user whose live token Gradio's login cookie names."""
+    if request is None or gradio_app is None:
+        return None
     cookie_id = gradio_app.cookie_id
     cookies = request.cookies
     token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
-    return token is not None and token in gradio_app.tokens
+    user = gradio_app.tokens.get(token) if token else None
+    return str(user) if user is not None else None
 
 
 def serve(settings: Settings) -> None:
     """Run the interface until Ctrl+C."""
-    accounts = load_accounts(settings)  # a mistake in the accounts stops here, before the model loads
+    oidc = load_oidc(settings)  # a mistake in the sign-in settings stops here, before the model loads
+    accounts = load_accounts(settings)
     check_port(settings.ui_host, settings.ui_port)
     services = open_services(settings)
     app = create_server(settings, services)
@@ -138,7 +164,11 @@ def serve(settings: Settings) -> None:
     if not documents:
         print("L'index est vide : ajoutez des documents dans l'onglet Documents, ou lancez "
               "`ars-assistant ingest data/documents`.", flush=True)
-    if settings.ui_host not in ("127.0.0.1", "localhost", "::1") and not accounts:
-        print("Attention : interface ouverte sur le réseau sans connexion ; définissez ARS_UI_USERS "
-              "ou ARS_UI_USERS_FILE.", flush=True)
+    if oidc is not None:
+        print(f"Connexion OpenID Connect : {oidc.issuer} (adresse de retour à déclarer : {url}/connexion/retour, "
+              "ou son équivalent derrière le proxy inverse)",
+              flush=True)
+    if settings.ui_host not in ("127.0.0.1", "localhost", "::1") and not accounts and oidc is None:
+        print("Attention : interface ouverte sur le réseau sans connexion ; définissez ARS_OIDC_ISSUER "
+              "(OpenID Connect), ou ARS_UI_USERS ou ARS_UI_USERS_FILE.", flush=True)
     uvicorn.run(app, host=settings.ui_host, port=settings.ui_port, log_level="warning")

@@ -19,7 +19,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from assistant.library import LibraryDocument
 from ingest.errors import SkipFile
@@ -57,14 +57,19 @@ class Documents(Protocol):
     def documents(self) -> list[LibraryDocument]: ...
 
 
-def install_viewer(app: FastAPI, library: Documents, logged_in: LoggedIn) -> None:
-    """Add the viewer's routes to `app` (before the interface is mounted at "/", which would take every path)."""
+def install_viewer(app: FastAPI, library: Documents, logged_in: LoggedIn, sign_in: str | None = None) -> None:
+    """Add the viewer's routes to `app` (before the interface is mounted at "/", which would take every path).
+
+    `sign_in`: where a reader who is not signed in is sent (with `?suite=` the viewer's address), else a 401."""
     scans = ScanReader()
     texts = DocumentTexts()
 
     def viewer(source: str, request: Request, page: str = "1", passage: str = "") -> Response:
         """The viewer page of an indexed document (sync: FastAPI runs it in a thread)."""
         if not logged_in(request):
+            if sign_in is not None:  # a citation opened after the session ended: sign in, then this page
+                back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"{sign_in}?suite={quote(back, safe='')}", status_code=302)
             return PlainTextResponse(LOGIN, status_code=401)
         path = library.resolve(source)
         if path is None:

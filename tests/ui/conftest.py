@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser_app import MAX_UPLOAD_MB, RunningApp, copy_data_dir, open_page
+from oidc_client import ID_TOKEN_TTL_S, OidcProvider
 from playwright.sync_api import Browser, Page
 
 from assistant.ingesting import run_ingest
@@ -94,3 +95,55 @@ def page(browser: Browser, app: RunningApp) -> Iterator[Page]:
     """A fresh browser session (own cookies, own Gradio session) at 1280 px, on the app's page."""
     with open_page(browser, app.url, clipboard=True) as tab:
         yield tab
+
+
+OIDC_DIR = Path(__file__).resolve().parents[1] / "oidc"
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+    """The real OpenID Connect provider of tests/oidc (oidc-provider on node) on a free port, with its client for
+    the app that `oidc_app` starts on `app_port`; ID tokens live ID_TOKEN_TTL_S seconds (the expiry test)."""
+    assert (OIDC_DIR / "node_modules" / "oidc-provider").is_dir(), (
+        "oidc-provider absent : lancez `make install-dev` (npm ci --prefix tests/oidc).")
+    home = tmp_path_factory.mktemp("oidc-provider")
+    provider = OidcProvider(f"http://127.0.0.1:{free_port()}", free_port())
+    env = {**os.environ, "PORT": provider.url.rsplit(":", 1)[1], "APP_URL": provider.app_url,
+           "CLIENT_ID": provider.client_id, "CLIENT_SECRET": provider.client_secret,
+           "ID_TOKEN_TTL": str(ID_TOKEN_TTL_S)}
+    log = home / "provider.log"
+    try:
+        with serving(["node", str(OIDC_DIR / "provider.mjs")], provider.url + "/.well-known/openid-configuration",
+                     env=env, cwd=home, log=log, timeout_s=30):
+            yield provider
+    except NotReady:
+        pytest.fail(f"the OpenID Connect test provider did not start:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def oidc_app(corpus_dir: Path, oidc_provider: OidcProvider, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[RunningApp]:
+    """`ars-assistant ui` signing in with `oidc_provider`; admins: the group ars-admin-documents (marie, not paul)."""
+    home = tmp_path_factory.mktemp("ars-oidc-app")
+    data_dir = copy_data_dir(corpus_dir, home / "data")
+    log = home / "ui.log"
+    env = {
+        **os.environ,
+        "ARS_DATA_DIR": str(data_dir),
+        "ARS_OIDC_ISSUER": oidc_provider.url,
+        "ARS_OIDC_CLIENT_ID": oidc_provider.client_id,
+        "ARS_OIDC_CLIENT_SECRET": oidc_provider.client_secret,
+        "ARS_OIDC_SCOPES": "openid email given_name usual_name groups",
+        "ARS_ADMIN_GROUPS": "ars-admin-documents",
+        "ARS_SESSION_SECRET": "secret-de-session-des-tests-assez-long-0123456789",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "PYTHONUNBUFFERED": "1",
+    }
+    url = oidc_provider.app_url
+    try:
+        with serving([*CLI, "ui", "--port", str(oidc_provider.app_port)], url + "/api/health", env=env, cwd=home,
+                     log=log):
+            yield RunningApp(url, data_dir, log)
+    except NotReady as exc:
+        what = f"exited with code {exc.process.returncode}" if exc.exited else f"did not answer on {url} within 120 s"
+        pytest.fail(f"the UI {what}:\n{log.read_text()}")

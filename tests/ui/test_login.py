@@ -36,6 +36,7 @@ def test_without_accounts_the_page_is_open_and_french(corpus_dir: Path, tmp_path
         page = client.get("/", headers={"Accept-Language": "en-US", "Accept-Encoding": "gzip, br"})
         assert page.status_code == 200
         assert 'lang="fr"' in page.text.split(">", 2)[1] and 'navigator, "language"' in page.text
+        assert "Se déconnecter" not in client.get("/config").text
         assert client.get(f"/documents/{ORNE}").status_code == 200
 
 
@@ -60,3 +61,13 @@ def test_beside_a_page_with_accounts_and_no_tokens_the_api_needs_the_session(cor
         assert refused.status_code == 401 and "Connexion requise" in refused.json()["detail"]
         assert client.post("/login", data={"username": "marie", "password": "secret1"}).status_code == 200
         assert [d["source"] for d in client.get("/api/documents").json()].count(ORNE) == 1
+
+
+def test_with_accounts_the_page_links_to_sign_out_and_signing_out_ends_the_session(corpus_dir: Path, tmp_path: Path):
+    data_dir = Path(shutil.copytree(corpus_dir, tmp_path / "data"))
+    with TestClient(create_server(Settings(data_dir=data_dir, ui_users="marie:secret1"))) as client:
+        assert client.post("/login", data={"username": "marie", "password": "secret1"}).status_code == 200
+        assert "Se déconnecter" in client.get("/config").text
+        assert client.get("/api/documents").status_code == 200
+        client.get("/logout")
+        assert client.get("/api/documents").status_code == 401
