@@ -243,7 +243,9 @@ def ask(question: str | None, as_json: bool, top_k: int | None) -> None:
 def ui(host: str | None, port: int | None) -> None:
     """Lance l'interface de discussion dans le navigateur (onglets Discussion, Découvrir et Documents).
 
-    Connexion facultative : ARS_UI_USERS="marie:secret1,paul:secret2" ou ARS_UI_USERS_FILE.
+    Connexion facultative : ProConnect ou un autre fournisseur OpenID Connect (ARS_OIDC_ISSUER,
+    ARS_OIDC_CLIENT_ID, ARS_OIDC_CLIENT_SECRET), ou, pour un seul poste,
+    ARS_UI_USERS="marie:secret1,paul:secret2" ou ARS_UI_USERS_FILE.
 
     \b
     Exemples :

@@ -37,6 +37,17 @@ def test_an_agent_signs_in_at_the_provider_asks_and_reads_but_cannot_manage_docu
         assert [r["user"] for r in feedback if r["rating"] == "down"] == ["paul.martin@ars.test"]
         cited = tab.request.get(f"{oidc_app.url}/documents/{ORNE}")  # the session opens the cited files
         assert cited.status == 200 and cited.body().startswith(b"%PDF")
+        viewer = answer.locator(".citation a").first.get_attribute("href")
+        assert viewer and tab.request.get(oidc_app.url + viewer).status == 200
+
+        # the conversation is kept under the signed-in agent: reload, find it in « Mes discussions », reopen it
+        tab.reload()
+        tab.get_by_placeholder("Votre question").wait_for()
+        expect(tab.locator('[data-testid="bot"]')).to_have_count(0)
+        tab.locator("#liste-discussions label").filter(has_text="combien pour le plan crack").click()
+        reopened = tab.locator('[data-testid="bot"]').last
+        expect(reopened).to_contain_text("220 000")
+        expect(reopened.locator(".citation").first).to_contain_text(ORNE)
 
         documents_tab(tab)
         expect(tab.locator("#envoi")).to_be_hidden()
@@ -62,6 +73,8 @@ def test_signing_out_ends_the_session(browser: Browser, oidc_app: RunningApp, oi
         assert tab.request.get(f"{oidc_app.url}/api/documents").status == 401
         cited = tab.request.get(f"{oidc_app.url}/documents/{ORNE}")  # a citation link: sign in first
         assert cited.url.startswith(oidc_provider.url) and PROVIDER_FORM in cited.text()
+        viewer = tab.request.get(f"{oidc_app.url}/visionneuse/{ORNE}?page=6&passage=crack")  # the viewer too
+        assert viewer.url.startswith(oidc_provider.url) and PROVIDER_FORM in viewer.text()
         tab.goto(oidc_app.url + "/")  # the page asks to sign in again, at the provider (its session ended too)
         expect(tab.get_by_role("heading", name=PROVIDER_FORM)).to_be_visible()
         assert tab.url.startswith(oidc_provider.url)
