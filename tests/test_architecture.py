@@ -61,3 +61,10 @@ def test_no_module_over_400_lines(folder: str) -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_every_folder_of_code_is_a_package_that_an_install_carries() -> None:
+    # pyproject.toml finds regular packages only: a folder of modules without __init__.py would work from a
+    # checkout and be missing from a plain `pip install .`
+    folders = {path.parent for path in _modules(*LAYERS)}
+    assert sorted(str(f.relative_to(REPO)) for f in folders if not (f / "__init__.py").exists()) == []
