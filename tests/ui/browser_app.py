@@ -94,3 +94,26 @@ def running_api(home: Path, settings: dict[str, str]) -> Iterator[str]:
     except NotReady as exc:
         what = f"exited with code {exc.process.returncode}" if exc.exited else f"did not answer on {url} within 120 s"
         pytest.fail(f"the API {what}:\n{log.read_text()}")
+
+
+@contextmanager
+def running_ui(home: Path, data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[RunningApp]:
+    """`ars-assistant ui` on a free port serving `data_dir` (`extra_env`: more ARS_* settings), until the block
+    ends (stopped by its pid)."""
+    port = free_port()
+    log = home / "ui.log"
+    env = {
+        **os.environ,
+        "ARS_DATA_DIR": str(data_dir),
+        "ARS_UI_MAX_UPLOAD_MB": str(MAX_UPLOAD_MB),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with serving([*CLI, "ui", "--port", str(port)], url + "/", env=env, cwd=home, log=log):
+            yield RunningApp(url, data_dir, log)
+    except NotReady as exc:
+        what = f"exited with code {exc.process.returncode}" if exc.exited else f"did not answer on {url} within 120 s"
+        pytest.fail(f"the UI {what}:\n{log.read_text()}")

@@ -6,11 +6,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from browser_app import MAX_UPLOAD_MB, RunningApp, copy_data_dir, open_page
+from browser_app import RunningApp, copy_data_dir, open_page, running_ui
 from oidc_client import ID_TOKEN_TTL_S, OidcProvider
 from playwright.sync_api import Browser, Page
 
@@ -55,27 +54,6 @@ def formats_app(formats_corpus: Path, tmp_path_factory: pytest.TempPathFactory) 
     assert report.ingested == 2 and report.ocr_pages == 2, str(report)
     with running_ui(home, settings.data_dir) as running:
         yield running
-
-
-@contextmanager
-def running_ui(home: Path, data_dir: Path) -> Iterator[RunningApp]:
-    """`ars-assistant ui` on a free port serving `data_dir`, until the block ends (stopped by its pid)."""
-    port = free_port()
-    log = home / "ui.log"
-    env = {
-        **os.environ,
-        "ARS_DATA_DIR": str(data_dir),
-        "ARS_UI_MAX_UPLOAD_MB": str(MAX_UPLOAD_MB),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "PYTHONUNBUFFERED": "1",
-    }
-    url = f"http://127.0.0.1:{port}"
-    try:
-        with serving([*CLI, "ui", "--port", str(port)], url + "/", env=env, cwd=home, log=log):
-            yield RunningApp(url, data_dir, log)
-    except NotReady as exc:
-        what = f"exited with code {exc.process.returncode}" if exc.exited else f"did not answer on {url} within 120 s"
-        pytest.fail(f"the UI {what}:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

@@ -3,17 +3,14 @@ reopens with its answer and its sources, and another agent never sees it."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from browser_app import SCREENSHOTS, RunningApp, copy_data_dir
+from browser_app import SCREENSHOTS, RunningApp, copy_data_dir, running_ui
 from playwright.sync_api import Browser, Locator, Page, expect
-
-from eval.process import CLI, NotReady, free_port, serving
 
 ACCOUNTS = {"agent1": "motdepasse-1", "agent2": "motdepasse-2"}
 QUESTION = "combien pour le plan crack ?"
@@ -23,23 +20,9 @@ QUESTION = "combien pour le plan crack ?"
 def accounts_app(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """`ars-assistant ui` with two accounts (ARS_UI_USERS) on a copy of the corpus; stopped by its pid."""
     home = tmp_path_factory.mktemp("ars-ui-history")
-    data_dir = copy_data_dir(corpus_dir, home / "data")
-    port = free_port()
-    log = home / "ui.log"
-    env = {
-        **os.environ,
-        "ARS_DATA_DIR": str(data_dir),
-        "ARS_UI_USERS": ",".join(f"{user}:{password}" for user, password in ACCOUNTS.items()),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "PYTHONUNBUFFERED": "1",
-    }
-    url = f"http://127.0.0.1:{port}"
-    try:
-        with serving([*CLI, "ui", "--port", str(port)], url + "/", env=env, cwd=home, log=log):
-            yield RunningApp(url, data_dir, log)
-    except NotReady as exc:
-        what = f"exited with code {exc.process.returncode}" if exc.exited else f"did not answer on {url} within 120 s"
-        pytest.fail(f"the UI {what}:\n{log.read_text()}")
+    users = ",".join(f"{user}:{password}" for user, password in ACCOUNTS.items())
+    with running_ui(home, copy_data_dir(corpus_dir, home / "data"), {"ARS_UI_USERS": users}) as running:
+        yield running
 
 
 @contextmanager
