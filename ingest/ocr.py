@@ -55,6 +55,16 @@ class OcrPage:
     failure: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class PageTsv:
+    """Tesseract's TSV of one page, and the image it read (pixels, and dots per inch of the PDF page)."""
+
+    tsv: str
+    width_px: int
+    height_px: int
+    dpi: float
+
+
 def tesseract(language: str = "fra") -> str:
     """Path of the Tesseract program, after checking it has the language; OcrUnavailable otherwise."""
     path = shutil.which("tesseract")
@@ -97,9 +107,12 @@ class PageReader:
         if self._pdf is not None:
             self._pdf.close()
 
-    def read(self, index: int) -> OcrPage:
-        """Lines of page `index` (0-based) as Tesseract reads them, positioned in PDF points."""
-        start = time.perf_counter()
+    @property
+    def pages(self) -> int:
+        return len(self._pdf)
+
+    def tsv(self, index: int) -> PageTsv:
+        """Tesseract's TSV of page `index` (0-based); OcrUnavailable with a French reason when it cannot be read."""
         import pypdfium2
 
         try:
@@ -112,7 +125,7 @@ class PageReader:
                 page.close()
         except pypdfium2.PdfiumError as exc:
             log.warning("cannot render page %d of %s: %r", index + 1, self.path.name, exc)
-            return OcrPage([], time.perf_counter() - start, "page numérisée impossible à afficher")
+            raise OcrUnavailable("page numérisée impossible à afficher") from exc
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", compress_level=1)
         # One thread per page: Tesseract's own threads slow it down on small shared machines.
@@ -122,14 +135,21 @@ class PageReader:
             done = subprocess.run(
                 command, input=buffer.getvalue(), capture_output=True, env=env, timeout=self.options.timeout
             )
-        except subprocess.TimeoutExpired:
-            seconds = time.perf_counter() - start
-            return OcrPage([], seconds, f"OCR abandonnée après {self.options.timeout:g} s")
-        seconds = time.perf_counter() - start
+        except subprocess.TimeoutExpired as exc:
+            raise OcrUnavailable(f"OCR abandonnée après {self.options.timeout:g} s") from exc
         if done.returncode != 0:
             log.warning("tesseract failed on page %d of %s: %s", index + 1, self.path.name, done.stderr[-500:])
-            return OcrPage([], seconds, "échec de Tesseract")
-        return OcrPage(tsv_lines(done.stdout.decode("utf-8", "replace"), image.height, scale * 72), seconds)
+            raise OcrUnavailable("échec de Tesseract")
+        return PageTsv(done.stdout.decode("utf-8", "replace"), image.width, image.height, scale * 72)
+
+    def read(self, index: int) -> OcrPage:
+        """Lines of page `index` (0-based) as Tesseract reads them, positioned in PDF points."""
+        start = time.perf_counter()
+        try:
+            page = self.tsv(index)
+        except OcrUnavailable as exc:
+            return OcrPage([], time.perf_counter() - start, str(exc))
+        return OcrPage(tsv_lines(page.tsv, page.height_px, page.dpi), time.perf_counter() - start)
 
 
 def tsv_lines(tsv: str, height_px: int, dpi: float) -> list[Line]:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ingest.ocr import MAX_SIDE_PX, OcrOptions, OcrUnavailable, tesseract
+from ingest.ocr import OcrOptions, OcrUnavailable, PageReader
 from ui.passage import longest_run, words
 
 CACHE_PAGES = 16  # pages kept read: a user pages back and forth around the cited page
@@ -114,34 +112,8 @@ class ScanReader:
         return found
 
     def _read(self, path: Path, page: int) -> list[OcrWord]:
-        import pypdfium2  # imported here: only a scanned page needs it
-
-        program = tesseract(self.options.language)
-        try:
-            document = pypdfium2.PdfDocument(str(path))
-        except pypdfium2.PdfiumError as exc:
-            raise OcrUnavailable("PDFium ne peut pas afficher ce PDF") from exc
-        try:
-            if not 1 <= page <= len(document):
+        with PageReader(path, self.options) as reader:  # the ingest's own rendering and Tesseract call
+            if not 1 <= page <= reader.pages:
                 raise OcrUnavailable(f"le document n'a pas de page {page}")
-            rendered = document[page - 1]
-            try:
-                scale = min(self.options.dpi / 72, MAX_SIDE_PX / max(rendered.get_size()))
-                image = rendered.render(scale=scale).to_pil().convert("L")
-            finally:
-                rendered.close()
-        finally:
-            document.close()
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=1)
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # as the ingest: one thread on a small shared machine
-        command = [program, "stdin", "stdout", "-l", self.options.language, "--psm", "3", "tsv"]
-        try:
-            done = subprocess.run(command, input=buffer.getvalue(), capture_output=True, env=env,
-                                  timeout=self.options.timeout, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise OcrUnavailable(f"lecture de la page abandonnée après {self.options.timeout:g} s") from exc
-        if done.returncode != 0:
-            raise OcrUnavailable("échec de Tesseract sur cette page")
-        return tsv_words(done.stdout.decode("utf-8", "replace"), image.width, image.height)
-
+            found = reader.tsv(page - 1)
+        return tsv_words(found.tsv, found.width_px, found.height_px)
