@@ -24,6 +24,11 @@ def _words() -> frozenset[str]:
     return frozenset(fold_accents(word) for word, count in frequencies.items() if count >= MIN_COUNT)
 
 
+def load_dictionary() -> None:
+    """Read the dictionary now (about a second): a serving process does it at start-up."""
+    _words()
+
+
 def is_common_word(word: str) -> bool:
     """True for a word of the French dictionary, typed with or without accents, singular or plural."""
     word = fold_accents(word.lower().strip("'’-"))

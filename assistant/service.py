@@ -16,12 +16,14 @@ from assistant.catalog import Catalog
 from assistant.engine import Weights, candidates, choose, constraints_of, idf, rank, read_question
 from assistant.extract import score_units
 from assistant.glossary import Glossary
+from assistant.lexicon import load_dictionary
 from assistant.models import REFUSAL, Answer, Citation
 from assistant.question import Question, analyse, foreign_language
 from index.index import Index
 from index.models import Hit
 from index.text import tokens
 from ingest.facts.dates import french_date
+from ingest.facts.people import load_recogniser
 from ingest.fiche import Fiche
 from ingest.pipeline import printable
 
@@ -56,6 +58,7 @@ class Assistant:
         self.chat = chat  # an assistant.llm.ChatAnswerer, or None for the extractive mode
         self.catalog = catalog  # fiches, versions and the corpus glossary; None: base glossary, no versions
         self._alternates_of: tuple[Glossary, dict[str, set[str]]] | None = None
+        self.warm = False  # True once `warm_up` has loaded what answering loads lazily
 
     @property
     def glossary(self) -> Glossary:
@@ -129,6 +132,19 @@ class Assistant:
         # a corrected verb ("coconstruite" -> "construit") is still a verb, matched loosely
         soft = tuple(fixed.get(t, t) for t in question.soft)
         return replace(question, terms=terms, soft=soft)
+
+    def warm_up(self) -> None:
+        """Load now what answering loads lazily (the entity recogniser, the French dictionary, the query
+        encoder, the corpus's word statistics and glossary): a serving process calls it at start-up so that
+        no agent's first question waits seconds. Cold uses (one `ask` from the command line) skip it."""
+        start = time.perf_counter()
+        load_recogniser()
+        load_dictionary()
+        self.index.query_vector("question")
+        self.index.document_frequencies()
+        _ = self._alternates
+        self.warm = True
+        log.info("assistant warmed up in %.1f s", time.perf_counter() - start)
 
     def retrieve(self, question: Question) -> list[Hit]:
         return self.index.search(question.search_text or question.text, self.k)

@@ -86,6 +86,7 @@ class HealthOut(BaseModel):
     documents: int
     passages: int
     embedding_model: str
+    warm: bool  # False while the models answering needs are still loading after start-up (questions then wait)
 
 
 class ChatMessage(BaseModel):
@@ -163,10 +164,11 @@ def api_router(services: Services, access: Access) -> APIRouter:
 
     @router.get("/api/health", tags=["état"])
     def health() -> HealthOut:
-        """Is the service up, and how many documents does it answer from."""
+        """Is the service up, how many documents does it answer from, and is it warm: a load balancer can wait
+        for `warm` before sending questions, which would otherwise wait for the models to load."""
         status = assistant.index.status()
         return HealthOut(documents=status["documents"], passages=status["chunks"],
-                         embedding_model=status["embedding_model"])
+                         embedding_model=status["embedding_model"], warm=assistant.warm)
 
     @router.post("/api/ask", dependencies=guarded, tags=["questions"])
     def ask(body: AskRequest) -> AnswerOut:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import threading
 from dataclasses import dataclass
 
 from assistant.conversations import ConversationStore, open_conversations
@@ -13,6 +15,8 @@ from assistant.library import Library
 from assistant.service import Assistant
 from assistant.settings import Settings
 from ingest.errors import UserError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,12 @@ class Services:
 
 
 def open_services(settings: Settings) -> Services:
-    """The assistant, the library, the feedback store and the Découvrir content over the configured data directory."""
+    """The assistant, the library, the feedback store and the Découvrir content over the configured data directory.
+    What answering loads lazily is loaded meanwhile in the background: the page and the API listen at once,
+    and a question asked before the loading ends waits for it rather than loading it a second time."""
     index = open_index(settings)
     assistant = build_assistant(settings, index)
+    threading.Thread(target=_warm_up, args=(assistant,), name="warm-up", daemon=True).start()
     return Services(
         assistant=assistant,
         library=Library(settings, index),
@@ -39,6 +46,13 @@ def open_services(settings: Settings) -> Services:
         discovery=Discovery(assistant) if assistant.catalog is not None else None,
         conversations=open_conversations(settings),
     )
+
+
+def _warm_up(assistant: Assistant) -> None:
+    try:
+        assistant.warm_up()
+    except Exception:  # the first question will load it and report what fails, in French
+        log.exception("warm-up failed")
 
 
 def check_port(host: str, port: int) -> None:

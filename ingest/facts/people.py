@@ -48,6 +48,13 @@ def _ner() -> Any:
 _NER_LOCK = threading.Lock()
 
 
+def load_recogniser() -> None:
+    """Load the entity recogniser now (a second or more), so that a serving process pays it at start-up
+    rather than on the first question about a person or a place."""
+    with _NER_LOCK:  # a question asked meanwhile waits for this load instead of starting a second one
+        _ner()
+
+
 @lru_cache(maxsize=20000)
 def entity_labels(text: str) -> frozenset[str]:
     """Labels of the named entities of a sentence: PER, ORG, LOC, MISC."""

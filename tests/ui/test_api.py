@@ -5,6 +5,7 @@ routes served beside the page by `ars-assistant ui`."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,6 +88,15 @@ def test_the_token_is_required_and_checked(api_url: str):
     # a load balancer's health check needs no token
     health = httpx.get(api_url + "/api/health").json()
     assert health["status"] == "ok" and health["documents"] == 2 and health["passages"] > 0
+
+
+def test_the_service_warms_up_by_itself_after_start(api_url: str):
+    # The entity recogniser and the encoders load in the background once the port is open: a load balancer
+    # waits for `warm` instead of making the first agent's question wait seconds for them. Nothing is asked here.
+    deadline = time.monotonic() + 120
+    while not (health := httpx.get(api_url + "/api/health").json())["warm"]:
+        assert time.monotonic() < deadline, f"still not warm after 120 s: {health}"
+        time.sleep(0.5)
 
 
 def test_ask_returns_the_json_of_the_command_line(http: httpx.Client):
