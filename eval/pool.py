@@ -4,7 +4,9 @@ The ingest measure keeps what it ingested: records, chunks, fiches and the vecto
 gave. Larger indexes are then grown from the pool without paying the encoder again: first the
 pool's documents, then varied copies (eval/synthetic.py) whose vectors are the real ones moved a
 little. They go through `Index.add_document` like any document, with an embedding model that
-answers from a table: BM25 and Chroma hold real texts, Chroma real-looking vectors.
+answers from a table: BM25 and Chroma hold real texts, Chroma real-looking vectors, and the sentence
+vector store a vector for every sentence (the ingest's own, else the sentence's chunk's), as after a
+real ingest.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from eval.synthetic import PoolDocument, synthetic_documents, text_key
 from index.embeddings import E5Embeddings, dimension_of, model_name_of
 from index.index import Index
 from index.models import DocumentRecord
+from index.sentences import sentences_of
+from ingest.facts.sentences import chunk_sentences
 from ingest.models import Chunk
 
 
@@ -102,7 +106,22 @@ def save_pool(index: Index, embeddings: RecordingEmbeddings, folder: Path) -> in
         vectors.extend(embeddings.table[c.text] for c in own)
     (folder / "documents.json").write_text(json.dumps(documents, ensure_ascii=False), encoding="utf-8")
     np.save(folder / "vectors.npy", np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1))
+    # the sentence vectors the ingest stored, so that a grown index has them as a really ingested one does
+    sentences = sentences_of(chunks.values())
+    stored = index.sentence_vectors(sentences)
+    kept = [s for s in sentences if s in stored]
+    (folder / "sentences.json").write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    np.save(folder / "sentence_vectors.npy",
+            np.asarray([stored[s] for s in kept], dtype=np.float32).reshape(len(kept), -1))
     return len(vectors)
+
+
+def load_sentence_vectors(folder: Path) -> dict[str, np.ndarray]:
+    """The sentence vectors written by `save_pool` (none for a pool written before them)."""
+    if not (folder / "sentences.json").exists():
+        return {}
+    texts = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
+    return dict(zip(texts, np.load(folder / "sentence_vectors.npy"), strict=True))
 
 
 def load_pool(folder: Path) -> list[PoolDocument]:
@@ -133,6 +152,7 @@ def grow(index: Index, embeddings: TableEmbeddings, pool_folder: Path, seen_path
          next_variant: int) -> int:
     """Add documents until `index` holds `target` chunks (the last one cut short); returns the next variant."""
     pool = load_pool(pool_folder)
+    real_sentences = load_sentence_vectors(pool_folder)
     seen = set(np.load(seen_path).tolist()) if seen_path.exists() else set()
     count = index.status()["chunks"]
     if count == 0:
@@ -155,10 +175,15 @@ def grow(index: Index, embeddings: TableEmbeddings, pool_folder: Path, seen_path
                 break
             chunks = list(doc.chunks[: target - count])
             embeddings.table.update((c.text, v) for c, v in zip(chunks, doc.vectors, strict=False))
+            # a sentence the ingest encoded keeps its vector; a variant's changed sentence takes its chunk's
+            embeddings.table.update(
+                (sentence, real_sentences.get(sentence, v))
+                for c, v in zip(chunks, doc.vectors, strict=False) for sentence in chunk_sentences(c.text)
+            )
             group.append((doc.record, chunks, doc.fiche))
             count += len(chunks)
             next_variant = after
-            if len(embeddings.table) >= GROUP:
+            if sum(len(part) for _, part, _ in group) >= GROUP:
                 write()
         write()
     np.save(seen_path, np.asarray(sorted(seen), dtype=np.uint64))
