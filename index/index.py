@@ -71,6 +71,7 @@ from index.published import Publication
 from index.repair import NOTHING_DONE, needs_repair, repair
 from index.search import Searching
 from index.sentences import SentenceVectors
+from index.shared_sentences import SharedSentences
 from index.store import ChromaRegistry, ChromaStore
 from index.writing import Writing
 from ingest.errors import UserError
@@ -113,7 +114,9 @@ class Index(Searching, Writing):
         self._lock = WriteLock(self._home / "write.lock")
         # a cache: deleted with the data dir or not, it refills; one file per model, vectors never mix
         sentences_file = self._home / f"sentences-{_safe_name(self.model_name)}.sqlite"
-        self._sentences = SentenceVectors(sentences_file, self.embeddings)
+        shared = (SharedSentences.connect(chroma_host, chroma_port, collection, self.model_name)
+                  if chroma_host else None)
+        self._sentences = SentenceVectors(sentences_file, self.embeddings, shared)
         self._encode_sentences = encode_sentences  # off: sentences are encoded when a question first needs them
         self._store_guard = ReadWriteLock()  # searches share the Chroma client; reopening it takes it alone
         # with a Chroma server, the registry on the server is the commit record every process serves from;
@@ -287,8 +290,8 @@ class Index(Searching, Writing):
         self._manifest.records = records
         self._manifest.save()
         self._server.served_now(records, version)
-        if chunks and self._encode_sentences:
-            self._sentences.ensure(chunks)
+        if chunks:  # the vectors the writer sent; encoding the rest would block this search for minutes
+            self._sentences.ensure(chunks, encode=False)
         if fresh or gone:
             log.info("following the server: %d document(s) in, %d out", len(fresh), len(gone))
         return bool(fresh or gone)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from index.shared_sentences import SharedSentences
 from ingest.facts.sentences import chunk_sentences
 from ingest.models import Chunk
 
@@ -38,9 +39,10 @@ def sentences_of(chunks: Iterable[Chunk]) -> list[str]:
 class SentenceVectors:
     """Unit vectors of sentences (passage side of the model) and of questions (query side)."""
 
-    def __init__(self, path: Path, embeddings: Embeddings) -> None:
+    def __init__(self, path: Path, embeddings: Embeddings, shared: SharedSentences | None = None) -> None:
         self.path = Path(path)
         self.embeddings = embeddings
+        self.shared = shared  # with a Chroma server: the vectors every process shares (index/shared_sentences.py)
         self._local = threading.local()
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._queries_lock = threading.Lock()
@@ -79,29 +81,53 @@ class SentenceVectors:
             marks = ",".join("?" * len(part))
             for key, blob in db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part):
                 found[keys[key]] = np.frombuffer(blob, dtype=np.int8).astype(np.float32) / _SCALE
+        if len(found) < len(keys) and self.shared is not None:
+            found.update(self._take_shared([t for t in keys.values() if t not in found]))
         missing = [t for t in dict.fromkeys(texts) if t not in found][: max(0, encode_missing)]
         if missing:
             found.update(self.add(missing))
         return found
+
+    def _take_shared(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors of these sentences that the server has, kept here too."""
+        assert self.shared is not None
+        keys = {sentence_key(t): t for t in texts}
+        found = {keys[k]: v for k, v in self.shared.get(list(keys)).items()}
+        self._store(found)
+        return {t: np.round(v * _SCALE) / _SCALE for t, v in found.items()}  # as read back from the store
+
+    def _store(self, vectors: dict[str, np.ndarray]) -> None:
+        if not vectors:
+            return
+        db = self._db()
+        with db:
+            db.executemany(
+                "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
+                [(sentence_key(t), np.round(v * _SCALE).astype(np.int8).tobytes()) for t, v in vectors.items()],
+            )
 
     def add(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Encode and store these sentences (those already stored are skipped by the caller)."""
         if not texts:
             return {}
         vectors = [_unit(np.asarray(v, dtype=np.float32)) for v in self.embeddings.embed_documents(list(texts))]
-        db = self._db()
-        with db:
-            db.executemany(
-                "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
-                [(sentence_key(t), np.round(v * _SCALE).astype(np.int8).tobytes()) for t, v in zip(texts, vectors,
-                                                                                                strict=True)],
-            )
-        return dict(zip(texts, vectors, strict=True))
+        encoded = dict(zip(texts, vectors, strict=True))
+        self._store(encoded)
+        if self.shared is not None:
+            self.shared.put({sentence_key(t): v for t, v in encoded.items()})
+        return encoded
 
-    def ensure(self, chunks: Iterable[Chunk]) -> int:
-        """Encode the sentences of these chunks that are not stored yet; returns how many were encoded."""
+    def ensure(self, chunks: Iterable[Chunk], encode: bool = True) -> int:
+        """Store the vectors of the sentences of these chunks: those the server has are taken from it, the others
+        encoded (unless not `encode`: a replica following the server leaves them to the questions that need
+        them); returns how many were encoded. The vectors this process had but the server lacks are sent."""
         texts = sentences_of(chunks)
         known = self.get(texts)
+        if not encode:
+            return 0
+        if self.shared is not None:
+            on_server = set(self.shared.get([sentence_key(t) for t in known]))
+            self.shared.put({sentence_key(t): v for t, v in known.items() if sentence_key(t) not in on_server})
         todo = [t for t in texts if t not in known]
         for start in range(0, len(todo), 64):
             self.add(todo[start : start + 64])

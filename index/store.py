@@ -41,7 +41,7 @@ _OPENING = threading.Lock()
 Vector = Sequence[float]
 
 
-def _http_client(host: str, port: int) -> Any:
+def http_client(host: str, port: int) -> Any:
     import chromadb  # lazy: see the note under `log`
     from chromadb.config import Settings
 
@@ -83,7 +83,7 @@ class ChromaStore:
         self.host, self.port, self.name = host, port, collection
         self.model_name = model_name
         if host:
-            self._client: Any = _http_client(host, port)
+            self._client: Any = http_client(host, port)
         else:
             if persist_dir is None:
                 raise ValueError("persist_dir is required without a host")
@@ -324,7 +324,7 @@ class ChromaRegistry:
     @classmethod
     def connect(cls, host: str, port: int, name: str) -> ChromaRegistry:
         """The registry of collection `name` on the server at host:port."""
-        return cls(_http_client(host, port), name)
+        return cls(http_client(host, port), name)
 
     def get(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:

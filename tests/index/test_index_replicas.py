@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import ars_corpus
+import numpy as np
 import pytest
+from langchain_core.embeddings import Embeddings
 
-from index.embeddings import E5Embeddings
+from index.embeddings import E5Embeddings, dimension_of, model_name_of
 from index.index import Index
+from index.sentences import sentences_of
 from ingest.errors import UserError
 
 pytestmark = pytest.mark.integration
@@ -27,7 +30,8 @@ def replica(chroma_server: Any, tmp_path: Path, e5: E5Embeddings) -> Replica:
     collection = f"r-{uuid.uuid4().hex[:10]}"
 
     def open_replica(name: str, **options: Any) -> Index:
-        return Index(tmp_path / name, embeddings=e5, collection=collection, chroma_host=chroma_server.host,
+        options.setdefault("embeddings", e5)
+        return Index(tmp_path / name, collection=collection, chroma_host=chroma_server.host,
                      chroma_port=chroma_server.port, **options)
 
     return open_replica
@@ -67,6 +71,36 @@ def test_a_document_removed_through_one_replica_leaves_the_others_at_their_next_
     assert "orne-crt.pdf" not in {h.chunk.source for h in a.search(QUERY, 5)}  # one search later
     assert [r.source for r in a.documents()] == ["orne-suicide.pdf"]
     assert a.search_dense(QUERY, 50) and all(h.chunk.source != "orne-crt.pdf" for h in a.search_dense(QUERY, 50))
+
+
+class CountingEmbeddings(Embeddings):
+    """The real model, counting the passages and sentences it is asked to encode."""
+
+    def __init__(self, base: E5Embeddings) -> None:
+        self.base, self.model_name, self.dimension = base, model_name_of(base), dimension_of(base)
+        self.encoded = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.encoded += len(texts)
+        return self.base.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.base.embed_query(text)
+
+
+def test_a_replica_takes_the_sentence_vectors_the_ingest_computed(replica: Replica, e5: E5Embeddings) -> None:
+    # Encoding every sentence of a large corpus takes a replica hours on 2 cores: it takes them from the server.
+    worker = replica("ingest")
+    _ingest(worker, ["orne-crt.pdf", "orne-suicide.pdf"])
+    model = CountingEmbeddings(e5)
+    serving = replica("serving", embeddings=model)
+    assert serving.search(QUERY, 5)
+    sentences = sentences_of(serving.get_chunks(serving.chunk_ids()["dense"]).values())
+    assert len(sentences) >= 10
+    taken = serving.sentence_vectors(sentences)  # nothing encoded on demand here
+    computed = worker.sentence_vectors(sentences)
+    assert model.encoded == 0 and set(taken) == set(computed) == set(sentences)
+    assert all(float(np.dot(taken[s], computed[s])) > 0.99 for s in sentences)
 
 
 def test_a_replica_that_loses_its_data_dir_loses_nothing(replica: Replica, tmp_path: Path) -> None:
