@@ -26,8 +26,10 @@ class SharedSentences:
     def __init__(self, client: Any, name: str, model_name: str) -> None:
         # the model in the name (hashed: collection names are short): vectors of two models never mix
         model = hashlib.sha256(model_name.encode("utf-8")).hexdigest()[:12]
+        # read by id only, never searched by similarity: the smallest graph Chroma allows keeps writes cheap
         self._collection = client.get_or_create_collection(
-            f"{name}__sentences__{model}", embedding_function=None, configuration={"hnsw": {"space": "ip"}}
+            f"{name}__sentences__{model}", embedding_function=None,
+            configuration={"hnsw": {"space": "ip", "ef_construction": 8, "max_neighbors": 4}},
         )
 
     @classmethod
