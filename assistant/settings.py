@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         description="Groupes administrateurs, séparés par des virgules : eux seuls ajoutent et retirent des "
         "documents ; sans eux, toute personne connectée le peut.",
     )
+    admin_emails: str | None = Field(
+        None,
+        description="Courriels des administrateurs, séparés par des virgules (pour un fournisseur qui ne transmet "
+        "pas de groupes, comme ProConnect) ; avec ARS_ADMIN_GROUPS, l'un ou l'autre suffit.",
+    )
     session_secret: str | None = Field(
         None,
         description="Secret qui signe les cookies de session (32 caractères ou plus) ; sans lui, un secret est tiré "

@@ -63,12 +63,17 @@ class OidcConfig:
     scopes: str
     groups_claim: str
     admin_groups: frozenset[str]
+    admin_emails: frozenset[str]  # casefolded: a provider may spell an address with capitals
     session_secret: str
     secret_generated: bool
 
     def is_admin(self, user: User) -> bool:
-        """May add and remove documents: in an admin group, or everyone when no admin group is set."""
-        return not self.admin_groups or bool(self.admin_groups.intersection(user.groups))
+        """May add and remove documents: in an admin group or listed by email, or everyone when neither is set."""
+        if not self.admin_groups and not self.admin_emails:
+            return True
+        return bool(self.admin_groups.intersection(user.groups)) or (
+            bool(user.email) and user.email.casefold() in self.admin_emails
+        )
 
     def tokens(self) -> ProviderTokens:
         return ProviderTokens(self.issuer, self.client_id)
@@ -103,8 +108,13 @@ def load_oidc(settings: Settings) -> OidcConfig | None:
                         f"{MIN_SECRET}. Tirez-en un avec "
                         "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`.")
     admins = frozenset(g.strip() for g in (settings.admin_groups or "").split(",") if g.strip())
+    emails = frozenset(e.strip().casefold() for e in (settings.admin_emails or "").split(",") if e.strip())
+    wrong = sorted(e for e in emails if "@" not in e)
+    if wrong:
+        raise UserError(f"Erreur : ARS_ADMIN_EMAILS contient « {wrong[0]} », qui n'est pas un courriel. Donnez des "
+                        "adresses séparées par des virgules, par exemple ARS_ADMIN_EMAILS=marie.dupont@ars.sante.fr.")
     return OidcConfig(issuer, str(settings.oidc_client_id), str(settings.oidc_client_secret), settings.oidc_scopes,
-                      settings.oidc_groups_claim, admins, secret or secrets.token_urlsafe(32), secret is None)
+                      settings.oidc_groups_claim, admins, emails, secret or secrets.token_urlsafe(32), secret is None)
 
 
 def session_user(request: Any) -> User | None:

@@ -61,6 +61,22 @@ def test_admins_are_the_members_of_the_admin_groups_or_everyone_without_them():
     assert open_to_all is not None and open_to_all.is_admin(paul)
 
 
+def test_without_groups_from_the_provider_admins_are_named_by_email():
+    # ProConnect sends no groups: the agency lists its admins' addresses, in any case
+    marie = User("m", "Marie.Dupont@ars.sante.fr", "Marie", ())
+    paul = User("p", "paul.martin@ars.sante.fr", "Paul", ())
+    nobody = User("x", "", "Sans courriel", ())
+    by_email = load_oidc(Settings(admin_emails="marie.dupont@ARS.sante.fr", **PROVIDER))  # type: ignore[arg-type]
+    assert by_email is not None and by_email.is_admin(marie)
+    assert not by_email.is_admin(paul) and not by_email.is_admin(nobody)
+    both = load_oidc(Settings(admin_emails="paul.martin@ars.sante.fr", admin_groups="ars-admin-documents",
+                              **PROVIDER))  # type: ignore[arg-type]
+    assert both is not None and both.is_admin(paul) and not both.is_admin(marie)
+    assert both.is_admin(User("g", "", "Groupe", ("ars-admin-documents",)))
+    with pytest.raises(UserError, match="ARS_ADMIN_EMAILS contient « marie.dupont »"):
+        load_oidc(Settings(admin_emails="marie.dupont", **PROVIDER))  # type: ignore[arg-type]
+
+
 def test_a_user_is_named_as_proconnect_names_them_and_known_by_email_else_subject():
     user = User.of({"sub": "abc", "email": "marie@ars.test", "given_name": "Marie", "usual_name": "Dupont",
                     "groupes": "ars-admin-documents"}, groups_claim="groupes")
