@@ -16,6 +16,7 @@ from assistant.settings import Settings
 from ui.api import API_DOCS, OPENAPI, Caller, install_api
 from ui.app import build_app
 from ui.auth import load_accounts
+from ui.login import install_login, login_script
 from ui.oidc import SIGN_IN, SIGN_OUT, install_oidc, load_oidc, session_user
 from ui.page import FrenchPage, page_script
 from ui.render import DOCUMENTS_ROUTE
@@ -134,8 +135,10 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
         theme=theme(),
         css_paths=[STYLE],
     )
-    app.add_middleware(FrenchPage, script=page_script(limit, services.library.max_upload_text))
+    app.add_middleware(FrenchPage, script=page_script(limit, services.library.max_upload_text) + login_script(
+        bool(accounts)))
     gradio_app["app"] = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
+    install_login(app, gradio_app["app"], settings, passwords=bool(accounts))  # last added: runs first
     return app
 
 
