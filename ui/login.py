@@ -253,21 +253,24 @@ LOGIN_SCRIPT = """<script>
   window.fetch = async (input, init) => {
     const response = await fetch0(input, init);
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    if (init && init.method === "POST" && /\\/login\\/?$/.test(new URL(url, location.href).pathname)
-        && response.status !== 200 && response.status !== 400) {
-      let text = "La connexion a échoué ; réessayez dans un instant.";
-      try { text = (await response.clone().json()).detail || text; } catch (e) {}
-      let box = document.getElementById("connexion-refusee");
-      if (!box) {
-        box = document.createElement("p");
-        box.id = "connexion-refusee";
-        box.setAttribute("role", "alert");
-        box.style.cssText = "color:#b91c1c;font-weight:600;max-width:480px;margin:1rem auto;text-align:center";
-        const form = document.querySelector("form, .wrap, main") || document.body;
-        form.parentNode ? form.parentNode.insertBefore(box, form) : document.body.prepend(box);
-      }
-      box.textContent = text;
+    const login = /\\/login\\/?$/.test(new URL(url, location.href).pathname);
+    if (!init || init.method !== "POST" || !login) return response;
+    let box = document.getElementById("connexion-refusee");
+    if (response.status === 200 || response.status === 400) {  // signed in, or Gradio's own message
+      if (box) box.remove();
+      return response;
     }
+    let text = "La connexion a échoué ; réessayez dans un instant.";
+    try { text = (await response.clone().json()).detail || text; } catch (e) {}
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "connexion-refusee";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "color:#b91c1c;font-weight:600;max-width:480px;margin:1rem auto;text-align:center";
+      const form = document.querySelector("form, .wrap, main") || document.body;
+      form.parentNode ? form.parentNode.insertBefore(box, form) : document.body.prepend(box);
+    }
+    box.textContent = text;
     return response;
   };
 })();
