@@ -24,13 +24,14 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.settings import Settings
+from ui.oidc import SESSION_COOKIE
 
 LOGIN_PATHS = ("/login", "/login/")
 MAX_LOGIN_BODY = 64 * 1024  # a login form is a few hundred bytes; more is not read
 MAX_KEYS = 10_000  # accounts and addresses remembered at most: a flood of invented names cannot fill the memory
 MAX_NAME = 200  # an invented account name is remembered by its first characters only
 FORGET_S = 15 * 60  # failures forgotten after this long without a new one (and no delay running)
-SESSION_COOKIES = ("access-token-", "ars_session")  # Gradio's login cookies (by prefix) and the OpenID Connect one
+SESSION_COOKIES = ("access-token-", SESSION_COOKIE + "=")  # Gradio's login cookies (by prefix), the OpenID Connect one
 WRONG = "Nom ou mot de passe incorrect."
 TOO_BIG = "Demande de connexion trop longue : envoyez seulement le nom et le mot de passe."
 
@@ -192,7 +193,7 @@ class SignInGuard:
             return
         try:
             account = (await Request(scope, _replay(body, receive)).form()).get("username")
-        except (HTTPException, ValueError):  # an unreadable form: Gradio refuses it, the address is still throttled
+        except (HTTPException, ValueError):  # an unreadable form: no account to count; Gradio refuses it
             account = None
         client = scope.get("client")
         keys = throttle_keys(account if isinstance(account, str) else "", client[0] if client else "inconnue")
