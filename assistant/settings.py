@@ -109,6 +109,30 @@ class Settings(BaseSettings):
         description="Secret qui signe les cookies de session (32 caractères ou plus) ; sans lui, un secret est tiré "
         "au démarrage et les sessions finissent au redémarrage. Plusieurs répliques : le même secret partout.",
     )
+    # sign-in hardening: sessions that expire, login cookie flags, throttled password logins
+    session_hours: float = Field(
+        10, gt=0, le=24 * 30,
+        description="Durée d'une session de connexion, en heures, quel que soit le mode (mot de passe ou OpenID "
+        "Connect) : au-delà, il faut se reconnecter.",
+    )
+    cookie_secure: bool = Field(
+        False,
+        description="Marque toujours les cookies de connexion « Secure » (envoyés en HTTPS seulement), pour un proxy "
+        "inverse qui termine le HTTPS sans transmettre X-Forwarded-Proto ; sinon ils le sont quand la requête est "
+        "arrivée en HTTPS.",
+    )
+    login_free_attempts: int = Field(
+        5, ge=1, le=1000,
+        description="Connexions par mot de passe échouées permises, par compte et par adresse, avant qu'un délai "
+        "soit imposé à la tentative suivante.",
+    )
+    login_delay_s: float = Field(
+        1.0, gt=0, le=3600,
+        description="Premier délai imposé après ces échecs (secondes) ; il double à chaque nouvel échec.",
+    )
+    login_max_delay_s: float = Field(
+        300.0, gt=0, le=86400, description="Délai maximal entre deux tentatives de connexion refusées (secondes)."
+    )
     api_port: int = Field(7861, ge=1, le=65535, description="Port de `ars-assistant api` (l'API sans la page).")
     ui_concurrency: int = Field(
         4, ge=1, le=64, description="Nombre de questions traitées en même temps ; les suivantes attendent leur tour."

@@ -4,7 +4,8 @@ services as the page. Served beside the page by `ars-assistant ui` and alone by 
 Access: with ARS_API_TOKENS set, a request needs "Authorization: Bearer <token>" (or, beside the page,
 the page's login session); with OpenID Connect configured, a JWT of the provider (ID token or access token)
 is accepted too; without tokens the API follows the page: open when the page is open, the page's session
-otherwise. Adding and removing documents needs an admin (ui/oidc.py: ARS_ADMIN_GROUPS, ARS_ADMIN_EMAILS)."""
+otherwise. Adding and removing documents needs an admin (ui/oidc.py: ARS_ADMIN_GROUPS, ARS_ADMIN_EMAILS; ui/auth.py:
+password accounts marked ":admin" or named in ARS_ADMIN_EMAILS)."""
 
 from __future__ import annotations
 
@@ -46,9 +47,9 @@ SESSION_REQUIRED = "Connexion requise : connectez-vous d'abord à l'interface, o
 NO_QUESTION = "Aucune question : envoyez au moins un message « user » qui contient la question."
 ERROR_TEXT = "Une erreur inattendue a empêché la réponse ; le détail est dans le journal du serveur."
 
-FORBIDDEN = ("Action réservée aux administrateurs : seuls les membres des groupes de ARS_ADMIN_GROUPS et les "
-             "agents listés dans ARS_ADMIN_EMAILS ajoutent ou retirent des documents. Demandez l'accès à votre "
-             "administrateur.")
+FORBIDDEN = ("Action réservée aux administrateurs : seuls les membres des groupes de ARS_ADMIN_GROUPS, les "
+             "agents listés dans ARS_ADMIN_EMAILS et les comptes marqués « :admin » ajoutent ou retirent des "
+             "documents. Demandez l'accès à votre administrateur.")
 
 
 @dataclass(frozen=True, slots=True)

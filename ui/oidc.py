@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 
 SIGN_IN, CALLBACK, SIGN_OUT, SIGNED_OUT = "/connexion", "/connexion/retour", "/deconnexion", "/deconnexion/terminee"
 SESSION_COOKIE = "ars_session"
-SESSION_HOURS = 10  # a working day: then the provider is asked again
 MIN_SECRET = 32
 
 
@@ -66,6 +66,8 @@ class OidcConfig:
     admin_emails: frozenset[str]  # casefolded: a provider may spell an address with capitals
     session_secret: str
     secret_generated: bool
+    # the session cookie's lifetime (ARS_SESSION_HOURS): its signed timestamp, set at sign-in, is checked against it
+    session_s: int = 10 * 3600
 
     def is_admin(self, user: User) -> bool:
         """May add and remove documents: in an admin group or listed by email, or everyone when neither is set."""
@@ -114,7 +116,8 @@ def load_oidc(settings: Settings) -> OidcConfig | None:
         raise UserError(f"Erreur : ARS_ADMIN_EMAILS contient « {wrong[0]} », qui n'est pas un courriel. Donnez des "
                         "adresses séparées par des virgules, par exemple ARS_ADMIN_EMAILS=marie.dupont@ars.sante.fr.")
     return OidcConfig(issuer, str(settings.oidc_client_id), str(settings.oidc_client_secret), settings.oidc_scopes,
-                      settings.oidc_groups_claim, admins, emails, secret or secrets.token_urlsafe(32), secret is None)
+                      settings.oidc_groups_claim, admins, emails, secret or secrets.token_urlsafe(32), secret is None,
+                      max(1, math.ceil(settings.session_hours * 3600)))
 
 
 def session_user(request: Any) -> User | None:
@@ -211,7 +214,7 @@ def install_oidc(app: FastAPI, config: OidcConfig) -> None:
     # the redirect must see the session: SessionMiddleware is added last, so it runs first
     app.add_middleware(SignInFirst)
     app.add_middleware(SessionMiddleware, secret_key=config.session_secret, session_cookie=SESSION_COOKIE,
-                       max_age=SESSION_HOURS * 3600, same_site="lax")
+                       max_age=config.session_s, same_site="lax")
 
 
 async def _userinfo(provider: Any, token: dict[str, Any]) -> dict[str, Any]:

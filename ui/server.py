@@ -16,6 +16,7 @@ from assistant.settings import Settings
 from ui.api import API_DOCS, OPENAPI, Caller, install_api
 from ui.app import build_app
 from ui.auth import load_accounts
+from ui.login import install_login, login_script
 from ui.oidc import SIGN_IN, SIGN_OUT, install_oidc, load_oidc, session_user
 from ui.page import FrenchPage, page_script
 from ui.render import DOCUMENTS_ROUTE
@@ -76,7 +77,7 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
             return Caller(user.id, oidc.is_admin(user)) if user else None
         if accounts:
             name = _gradio_user(request, gradio_app.get("app"))
-            return Caller(name, admin=True) if name else None
+            return Caller(name, admin=accounts.is_admin(name)) if name else None
         return Caller("anonyme", admin=True)
 
     def can_edit(request: gr.Request | None) -> bool:
@@ -123,7 +124,7 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
         path="/",
         server_name=settings.ui_host,
         server_port=settings.ui_port,
-        auth=accounts or None,
+        auth=accounts.credentials() or None,
         # OpenID Connect: the session's user is the handlers' gr.Request.username (None: not signed in)
         auth_dependency=(lambda request: (user := session_user(request)) and user.id) if oidc else None,
         auth_message="Connectez-vous avec le compte fourni par votre administrateur." if accounts else None,
@@ -134,8 +135,10 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
         theme=theme(),
         css_paths=[STYLE],
     )
-    app.add_middleware(FrenchPage, script=page_script(limit, services.library.max_upload_text))
+    app.add_middleware(FrenchPage, script=page_script(limit, services.library.max_upload_text) + login_script(
+        bool(accounts)))
     gradio_app["app"] = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
+    install_login(app, gradio_app["app"], settings, passwords=bool(accounts))  # last added: runs first
     return app
 
 
@@ -168,6 +171,8 @@ def serve(settings: Settings) -> None:
         print(f"Connexion OpenID Connect : {oidc.issuer} (adresse de retour à déclarer : {url}/connexion/retour, "
               "ou son équivalent derrière le proxy inverse)",
               flush=True)
+    if accounts:
+        print(accounts.describe(), flush=True)
     if settings.ui_host not in ("127.0.0.1", "localhost", "::1") and not accounts and oidc is None:
         print("Attention : interface ouverte sur le réseau sans connexion ; définissez ARS_OIDC_ISSUER "
               "(OpenID Connect), ou ARS_UI_USERS ou ARS_UI_USERS_FILE.", flush=True)
