@@ -19,6 +19,7 @@ from ui.auth import load_accounts
 from ui.oidc import SIGN_IN, SIGN_OUT, install_oidc, load_oidc, session_user
 from ui.page import FrenchPage, page_script
 from ui.render import DOCUMENTS_ROUTE
+from ui.security import install_security
 from ui.services import Services, check_port, open_services
 from ui.viewer import install_viewer
 
@@ -135,6 +136,7 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
         css_paths=[STYLE],
     )
     app.add_middleware(FrenchPage, script=page_script(limit, services.library.max_upload_text))
+    install_security(app, settings, limit)  # last: the outermost middleware (same origin, headers, sizes, errors)
     gradio_app["app"] = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
     return app
 
