@@ -112,7 +112,8 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
     # before the mount at "/": the mount would otherwise take every path
     app.add_api_route(DOCUMENTS_ROUTE + "/{source:path}", document, methods=["GET", "HEAD"], include_in_schema=False)
     # the viewer: a cited document at its page, the passage highlighted; same login as the documents
-    install_viewer(app, services.library, lambda request: who(request) is not None, SIGN_IN if oidc else None)
+    install_viewer(app, services.library, lambda request: who(request) is not None, SIGN_IN if oidc else None,
+                   ocr_concurrency=settings.viewer_ocr_concurrency)
     # the HTTP API beside the page: a token, or the page's own session when it has a login
     install_api(app, services, session=who if accounts or oidc else None)
     if oidc is not None:
