@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
@@ -24,9 +23,9 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.library import human_size
 from assistant.settings import Settings
 from ingest.errors import UserError
+from ui.body_limits import BodyLimit, PartCounter, body_limit, boundary
 from ui.errors import INTERNAL, error_bytes
 
 log = logging.getLogger(__name__)
@@ -35,9 +34,6 @@ Origin = tuple[str, str, int]  # scheme, host, port: what a browser compares
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-UPLOAD_ROUTES = frozenset({"/api/documents", "/gradio_api/upload"})
-MULTIPART_SLACK = 1024 * 1024  # the multipart envelope around the file, as Gradio's own max_file_size margin
-MAX_REQUEST_BYTES = 8 * 1024 * 1024  # any other body: a question, an OpenAI chat history, a Gradio event
 SECURITY_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
     "X-Content-Type-Options": "nosniff",
@@ -53,10 +49,6 @@ COOKIE_WITHOUT_ORIGIN = ("Requête refusée : elle porte un cookie de session ma
                          "comme une requête forgée par un autre site. Un programme s'authentifie par l'en-tête "
                          "« Authorization: Bearer <jeton> », sans cookie, ou envoie l'en-tête Origin de "
                          "l'assistant.")
-TOO_LARGE = ("Fichier trop volumineux ({size}) ; taille maximale : {limit}. Découpez le document ou demandez à "
-             "l'administrateur de relever la limite (ARS_UI_MAX_UPLOAD_MB).")
-TOO_LARGE_REQUEST = ("Requête trop volumineuse ({size}) ; taille maximale : {limit}. Raccourcissez la question ou "
-                     "l'historique envoyé.")
 
 
 def parse_origin(text: str) -> Origin | None:
@@ -152,35 +144,38 @@ class Guard:
         if method == "OPTIONS" and origin is not None and "access-control-request-method" in headers:
             await _preflight(send, origin, headers.get("access-control-request-headers"))
             return
-        limit = self._limit(method, path)
+        content_type = headers.get("content-type") or ""
+        limit = body_limit(method, path, content_type, self.upload_limit)
         declared = _content_length(headers)
-        if declared is not None and declared > limit.bytes:
+        if declared is not None and declared > limit.total:
             # refused before reading a byte of the body; the connection is closed, the rest never read
-            await _answer(send, path, 413, limit.refusal(human_size(declared)), close=True)
+            await _answer(send, path, 413, limit.over_total(declared), close=True)
             return
-        await self._serve(scope, receive, send, limit, cors)
+        found = boundary(content_type) if limit.part is not None else None
+        await self._serve(scope, receive, send, limit, PartCounter(found) if found else None, cors)
 
-    def _limit(self, method: str, path: str) -> BodyLimit:
-        if method == "POST" and path.rstrip("/") in UPLOAD_ROUTES:
-            return BodyLimit(self.upload_limit + MULTIPART_SLACK, TOO_LARGE, self.upload_limit)
-        return BodyLimit(MAX_REQUEST_BYTES, TOO_LARGE_REQUEST, MAX_REQUEST_BYTES)
-
-    async def _serve(self, scope: Scope, receive: Receive, send: Send, limit: BodyLimit, cors: str | None) -> None:
-        received, cut, started = 0, False, False
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, limit: BodyLimit, parts: PartCounter | None,
+                     cors: str | None) -> None:
+        received, started = 0, False
+        cut: str | None = None  # why the body was cut, once it was
 
         async def limited_receive() -> Message:
             nonlocal received, cut
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit.bytes:
-                    cut = True
+                body = message.get("body", b"")
+                received += len(body)
+                if received > limit.total:
+                    cut = limit.over_total(received, more=True)
+                elif parts is not None and limit.part is not None and parts.feed(body) > limit.part:
+                    cut = limit.over_part()
+                if cut is not None:
                     raise BodyTooLarge
             return message
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
-            if cut:
+            if cut is not None:
                 return  # the app's answer to a cut body (a 400 or 500 of its parser) gives way to the 413
             if message["type"] == "http.response.start":
                 started = True
@@ -195,26 +190,13 @@ class Guard:
         except ClientDisconnect:
             return  # the client went away: nobody to answer
         except Exception:
-            if started or cut:
+            if started or cut is not None:
                 raise
             log.exception("unexpected error on %s %s", scope["method"], path)
             await _answer(send, path, 500, INTERNAL)
             return
-        if cut and not started:
-            await _answer(send, path, 413, limit.refusal(f"plus de {human_size(received)}"), close=True)
-
-
-@dataclass(frozen=True, slots=True)
-class BodyLimit:
-    """How many bytes a request's body may have, and the French refusal beyond (with the limit users know)."""
-
-    bytes: int
-    message: str
-    shown: int
-
-    def refusal(self, size: str) -> str:
-        megabytes = f"{self.shown / (1024 * 1024):.2f}".rstrip("0").rstrip(".").replace(".", ",")
-        return self.message.format(size=size, limit=f"{megabytes} Mo")
+        if cut is not None and not started:
+            await _answer(send, path, 413, cut, close=True)
 
 
 class BodyTooLarge(Exception):

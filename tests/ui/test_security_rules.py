@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 from assistant.settings import Settings
 from ingest.errors import UserError
 from ui.api import clean_text
+from ui.body_limits import MULTIPART_SLACK, PartCounter
 from ui.errors import install_errors
 from ui.ocr_boxes import OcrBusy, OcrSlots
-from ui.security import MULTIPART_SLACK, Guard, allowed_origins, parse_origin
+from ui.security import Guard, allowed_origins, parse_origin
 
 LIMIT = 1024 * 1024
 PORTAL = "https://portail.ars.test"
@@ -34,6 +35,10 @@ def client() -> Iterator[tuple[TestClient, list[int]]]:
             size += len(chunk)
         read.append(size)
         return {"lu": size}
+
+    @app.post("/gradio_api/upload")
+    async def gradio_upload(request: Request) -> dict[str, int]:
+        return await upload(request)
 
     @app.get("/ping")
     def ping() -> dict[str, str]:
@@ -87,6 +92,31 @@ def test_a_body_past_the_limit_is_cut_while_it_streams(client: tuple[TestClient,
     assert read == []  # the app stopped reading at the limit and its own answer gave way to the 413
     declared = test_client.post("/api/documents", content=b"x" * (LIMIT + MULTIPART_SLACK + 1))
     assert declared.status_code == 413 and "taille maximale : 1 Mo" in declared.json()["detail"]
+
+
+def test_each_file_of_a_drop_is_counted_as_it_streams(client: tuple[TestClient, list[int]]):
+    test_client, read = client
+    files = [("files", (f"note-{n}.txt", b"x" * 900_000, "text/plain")) for n in range(3)]
+    assert test_client.post("/gradio_api/upload", files=files).status_code == 200  # 2.7 MB, each file under 1 MB
+    head = b'--b\r\nContent-Disposition: form-data; name="files"; filename="gros.txt"\r\n\r\n'
+
+    def one_big_file() -> Iterator[bytes]:
+        yield head
+        for _ in range(48):  # 3 MB in one part, far under the 20 files a drop may carry
+            yield b"x" * 65536
+
+    cut = test_client.post("/gradio_api/upload", content=one_big_file(),
+                           headers={"Content-Type": "multipart/form-data; boundary=b"})
+    assert cut.status_code == 413 and "Fichier trop volumineux (plus de 2,0 Mo)" in cut.json()["detail"]
+    assert len(read) == 1
+
+
+def test_a_part_is_counted_from_its_delimiter_even_across_chunks():
+    counter = PartCounter(b"b")
+    assert counter.feed(b"--b\r\nheaders\r\n\r\n" + b"x" * 10) == 26
+    assert counter.feed(b"x" * 5 + b"\r") == 32
+    assert counter.feed(b"\n--b\r\n" + b"y" * 4) == 6  # the delimiter straddled the two chunks
+    assert counter.feed(b"y-\r\n--bz") == 1
 
 
 def test_a_bug_is_a_french_json_500_without_its_detail(client: tuple[TestClient, list[int]]):
