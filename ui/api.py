@@ -31,7 +31,7 @@ from assistant.settings import Settings
 from ingest.errors import UserError
 from ui.errors import install_errors
 from ui.oidc import User, load_oidc
-from ui.security import install_security
+from ui.security import allowed_origins, install_security
 from ui.services import Services, check_port, open_services
 from ui.tokens import BadToken, ProviderTokens, ProviderUnreachable
 
@@ -350,6 +350,7 @@ def serve_api(settings: Settings) -> None:
     import uvicorn
 
 
+    allowed_origins(settings)  # a mistake in ARS_ALLOWED_ORIGINS stops here, before the models load
     check_port(settings.ui_host, settings.api_port)
     services = open_services(settings)
     app = create_api(settings, services)

@@ -19,7 +19,7 @@ from ui.auth import load_accounts
 from ui.oidc import SIGN_IN, SIGN_OUT, install_oidc, load_oidc, session_user
 from ui.page import FrenchPage, page_script
 from ui.render import DOCUMENTS_ROUTE
-from ui.security import install_security
+from ui.security import allowed_origins, install_security
 from ui.services import Services, check_port, open_services
 from ui.viewer import install_viewer
 
@@ -157,6 +157,7 @@ def serve(settings: Settings) -> None:
     """Run the interface until Ctrl+C."""
     oidc = load_oidc(settings)  # a mistake in the sign-in settings stops here, before the model loads
     accounts = load_accounts(settings)
+    allowed_origins(settings)  # a mistake there stops here too
     check_port(settings.ui_host, settings.ui_port)
     services = open_services(settings)
     app = create_server(settings, services)
