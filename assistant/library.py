@@ -151,6 +151,11 @@ class Library:
             return copy.resolve() if copy is not None and copy.name == source else None
         return path.resolve()
 
+    def ocr_pages(self, source: str) -> frozenset[int]:
+        """The pages of an indexed document whose text was read by OCR (its scans); empty for any other name."""
+        record = self._record(source) if is_plain_name(source) else None
+        return self.index.ocr_pages(record.doc_id) if record is not None else frozenset()
+
     def _record(self, source: str) -> DocumentRecord | None:
         return next((r for r in self.index.documents() if r.source == source), None)
 

@@ -147,3 +147,20 @@ class Settings(BaseSettings):
         90, ge=0, le=36500,
         description="Durée de conservation des discussions, en jours sans activité ; 0 : conservées sans limite.",
     )
+    # -- same origin, request sizes and the viewer's OCR (ui/security.py, ui/ocr_boxes.py) --------------------
+    allowed_origins: str | None = Field(
+        None,
+        description="Autres origines admises pour les requêtes qui modifient (envoi, retrait, questions), séparées "
+        "par des virgules, par ex. « https://assistant.ars.fr » quand le proxy inverse ne transmet pas l'hôte "
+        "d'origine ; elles reçoivent aussi les en-têtes CORS. L'adresse de l'assistant lui-même est toujours admise.",
+    )
+    trust_forwarded_host: bool = Field(
+        False,
+        description="Lire l'adresse publique de l'assistant dans X-Forwarded-Host et X-Forwarded-Proto (proxy inverse "
+        "qui réécrit l'hôte) ; à n'activer que derrière un proxy qui fixe toujours ces en-têtes.",
+    )
+    viewer_ocr_concurrency: int = Field(
+        2, ge=1, le=16,
+        description="Pages numérisées lues par OCR en même temps pour surligner un passage dans la visionneuse "
+        "(une à la fois par client) ; au-delà, « réessayez dans quelques secondes » (429).",
+    )

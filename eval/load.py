@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from eval.process import CLI, NotReady, free_port, serving
 
@@ -140,7 +141,10 @@ class _GradioClient:
     def __init__(self, url: str, auth: tuple[str, str] | None) -> None:
         from gradio_client import Client
 
-        self.client = Client(url, auth=auth, verbose=False)
+        # the page's own origin, as a browser tab sends it: with the login's cookie, the server refuses a
+        # request that says neither where it comes from (ui/security.py)
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        self.client = Client(url, auth=auth, verbose=False, headers={"Origin": origin})
 
     def ask(self, question: str) -> str:
         messages, *_ = self.client.predict(question, [], api_name="/question")

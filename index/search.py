@@ -110,6 +110,11 @@ class Searching:
         with self._chroma() as store:
             return store.get(list(ids))
 
+    def ocr_pages(self, doc_id: str) -> frozenset[int]:
+        """The pages of a document whose chunks were read by OCR (scanned pages)."""
+        with self._chroma() as store:
+            return store.ocr_pages(doc_id)
+
     def documents(self) -> list[DocumentRecord]:
         """Indexed documents, sorted by source."""
         self.follow()

@@ -243,6 +243,12 @@ class ChromaStore:
                          for meta, text in zip(page["metadatas"], page["documents"], strict=True))
         return found
 
+    def ocr_pages(self, doc_id: str) -> frozenset[int]:
+        """The pages covered by a document's chunks that were read by OCR."""
+        found = self._collection.get(where={"$and": [{"doc_id": doc_id}, {"ocr": True}]}, include=["metadatas"])
+        return frozenset(page for meta in found["metadatas"] or [] if meta
+                         for page in range(int(str(meta["page"])), int(str(meta.get("page_end", meta["page"]))) + 1))
+
     def count(self) -> int:
         """Number of chunks stored."""
         return int(self._collection.count())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import shutil
 import tempfile
 import time
@@ -19,17 +20,19 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from assistant.models import Answer
 from assistant.schemas import AnswerOut, CitationOut, DocumentOut, PassageOut
 from assistant.settings import Settings
 from ingest.errors import UserError
+from ui.errors import install_errors
 from ui.oidc import User, load_oidc
+from ui.security import allowed_origins, install_security
 from ui.services import Services, check_port, open_services
 from ui.tokens import BadToken, ProviderTokens, ProviderUnreachable
 
@@ -63,9 +66,21 @@ class Caller:
 SessionCheck = Callable[[Request], Caller | None]  # the page's signed-in user, None when not signed in
 
 
+_UNENCODABLE = re.compile("[\ud800-\udfff\x00]")  # one character class, no repetition: linear
+
+
+def clean_text(text: str) -> str:
+    """The text without what UTF-8 cannot carry (a lone surrogate, sent as "\\ud800" in JSON) nor NUL: either
+    would fail deep in the answer instead of being read as an odd character."""
+    return _UNENCODABLE.sub("\ufffd", text)
+
+
+CleanText = Annotated[str, AfterValidator(clean_text)]
+
+
 class AskRequest(BaseModel):
-    question: str = Field(description="La question, en français.", examples=["combien pour le plan crack ?"])
-    history: list[str] = Field(default=[], description="Questions précédentes de la conversation (suites).")
+    question: CleanText = Field(description="La question, en français.", examples=["combien pour le plan crack ?"])
+    history: list[CleanText] = Field(default=[], description="Questions précédentes de la conversation (suites).")
 
 
 class SearchOut(BaseModel):
@@ -94,7 +109,7 @@ class HealthOut(BaseModel):
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
     role: str
-    content: str | list[dict[str, Any]] | None = None
+    content: CleanText | list[dict[str, Any]] | None = None
 
 
 class ChatRequest(BaseModel):
@@ -293,18 +308,10 @@ def api_router(services: Services, access: Access) -> APIRouter:
 
 
 def install_api(app: FastAPI, services: Services, session: SessionCheck | None = None) -> None:
-    """The API's routes on `app`, with errors as their clients expect them: {"detail": ...} under /api,
-    {"error": {"message": ...}} under /v1 (the OpenAI clients read that)."""
+    """The API's routes on `app`, with errors as their clients expect them, in French (ui/errors.py):
+    {"detail": ...} under /api, {"error": {"message": ...}} under /v1 (the OpenAI clients read that)."""
     app.include_router(api_router(services, Access(services.settings, session)))
-
-    @app.exception_handler(HTTPException)
-    def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        if request.url.path.startswith("/v1/"):
-            kind = "authentication_error" if exc.status_code == 401 else "invalid_request_error"
-            body: dict[str, Any] = {"error": {"message": exc.detail, "type": kind, "code": exc.status_code}}
-        else:
-            body = {"detail": exc.detail}
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    install_errors(app)
 
 
 def create_api(settings: Settings, services: Services) -> FastAPI:
@@ -312,6 +319,7 @@ def create_api(settings: Settings, services: Services) -> FastAPI:
     app = FastAPI(title="ARS Assistant", version="1", docs_url=API_DOCS, redoc_url=None, openapi_url=OPENAPI,
                   description="Questions-réponses citées sur les documents de l'ARS : REST et compatible OpenAI.")
     install_api(app, services)
+    install_security(app, settings, services.library.max_upload_bytes)
     return app
 
 
@@ -329,7 +337,7 @@ def _answers(
 def _text_of(content: str | list[dict[str, Any]] | None) -> str:
     """A message's text: OpenAI content is a string or a list of parts ({"type": "text", "text": ...})."""
     if isinstance(content, list):
-        return " ".join(str(part.get("text", "")) for part in content if part.get("type") == "text")
+        return clean_text(" ".join(str(part.get("text", "")) for part in content if part.get("type") == "text"))
     return content or ""
 
 
@@ -343,6 +351,7 @@ def serve_api(settings: Settings) -> None:
     import uvicorn
 
 
+    allowed_origins(settings)  # a mistake in ARS_ALLOWED_ORIGINS stops here, before the models load
     check_port(settings.ui_host, settings.api_port)
     services = open_services(settings)
     app = create_api(settings, services)

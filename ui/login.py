@@ -280,7 +280,7 @@ LOGIN_SCRIPT = """<script>
 
 def install_login(app: Any, gradio_app: Any, settings: Settings, passwords: bool) -> None:
     """On `app` (before it starts): the cookie flags, and with password accounts (`passwords`) the throttled
-    /login and Gradio's tokens replaced by expiring ones. Call after every other middleware: it must run first."""
+    /login and Gradio's tokens replaced by expiring ones. Call before install_security, which stays outermost."""
     throttle = None
     if passwords:
         gradio_app.tokens = ExpiringTokens(settings.session_hours * 3600)

@@ -10,7 +10,8 @@ import csv
 import io
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -83,28 +84,60 @@ def passage_boxes(page: Sequence[OcrWord], passage: str) -> list[Box]:
     return boxes
 
 
+class OcrBusy(Exception):
+    """No page can be read now: this client already has one being read, or too many are (French message)."""
+
+
+BUSY_CLIENT = ("Surlignage sur le scan en attente : une page numérisée est déjà en cours de lecture (OCR) pour vous. "
+               "Réessayez dans quelques secondes.")
+BUSY_SERVER = ("Surlignage sur le scan momentanément indisponible : trop de pages numérisées sont en cours de "
+               "lecture (OCR). Réessayez dans quelques secondes.")
+
+
+class OcrSlots:
+    """Who may start an OCR now: one page at a time per client, at most `total` at once; the others are told to
+    come back (OcrBusy) rather than queued, so that requests sent in a burst cannot hold the cores for minutes."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._reading: set[str] = set()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def taken(self, client: str) -> Iterator[None]:
+        with self._lock:
+            if client in self._reading:
+                raise OcrBusy(BUSY_CLIENT)
+            if len(self._reading) >= self.total:
+                raise OcrBusy(BUSY_SERVER)
+            self._reading.add(client)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._reading.discard(client)
+
+
 class ScanReader:
     """Reads scanned pages into words, keeping the last pages read (files are identified by path and mtime)."""
 
-    def __init__(self, options: OcrOptions | None = None, size: int = CACHE_PAGES) -> None:
+    def __init__(self, options: OcrOptions | None = None, size: int = CACHE_PAGES, concurrency: int = 1) -> None:
         self.options = options or OcrOptions()
         self.size = size
+        self.slots = OcrSlots(concurrency)
         self._pages: OrderedDict[tuple[str, int, int], list[OcrWord]] = OrderedDict()
         self._lock = threading.Lock()
-        self._reading = threading.Lock()  # one page read at a time: OCR takes a core for seconds
 
-    def words(self, path: Path, page: int) -> list[OcrWord]:
-        """The words of page `page` (1-based) of the PDF at `path`; OcrUnavailable if it cannot be read."""
+    def words(self, path: Path, page: int, client: str = "") -> list[OcrWord]:
+        """The words of page `page` (1-based) of the PDF at `path`; OcrUnavailable if it cannot be read, OcrBusy
+        when `client` already has a page being read or too many are (a page read before is given at once)."""
         key = (str(path), path.stat().st_mtime_ns, page)
         with self._lock:
             if key in self._pages:
                 self._pages.move_to_end(key)
                 return self._pages[key]
-        with self._reading:
-            with self._lock:
-                found = self._pages.get(key)  # read meanwhile by another request
-            if found is None:
-                found = self._read(path, page)
+        with self.slots.taken(client):
+            found = self._read(path, page)
         with self._lock:
             self._pages[key] = found
             while len(self._pages) > self.size:

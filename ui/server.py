@@ -20,6 +20,7 @@ from ui.login import install_login, login_script
 from ui.oidc import SIGN_IN, SIGN_OUT, install_oidc, load_oidc, session_user
 from ui.page import FrenchPage, page_script
 from ui.render import DOCUMENTS_ROUTE
+from ui.security import allowed_origins, install_security
 from ui.services import Services, check_port, open_services
 from ui.viewer import install_viewer
 
@@ -112,7 +113,8 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
     # before the mount at "/": the mount would otherwise take every path
     app.add_api_route(DOCUMENTS_ROUTE + "/{source:path}", document, methods=["GET", "HEAD"], include_in_schema=False)
     # the viewer: a cited document at its page, the passage highlighted; same login as the documents
-    install_viewer(app, services.library, lambda request: who(request) is not None, SIGN_IN if oidc else None)
+    install_viewer(app, services.library, lambda request: who(request) is not None, SIGN_IN if oidc else None,
+                   ocr_concurrency=settings.viewer_ocr_concurrency)
     # the HTTP API beside the page: a token, or the page's own session when it has a login
     install_api(app, services, session=who if accounts or oidc else None)
     if oidc is not None:
@@ -138,7 +140,8 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
     app.add_middleware(FrenchPage, script=page_script(limit, services.library.max_upload_text) + login_script(
         bool(accounts)))
     gradio_app["app"] = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
-    install_login(app, gradio_app["app"], settings, passwords=bool(accounts))  # last added: runs first
+    install_login(app, gradio_app["app"], settings, passwords=bool(accounts))
+    install_security(app, settings, limit)  # last: the outermost middleware (same origin, headers, sizes, errors)
     return app
 
 
@@ -157,6 +160,7 @@ def serve(settings: Settings) -> None:
     """Run the interface until Ctrl+C."""
     oidc = load_oidc(settings)  # a mistake in the sign-in settings stops here, before the model loads
     accounts = load_accounts(settings)
+    allowed_origins(settings)  # a mistake there stops here too
     check_port(settings.ui_host, settings.ui_port)
     services = open_services(settings)
     app = create_server(settings, services)

@@ -24,7 +24,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTex
 from assistant.library import LibraryDocument
 from ingest.errors import SkipFile
 from ingest.ocr import OcrUnavailable
-from ui.ocr_boxes import ScanReader, passage_boxes
+from ui.ocr_boxes import OcrBusy, ScanReader, passage_boxes
 from ui.render import DOCUMENTS_ROUTE, MAX_PASSAGE_CHARS, VIEWER_ROUTE, document_url
 from ui.text_view import DocumentTexts, TextView, render
 
@@ -36,6 +36,8 @@ STATIC = Path(__file__).with_name("static")
 STATIC_TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".css": "text/css"}
 LOGIN = "Connexion requise : ouvrez d'abord l'interface, connectez-vous, puis rouvrez ce lien."
 NOT_FOUND = "Document introuvable : il n'est pas (ou plus) dans l'index, ou son fichier a été déplacé."
+NOT_SCANNED = ("Cette page n'est pas numérisée : son texte se surligne directement, sans lecture par OCR. "
+               "Rouvrez le passage depuis sa citation.")
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "private, no-cache",
@@ -56,12 +58,16 @@ class Documents(Protocol):
 
     def documents(self) -> list[LibraryDocument]: ...
 
+    def ocr_pages(self, source: str) -> frozenset[int]: ...
 
-def install_viewer(app: FastAPI, library: Documents, logged_in: LoggedIn, sign_in: str | None = None) -> None:
+
+def install_viewer(app: FastAPI, library: Documents, logged_in: LoggedIn, sign_in: str | None = None,
+                   ocr_concurrency: int = 2) -> None:
     """Add the viewer's routes to `app` (before the interface is mounted at "/", which would take every path).
 
-    `sign_in`: where a reader who is not signed in is sent (with `?suite=` the viewer's address), else a 401."""
-    scans = ScanReader()
+    `sign_in`: where a reader who is not signed in is sent (with `?suite=` the viewer's address), else a 401.
+    `ocr_concurrency`: scanned pages read at once for their boxes (one per client)."""
+    scans = ScanReader(concurrency=ocr_concurrency)
     texts = DocumentTexts()
 
     def viewer(source: str, request: Request, page: str = "1", passage: str = "") -> Response:
@@ -97,8 +103,12 @@ def install_viewer(app: FastAPI, library: Documents, logged_in: LoggedIn, sign_i
         number = _page_number(page)
         if path is None or path.suffix.lower() != ".pdf" or number is None:
             return JSONResponse({"boites": [], "message": NOT_FOUND}, status_code=404)
+        if number not in library.ocr_pages(source):  # a text page: pdf.js highlights it, OCR would only cost
+            return JSONResponse({"boites": [], "message": NOT_SCANNED}, status_code=422)
         try:
-            words = scans.words(path, number)
+            words = scans.words(path, number, request.client.host if request.client else "")
+        except OcrBusy as exc:
+            return JSONResponse({"boites": [], "message": str(exc)}, status_code=429, headers={"Retry-After": "5"})
         except OcrUnavailable as exc:
             log.warning("no OCR boxes for %s page %d: %s", source, number, exc)
             return JSONResponse({"boites": [], "message": f"Surlignage impossible sur ce scan : {exc}."},
@@ -108,8 +118,12 @@ def install_viewer(app: FastAPI, library: Documents, logged_in: LoggedIn, sign_i
 
     def static(name: str) -> Response:
         """A file of ui/static (the viewer's script and styles, pdf.js); any other path is refused."""
-        path = (STATIC / name).resolve()
-        if not path.is_relative_to(STATIC.resolve()) or not path.is_file() or path.suffix not in STATIC_TYPES:
+        try:  # a NUL or another control character in the name is no file of ours (and resolve() would fail)
+            path = None if any(ord(c) < 32 for c in name) else (STATIC / name).resolve()
+        except (OSError, ValueError):
+            path = None
+        if path is None or not path.is_relative_to(STATIC.resolve()) or not path.is_file() or \
+                path.suffix not in STATIC_TYPES:
             return PlainTextResponse("Fichier introuvable.", status_code=404)
         return FileResponse(path, media_type=STATIC_TYPES[path.suffix],
                             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"})

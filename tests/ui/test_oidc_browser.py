@@ -52,7 +52,7 @@ def test_an_agent_signs_in_at_the_provider_asks_and_reads_but_cannot_manage_docu
         documents_tab(tab)
         expect(tab.locator("#envoi")).to_be_hidden()
         expect(tab.get_by_role("button", name="Retirer de l'index")).to_be_hidden()
-        upload = tab.request.post(f"{oidc_app.url}/api/documents",
+        upload = tab.request.post(f"{oidc_app.url}/api/documents", headers={"Origin": oidc_app.url},  # as the page
                                   multipart={"file": {"name": "note.txt", "mimeType": "text/plain",
                                                       "buffer": b"Une note."}})
         assert upload.status == 403 and "administrateurs" in upload.json()["detail"]

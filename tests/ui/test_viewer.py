@@ -71,6 +71,9 @@ class Library:
     def documents(self) -> list[LibraryDocument]:
         return [LibraryDocument("note.md", "Note <importante>", 1, 1, "", False)]
 
+    def ocr_pages(self, source: str) -> frozenset[int]:
+        return frozenset()  # rapport.pdf has a text layer: the ingest read no page of it by OCR
+
 
 @pytest.fixture
 def client(tmp_path: Path) -> TestClient:
@@ -109,6 +112,10 @@ def test_a_pdf_page_carries_its_passage_to_the_script(client: TestClient):
         ("/visionneuse/..%2Fsecret.md", 404, "Document introuvable"),
         ("/visionneuse-fichiers/..%2Fviewer.py", 404, "Fichier introuvable"),
         ("/visionneuse-boites/note.md?page=1&passage=centre", 404, "Document introuvable"),
+        ("/visionneuse-fichiers/..%00/x", 404, "Fichier introuvable"),  # was a 500 (resolve() on a NUL)
+        ("/visionneuse-fichiers/viewer%01.js", 404, "Fichier introuvable"),
+        ("/visionneuse/%00?page=1", 404, "Document introuvable"),
+        ("/visionneuse-boites/rapport.pdf?page=1&passage=x", 422, "n'est pas numérisée"),  # no OCR of a text page
     ],
 )
 def test_a_wrong_address_gets_a_french_message(client: TestClient, path: str, status: int, message: str):

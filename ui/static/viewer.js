@@ -180,7 +180,14 @@ async function showPdf() {
     if (scanned) {
       say("Page numérisée : recherche du passage dans le scan…");
       const query = new URLSearchParams({ page: String(number), passage });
-      const response = await fetch(`${main.dataset.boites}?${query}`, { credentials: "same-origin" });
+      let response = await fetch(`${main.dataset.boites}?${query}`, { credentials: "same-origin" });
+      // 429: another page of this reader (or too many) is being read by OCR; the server says when to come back
+      for (let tries = 0; response.status === 429 && tries < 3 && number === current; tries += 1) {
+        say((await response.json()).message);
+        const wait = Number(response.headers.get("Retry-After")) || 5;
+        await new Promise((done) => setTimeout(done, wait * 1000));
+        response = await fetch(`${main.dataset.boites}?${query}`, { credentials: "same-origin" });
+      }
       const answer = await response.json();
       if (answer.message) { say(answer.message); return; }
       marks = markBoxes(boxLayer, answer.boites);
