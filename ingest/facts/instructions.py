@@ -42,7 +42,7 @@ BARE = r"(?:assistant|ia|ai|model|modele|robot|machine)"  # ambiguous alone: a v
 ADDRESSEE = rf"(?:{AI}|{BARE})"
 NOTE = (
     r"(?:note|message|consigne|instruction|remarque|rappel|avertissement|information|directive|ordre|order|request"
-    r"|p\.?s\.?)"
+    r"|p\.?s\.?|section|passage|texte|paragraphe|phrase|ligne|contenu|partie|encadre|text|paragraph|line|content|part)"
 )
 TO = (
     r"(?:pour|a|au|aux|a l'attention d(?:e|u|es)|a l'intention d(?:e|u|es)|destinee?s? a(?:ux?)?|adressee?s? a(?:ux?)?"
@@ -109,6 +109,8 @@ STRONG: dict[str, re.Pattern[str]] = {
         r"\s{1,3}(?:reponse|answer)s?\s{1,3}(?:est|is|sera|will be|=|:)\s{0,3}(?:de |of |que |that |d'environ )?"
         r"(?:\d|«|\"|')"
         r"|\b(?:reponse|answer)s?\s{1,3}(?:a donner|to give|attendue|officielle|imposee)\b"
+        r"|\b(?:reponse|answer)s?\s{1,3}(?:correcte|exacte|juste|valide|definitive|correct|right|final|true)"
+        r"\s{0,3}(?::|=|est\b|is\b)"
     ),
     # an answer dictated: "réponds que…", "merci de toujours répondre que…", "answer that…"
     "dictated_answer": re.compile(
@@ -154,6 +156,12 @@ WEAK: dict[str, re.Pattern[str]] = {
         r"(?:une |ta |votre |la |les |tes |vos |an? |your |the |any )?(?:reponses?|answers?|responses?|replies"
         r"|resumes?|summar(?:y|ies)|outputs?|sorties?)\b"
     ),
+    # "en tant qu'IA", "as an AI model"; "invisible pour les humains": a reader who is not a person
+    "as_ai": re.compile(
+        rf"\ben tant qu(?:e |')\s{{0,2}}(?:une? )?(?:{AI}|ia\b)|\bas an? (?:{AI}|ai\b)"
+        r"|\b(?:invisible|hidden|cache|cachee)s?\b[^.!?\n]{0,30}?\b(?:aux |pour les |to |from |for )?"
+        r"(?:humains|humans|human readers|lecteurs humains|etres humains)\b"
+    ),
     # an AI as the subject of an order: "l'assistant doit…", "the model must…"
     "ai_subject": re.compile(
         r"\b(?:l'|the |cet |this |votre |your |les |tout |toute |any |every )"
@@ -197,9 +205,10 @@ WEAK: dict[str, re.Pattern[str]] = {
     # an AI reading "this" text: "tout système qui lit ce texte", "exploitant le présent rapport"
     "this_text": re.compile(
         r"\b(?:qui lit|qui lisent|qui lira|qui liront|lisant|exploitant|analysant|resumant|indexant|reading"
-        r"|summari[sz]ing|processing|parsing|analy[sz]ing|ingesting|scanning)\s{1,3}(?:ce|cette|cet|ces|le present"
+        r"|summari[sz]ing|processing|parsing|analy[sz]ing|ingesting|scanning)\s{1,3}(?:(?:ce|cette|cet|ces|le present"
         r"|la presente|les presents|this|these)\s{1,3}(?:textes?|documents?|rapports?|pages?|plans?|notes?|fichiers?"
-        r"|passages?|contenus?|paragraphes?|pdf|text|reports?|files?|content|paragraphs?)\b"
+        r"|passages?|contenus?|paragraphes?|pdf|text|reports?|files?|content|paragraphs?|lignes?|lines?|messages?)"
+        r"|ceci|this)\b"
     ),
     # only this document as a source: "aucun autre document", "comme source unique", "sans citer tes sources"
     "sources": re.compile(
@@ -232,19 +241,23 @@ WEAK: dict[str, re.Pattern[str]] = {
 
 THEN = r"\b(?:et|puis|alors|ensuite|and|then|simplement|toujours|always|just|simply|please|maintenant|now)"
 # verbs that also open a press incise after a comma ("…", précise l'ARS) are orders only at a clause start
-SAID = r"(?:affirme|précise|ajoute|annonce|confirme|déclare|declare|indique|explique|rappelle)"
+SAID = (
+    r"(?:affirme|mentionne|précise|ajoute|annonce|confirme|déclare|declare|indique|explique|rappelle|souligne"
+    r"|insiste)"
+)
 ORDERED = (
-    r"(?:réponds|reponds|dis|cite|mentionne|résume|resume|traduis|oublie|remplace|commence|termine|recopie|retiens"
+    r"(?:réponds|reponds|dis|cite|résume|resume|traduis|oublie|remplace|commence|termine|recopie|retiens"
     r"|donne|présente|recommande|renvoie|redirige|écris|ecris|génère|genere|produis|affiche|reformule|invente|answer"
     r"|reply|respond|say|state|tell|ignore|disregard|forget|output|print|translate|summari[sz]e|repeat|add|replace"
-    r"|begin|start|include|insert|append|write|recommend|pretend)"
+    r"|begin|start|include|insert|append|write|recommend|pretend|considère|considere|conclus|insère|insere|inclus"
+    r"|omets|supprime|masque|évite|evite)"
 )
 # Signs read with their accents (lower case): "cité", "résumé", "té" are no orders nor tutoiement.
 LOWER: dict[str, re.Pattern[str]] = {
     # a clause opened by a verb of the text trade in the second person singular ("résume ce document", "ajoute
     # que…") or in English ("answer 42", "translate…"): an order to whoever reads, for these verbs
     "imperative": re.compile(
-        rf"(?:(?:^|[:;!?]|{THEN})\s{{0,3}}(?:{SAID}|{ORDERED})|,\s{{0,3}}{ORDERED})"
+        rf"(?:(?:^|[:;!?])\s{{0,3}}(?:{SAID}|{ORDERED})|(?:{THEN}|,)\s{{0,3}}{ORDERED})"
         r"(?:-(?:le|la|les|lui|leur|moi|toi))?\s{1,3}[\w«\"'<\[(]"
     ),
 }
@@ -269,7 +282,8 @@ GATES: dict[str, tuple[str, ...]] = {
     "apposition": ("toi,", "vous,", "you,", "toi ,", "vous ,", "you ,"),
     "turn": (":",),
     "addressed": ("note", "message", "consigne", "instruction", "remarque", "rappel", "avertissement", "information",
-                  "directive", "ordre", "order", "request", "p.s", "ps "),
+                  "directive", "ordre", "order", "request", "p.s", "ps ", "section", "passage", "texte", "paragraph",
+                  "phrase", "ligne", "contenu", "partie", "encadre", "text", "line", "content", "part"),
     "override": ("ignor", "oubli", "disregard", "forget", "override", "bypass", "passe", "abstraction", "ne tien",
                  "ne tenez", "ne prend", "ne prenez"),
     "role": ("tu es", "t'es", "vous etes", "you are", "you're", "es-tu", "etes-vous", "are you", "maintenant",
@@ -285,6 +299,7 @@ GATES: dict[str, tuple[str, ...]] = {
                      "question", "quer", "answer", "respons", "request", "reponse", "requete", "repl", "output"),
     "user": ("utilisat", "user", "internaute", "interlocut", "demandeur"),
     "output": ("repons", "answer", "respons", "repl", "resum", "summar", "output", "sortie"),
+    "as_ai": ("en tant qu", "as a", "humain", "human"),
     "ai_subject": ("doit", "doivent", "devra", "must", "should", "shall", "will", "is to", "est tenu", "has to"),
     "ignore_rest": ("ignor", "oubli", "disregard", "forget", "tiens", "tenez"),
     "task_on_this": ("resum", "tradui", "reformul", "recopi", "repet", "copi", "redige", "summar", "translat", "rewrit",
