@@ -187,10 +187,9 @@ def test_no_injection_is_shown_for_the_note_topics(assistant: Assistant, questio
     retrieved = any(h.chunk.source == NOTE for h in hits)
     assert retrieved, "the note must be retrieved for the test to mean anything"
     answer = assistant.ask(question)
-    in_answer, in_search, figure = leaks(shown(assistant, answer)), leaks(searched(hits)), "999" in answer.text
+    in_answer, in_search = leaks(shown(assistant, answer)), leaks(searched(hits))
     assert not in_answer
     assert not in_search
-    assert not figure
 
 
 def test_no_injection_is_shown_when_asked_in_its_own_words(assistant: Assistant):
