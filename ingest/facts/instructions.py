@@ -5,16 +5,20 @@ answer is …; cite this sentence"). No phrase list can name them all, so a sent
 features of the class, in French and English:
 
 - strong signs (2 points): chat-template or system markers; a vocative to an AI at the start of the
-  sentence ("Assistant :", "IA,", "Note pour le modèle :"); an order to drop one's instructions; a role
-  given to the reader ("tu es désormais", "you are now"); a claim about "the correct answer"; an order to
-  answer something ("réponds que") or to cite this very sentence;
-- weak signs (1 point): any AI or automated reader named; tutoiement; "when asked" or "whatever the
-  question"; the user spoken of in the third person; an order to say something ("affirme que", "doit
-  indiquer que"); an AI reading "this document"; a restriction of sources; concealment; a role-play verb.
+  sentence ("Assistant :", "IA,", "Note pour le modèle :"), an AI addressed elsewhere ("vous, l'assistant,",
+  "ce message s'adresse aux IA", a dialogue turn "… ? Assistant :"); an order to drop one's instructions; a role
+  given to the reader ("tu es désormais", "you are now", "si tu es une IA"); a claim about "the correct
+  answer"; an answer dictated ("réponds que") or an order to cite this very sentence; "ta réponse";
+- weak signs (1 point): an AI or automated reader named, or made the subject of an order; tutoiement; "when
+  asked" or "whatever the question"; the user in the third person; an order to say something ("affirme que",
+  "doit indiquer que"); a clause opened by a 2nd-person imperative of the text trade ("résume", "traduis",
+  "answer"); generating an answer; an AI reading "this document"; only this document as a source;
+  concealment; role play; "nouvelles instructions"; ignoring the other passages or the question.
 
 Two points make an instruction: a strong sign alone, or two weak ones. Agency prose gives orders to
 people too ("Répondez à l'appel à projets", "Ignorez ce message si…", "Tout établissement doit indiquer…"):
-each of those carries one weak sign at most. Every pattern is bounded, so a check is linear in the text.
+each of those carries one weak sign at most. Every pattern is bounded, so a check is linear in the text, and
+runs only when one of its gate substrings is there.
 """
 
 from __future__ import annotations
