@@ -10,7 +10,7 @@ from assistant.extract import Unit
 from assistant.models import REFUSAL, Citation
 from assistant.question import Question
 from assistant.unit_facts import counted_nouns, has_fact, money_segments
-from assistant.units import list_items_after
+from assistant.units import is_instruction, list_items_after
 from index.models import Hit
 from index.text import tokens
 from ingest.models import Chunk
@@ -232,12 +232,16 @@ def _lead_list(best: Unit, good: Sequence[Unit], draft: Draft, following: Follow
     for chunk in following(intro.hit.chunk):
         more = [line[2:] for line in _leading_items(chunk.text)]
         new = [item for item in more if item not in seen]
+        # an item that speaks to a model ends the list there: never quoted, and the excerpt stays verbatim
+        cut = next((i for i, item in enumerate(new) if is_instruction(item)), None)
+        if cut is not None:
+            new = new[:cut]
         if new:
             hit = Hit(chunk=chunk, score=intro.hit.score, rank=intro.hit.rank)
             n = draft.cite("\n".join(f"- {item}" for item in new)[2:], hit)
             draft.lines.extend(f"- {item} [{n}]" for item in new)
             seen.update(new)
-        if len(more) < len(chunk.text.strip().split("\n")):
+        if cut is not None or len(more) < len(chunk.text.strip().split("\n")):
             break  # the list ends in this chunk
 
 

@@ -20,7 +20,7 @@ from assistant.suggest import describe
 from ingest.errors import SkipFile, UserError
 from ingest.facts.dates import FOLDED_MONTH
 from ingest.facts.words import fold_accents
-from ingest.fiche import Definition, Fiche
+from ingest.fiche import Definition, Fiche, quotable
 
 if TYPE_CHECKING:
     from index.index import Index
@@ -121,7 +121,7 @@ class Catalog:
         stored = self.index.fiche(doc_id)
         if stored is not None:
             try:
-                return Fiche.from_json(stored)
+                return quotable(Fiche.from_json(stored))  # stored before instructions were told apart
             except (KeyError, TypeError, ValueError):
                 log.warning("fiche of %s unreadable, recomputed", doc_id)
         # indexed before fiches existed: read its file again, if it is still there

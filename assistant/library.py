@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assistant.ingesting import run_ingest
 from assistant.settings import Settings
+from assistant.units import without_instructions
 from index.index import Index
 from index.lock import ReadWriteLock
 from index.models import DocumentRecord
@@ -130,8 +131,10 @@ class Library:
         return sorted(docs, key=lambda d: (d.title.casefold(), d.source))
 
     def passages(self, chunk_ids: Sequence[str]) -> dict[str, str]:
-        """The full text of cited passages, by chunk id, to show a citation in its context."""
-        return {i: c.text for i, c in self.index.get_chunks(list(dict.fromkeys(chunk_ids))).items()}
+        """The text of cited passages, by chunk id, to show a citation in its context; a sentence that speaks
+        to a model is shown as "[…]", never quoted."""
+        chunks = self.index.get_chunks(list(dict.fromkeys(chunk_ids)))
+        return {i: without_instructions(c.text) for i, c in chunks.items()}
 
     def resolve(self, source: str) -> Path | None:
         """The file of an indexed document named `source`; None for any other name (never a path from the user)."""

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from assistant.library import LibraryDocument
 from assistant.models import Answer, Citation
+from assistant.units import without_instructions
 from index.models import Hit
 
 
@@ -63,8 +64,10 @@ class PassageOut(BaseModel):
     @classmethod
     def of(cls, hit: Hit) -> PassageOut:
         chunk = hit.chunk
+        # a sentence that speaks to a model is shown as "[…]": the passages may be fed to another model
         return cls(rank=hit.rank, score=round(hit.score, 6), source=chunk.source, title=chunk.title, page=chunk.page,
-                   page_end=chunk.page_end, section=chunk.section, chunk_id=chunk.id, text=chunk.text)
+                   page_end=chunk.page_end, section=chunk.section, chunk_id=chunk.id,
+                   text=without_instructions(chunk.text))
 
 
 class DocumentOut(BaseModel):

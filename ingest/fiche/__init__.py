@@ -4,6 +4,9 @@ acronyms it defines. No model, no index; the questions staff could ask are the a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from ingest.facts.instructions import is_instruction
 from ingest.fiche.acronyms import acronym_pages, definitions, occurrences
 from ingest.fiche.entities import entities
 from ingest.fiche.figures import key_figures
@@ -14,13 +17,13 @@ from ingest.models import Document
 
 __all__ = [
     "Definition", "Fiche", "KeyFigure", "OutlineEntry", "acronym_pages", "definitions", "document_date",
-    "document_kind", "entities", "key_figures", "occurrences", "outline", "read_fiche",
+    "document_kind", "entities", "key_figures", "occurrences", "outline", "quotable", "read_fiche",
 ]
 
 
 def read_fiche(doc: Document) -> Fiche:
     """The fiche of a document, without suggested questions (assistant.suggest.describe adds them)."""
-    return Fiche(
+    return quotable(Fiche(
         doc_id=doc.doc_id,
         source=doc.source,
         title=doc.title,
@@ -32,4 +35,15 @@ def read_fiche(doc: Document) -> Fiche:
         entities=tuple(entities(doc)),
         definitions=tuple(definitions(doc)),
         acronyms=acronym_pages(doc),
+    ))
+
+
+def quotable(fiche: Fiche) -> Fiche:
+    """The fiche without the headings, key figures and definitions whose text speaks to a model (a fiche
+    stored before they were told apart has them): the fiche is shown, and its questions are asked."""
+    return replace(
+        fiche,
+        outline=tuple(o for o in fiche.outline if not is_instruction(o.heading)),
+        key_figures=tuple(f for f in fiche.key_figures if not is_instruction(f.sentence)),
+        definitions=tuple(d for d in fiche.definitions if not is_instruction(d.sentence)),
     )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from ingest.facts.instructions import is_instruction
 from ingest.facts.sentences import sentence_spans
 from ingest.facts.words import SMALL_WORDS, fold
 from ingest.fiche.records import Definition
@@ -194,6 +195,8 @@ def definitions(doc: Document) -> list[Definition]:
             if term in out or not uppercase_enough(term):
                 continue
             sentence = next((block.text[a:b] for a, b in spans if a <= offset < b), block.text)
+            if is_instruction(sentence):
+                continue  # never quoted as a definition
             out[term] = Definition(term, expansion, sentence, block.page)
     return list(out.values())
 

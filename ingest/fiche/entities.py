@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from ingest.facts.instructions import is_instruction
 from ingest.facts.people import COMMON_OPENERS, NAME_RE, PERSON_RE
 from ingest.facts.places import ENTITY_PLACES
 from ingest.facts.sentences import URL_RE, block_sentences
@@ -99,7 +100,7 @@ def entities(doc: Document, limit: int = 15) -> list[str]:
         letters = [ch for ch in block.text if ch.isalpha()]
         if "@" in block.text or (letters and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters) > 12):
             continue  # contact lines and all-caps banners ("COMMUNIQUÉ DE PRESSE")
-        sentences += block_sentences(block.text)
+        sentences += [s for s in block_sentences(block.text) if not is_instruction(s)]
     proper = _proper_words(sentences)
     for sentence in sentences:
         for name in _names_in(sentence, lower_words, proper):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ingest.facts.amounts import FIGURE_AMOUNT_RE, FIGURE_PERCENT_RE, INTEGER_RE, SPELLED_COUNT_RE
 from ingest.facts.dates import DATELINE_RE, DAY_DATE_RE, MONTH_DATE_RE, MONTH_NUMBERS, YEAR
+from ingest.facts.instructions import is_instruction
 from ingest.facts.sentences import URL_RE, block_sentences
 from ingest.facts.words import SMALL_WORDS, fold
 from ingest.fiche.outline import section_headings
@@ -116,6 +117,8 @@ def _all_figures(doc: Document) -> list[_Found]:
         if block.kind == "heading" or DATELINE_RE.match(block.text):
             continue
         for number, sentence in enumerate(block_sentences(block.text)):
+            if is_instruction(sentence):
+                continue  # a sentence that speaks to a model is never quoted
             for kind, value, offset in sorted(_figures_in(sentence), key=lambda f: f[2]):
                 key = (kind, re.sub(r"[\s\u00a0\u202f]", "", fold(value)))
                 if key in seen_values or (kind != "amount" and (kind, sentence) in seen_sentences):
