@@ -39,9 +39,11 @@ def guarded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
 
 
 def login(client: httpx.Client, user: str, password: str, address: str, **headers: str) -> httpx.Response:
-    """POST /login as Gradio's login form does, from client `address`."""
+    """POST /login as Gradio's login form does (with the page's Origin, as a browser sends it), from `address`."""
+    https = headers.get("X-Forwarded-Proto") == "https"
+    origin = str(client.base_url).rstrip("/").replace("http://", "https://" if https else "http://")
     return client.post("/login", data={"username": user, "password": password},
-                       headers={"X-Forwarded-For": address, **headers})
+                       headers={"X-Forwarded-For": address, "Origin": origin, **headers})
 
 
 def test_ten_failed_logins_make_even_the_right_password_wait_then_it_is_accepted(guarded_app: RunningApp):

@@ -31,8 +31,9 @@ def roles_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 @contextmanager
 def signed_in_client(app: RunningApp, user: str) -> Iterator[httpx.Client]:
-    """An HTTP client logged in as `user` through Gradio's login form (POST /login), as the page does."""
-    with httpx.Client(base_url=app.url, timeout=60) as client:
+    """An HTTP client logged in as `user` through Gradio's login form (POST /login), as the page does (with its
+    Origin: a request with a session cookie and no Origin is refused as forged)."""
+    with httpx.Client(base_url=app.url, timeout=60, headers={"Origin": app.url}) as client:
         response = client.post("/login", data={"username": user, "password": ACCOUNTS[user]})
         assert response.status_code == 200, response.text
         yield client
