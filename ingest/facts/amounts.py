@@ -45,9 +45,11 @@ def amount_value(value: str) -> float:
 # Which kinds of fact a sentence holds (the answerer's fact kinds).
 
 MENTION_NUMBER = r"\d{1,3}(?:[  .\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+# Tried from the first digit of a number only: from each digit of a long one, `\d+` was quadratic. Only whether a
+# sentence holds an amount is asked, and a number matched from inside ("1234 567 €") is matched from "567".
 AMOUNT_RE = re.compile(
-    rf"(?:{MENTION_NUMBER})\s?(?:(?:k|K|M|Md|Mds|millions?|milliards?|mille)\s?(?:d['’]\s?)?)?(?:€|euros?\b|EUR\b)"
-    rf"|(?:{MENTION_NUMBER})\s?(?:M€|k€|K€|Md€)"
+    rf"(?<!\d)(?:{MENTION_NUMBER})\s?(?:(?:k|K|M|Md|Mds|millions?|milliards?|mille)\s?(?:d['’]\s?)?)?"
+    rf"(?:€|euros?\b|EUR\b)|(?<!\d)(?:{MENTION_NUMBER})\s?(?:M€|k€|K€|Md€)"
 )
 NUMBER_RE = re.compile(rf"(?<![\w,.])(?:{MENTION_NUMBER})(?![\w])")
 COUNT_WORDS_RE = re.compile(
