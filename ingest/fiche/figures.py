@@ -15,10 +15,10 @@ from ingest.fiche.records import KeyFigure
 from ingest.models import Document
 
 RANGE_RE = re.compile(r"\s(?:à|ou)\s\d+")
-NEXT_WORD_RE = re.compile(r" +([^\W\d_][\w’'-]*)")
+NEXT_WORD_RE = re.compile(r"(?<! ) +([^\W\d_][\w’'-]*)")  # from a run's first space: linear on long runs
 NOT_REFERENCE_RE = re.compile(r"(?:page|p\.|n°|no|article|art\.|§)\s*$", re.IGNORECASE)
-ADJECTIVE_RE = re.compile(
-    r"[a-zà-ÿ-]+(?:aux|ales?|els?|elles?|iques?|ifs?|ives?|aires?|é|ée|ées|és|eux|euses?|iens?|iennes?|istes?)"
+ADJECTIVE_RE = re.compile(  # from a word's start: retried inside a long word, it was quadratic
+    r"(?<![a-zà-ÿ-])[a-zà-ÿ-]+(?:aux|ales?|els?|elles?|iques?|ifs?|ives?|aires?|é|ée|ées|és|eux|euses?|iens?|iennes?|istes?)"
 )
 WORDS_BEFORE_NOUN = {
     "premiers", "premieres", "derniers", "dernieres", "nouveaux", "nouvelles", "grands", "grandes", "petits",
