@@ -74,6 +74,18 @@ def _count_phrase(text: str, start: int, end: int) -> str | None:
     return text[start:stop]
 
 
+def _after_reference(sentence: str, at: int) -> bool:
+    """True when the number at `at` follows "page", "n°", "article"…: a reference, not a count.
+
+    Searched in the few characters before the spaces that precede it: searched in the whole text before each
+    number, it was quadratic on a long run of numbers ("1 1 1 …").
+    """
+    end = at
+    while end > 0 and sentence[end - 1].isspace():  # what `\s*$` skips
+        end -= 1
+    return bool(NOT_REFERENCE_RE.search(sentence, max(0, end - len("article")), at))
+
+
 def _figures_in(sentence: str) -> Iterator[tuple[str, str, int]]:
     """(kind, value, offset) of the figures of one sentence, links excluded."""
     taken: list[tuple[int, int]] = [m.span() for m in URL_RE.finditer(sentence)]
@@ -91,9 +103,10 @@ def _figures_in(sentence: str) -> Iterator[tuple[str, str, int]]:
                 yield kind, match[0].strip(), match.start()
     for match in INTEGER_RE.finditer(sentence):
         digits = match[1]
-        if not free(*match.span()) or NOT_REFERENCE_RE.search(sentence[: match.start()]):
+        if not free(*match.span()) or _after_reference(sentence, match.start()):
             continue
-        if re.fullmatch(YEAR, digits) or int(re.sub(r"\D", "", digits)) < 2:  # a year alone, or "1 …"
+        # a year alone, or "1 …"; compared as text: int() refuses a number of more than 4,300 digits
+        if re.fullmatch(YEAR, digits) or re.sub(r"\D", "", digits).lstrip("0") in ("", "1"):
             continue
         phrase = _count_phrase(sentence, match.start(), match.end())
         if phrase:
