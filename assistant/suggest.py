@@ -271,14 +271,15 @@ def _date_questions(fiche: Fiche) -> list[str]:
     for figure in (f for f in fiche.key_figures if f.kind == "date"):
         s, date = figure.sentence, re.escape(figure.value)
         # The subject ends before a run of spaces, never inside it: a lazy subject trying every space of a long run,
-        # each followed by `\s+` over the rest of it, was quadratic.
+        # each followed by `\s+` over the rest of it, was quadratic; so was an object of unbounded length tried
+        # after each subject (300 characters is far more than a question can quote).
         when = rf"(?:(?:le|en|ce|depuis)\s+)?(?:(?:{WEEKDAY})\s+)?{date}"
         passive = re.search(rf"^(?P<subj>.+?)(?<!\s)\s+(?P<aux>a|ont)\s+(?:\w+\s+)?été\s+(?P<verb>\w+)\s+{when}", s)
         event = re.search(rf"{date}\s+(?:a|ont)\s+eu lieu\s+(?P<what>[^,;.]+)", s)
         reflexive = re.search(rf"^(?P<subj>.+?)(?<!\s)\s+(?P<aux>se sont|s[’']est)\s+(?P<verb>\w+)\s+{when}", s)
         active = re.search(
             rf"^(?P<subj>.+?)(?<!\s)\s+(?P<aux>a|ont)\s+(?:(?:par ailleurs|ainsi|déjà|donc)\s+)?"
-            rf"(?P<verb>\w+(?:é|i|is|it|u|t))\s+(?P<obj>(?:un|une|le|la|les|l['’]|des|sa|son|ses|leur)\b[^,;]*?)"
+            rf"(?P<verb>\w+(?:é|i|is|it|u|t))\s+(?P<obj>(?:un|une|le|la|les|l['’]|des|sa|son|ses|leur)\b[^,;]{{0,300}}?)"
             rf"\s+{when}",
             s,
         )

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.slow
 # One unit repeated to the length of the text: long words, then separators, then the starts of a token.
 LONG_WORDS = ["a", "A", "1", "é", "aB3", "Ab1é_", "x_"]
 SEPARATORS = [" ", ".", ",", "-", "/", "@", ":", "'", "’", "\n", "\t", "\u00a0", "(", "« ", "%", "€",
-              "a.", "1 ", "- ", "a@", "a ", "1.", "1,", "A. ", "a-", "a, ", "a\n", "1\u00a0", "Le "]
+              "a.", "1 ", "- ", "a@", "a ", "1.", "1,", "A. ", "a-", "a, ", "a\n", "1\u00a0", "Le ",
+              "000 ", "1 000 ", "x a bu le "]  # thousands groups; a subject, a verb and an object, with no end
 SCREEN, SMALL, LARGE = 4_000, 12_500, 100_000
 # CPU s on 4,000 characters: linear scans take a tenth of this, quadratic ones on these short repeated units tens
 # of ms (n²/2 steps over the unit's length); only those above are measured at 12,500 and 100,000
