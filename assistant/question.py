@@ -158,7 +158,8 @@ def expand_abbreviations(text: str) -> str:
     text = re.sub(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b", _numeric_date, text)
     text = re.sub(r"\b(\d{1,3})\s?k\b(?!€)", r"\1 000", text, flags=re.I)
     # "258 000e": euros typed as an e (thousands only: "4e année" is an ordinal)
-    return re.sub(r"\b(\d{1,3}(?:[ .]\d{3})+|\d{4,})\s?e\b", r"\1 euros", text)
+    # 6 groups of thousands at most: unbounded, it was retried from every group of a long "000 000 …" run
+    return re.sub(r"\b(\d{1,3}(?:[ .]\d{3}){1,6}|\d{4,})\s?e\b", r"\1 euros", text)
 
 
 ORDINAL_RE = re.compile(r"\b(\d+)\s?(?:e|eme|ème|ieme|ième|nde?|nd)\b", re.I)

@@ -184,7 +184,7 @@ def _article_for(definition: Definition) -> str:
     masculine = {"le", "du", "au", "ce", "son", "un", "cet"}
     feminine = {"la", "cette", "sa", "une"}
     for needle in (definition.term, definition.expansion):
-        match = re.search(rf"(\S+)\s+(?:\d+\s+)?{re.escape(needle)}(?!\w)", definition.sentence)
+        match = re.search(rf"(?<!\S)(\S+)\s+(?:\d+\s+)?{re.escape(needle)}(?!\w)", definition.sentence)
         if match:
             word = fold(match[1])
             if word in masculine:
@@ -270,13 +270,16 @@ def _date_questions(fiche: Fiche) -> list[str]:
     questions: list[str] = []
     for figure in (f for f in fiche.key_figures if f.kind == "date"):
         s, date = figure.sentence, re.escape(figure.value)
+        # The subject ends before a run of spaces, never inside it: a lazy subject trying every space of a long run,
+        # each followed by `\s+` over the rest of it, was quadratic; so was an object of unbounded length tried
+        # after each subject (300 characters is far more than a question can quote).
         when = rf"(?:(?:le|en|ce|depuis)\s+)?(?:(?:{WEEKDAY})\s+)?{date}"
-        passive = re.search(rf"^(?P<subj>.+?)\s+(?P<aux>a|ont)\s+(?:\w+\s+)?été\s+(?P<verb>\w+)\s+{when}", s)
+        passive = re.search(rf"^(?P<subj>.+?)(?<!\s)\s+(?P<aux>a|ont)\s+(?:\w+\s+)?été\s+(?P<verb>\w+)\s+{when}", s)
         event = re.search(rf"{date}\s+(?:a|ont)\s+eu lieu\s+(?P<what>[^,;.]+)", s)
-        reflexive = re.search(rf"^(?P<subj>.+?)\s+(?P<aux>se sont|s[’']est)\s+(?P<verb>\w+)\s+{when}", s)
+        reflexive = re.search(rf"^(?P<subj>.+?)(?<!\s)\s+(?P<aux>se sont|s[’']est)\s+(?P<verb>\w+)\s+{when}", s)
         active = re.search(
-            rf"^(?P<subj>.+?)\s+(?P<aux>a|ont)\s+(?:(?:par ailleurs|ainsi|déjà|donc)\s+)?"
-            rf"(?P<verb>\w+(?:é|i|is|it|u|t))\s+(?P<obj>(?:un|une|le|la|les|l['’]|des|sa|son|ses|leur)\b[^,;]*?)"
+            rf"^(?P<subj>.+?)(?<!\s)\s+(?P<aux>a|ont)\s+(?:(?:par ailleurs|ainsi|déjà|donc)\s+)?"
+            rf"(?P<verb>\w+(?:é|i|is|it|u|t))\s+(?P<obj>(?:un|une|le|la|les|l['’]|des|sa|son|ses|leur)\b[^,;]{{0,300}}?)"
             rf"\s+{when}",
             s,
         )
@@ -299,7 +302,7 @@ def _heading_questions(fiche: Fiche) -> list[str]:
     named: list[str] = []
     actions: list[str] = []
     for entry in fiche.outline:
-        if re.match(r"\s*Chantier\b", entry.heading):
+        if re.match(r"(?<!\s)\s*Chantier\b", entry.heading):
             continue
         text = entry.heading.strip()
         words = text.split()

@@ -103,7 +103,7 @@ def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
 # adjectives written before the counted noun: "20 dernières années", "3 nouveaux centres"
 PRE_ADJECTIVES = r"derni[eè]re?s?|premi[eè]re?s?|nouveaux|nouvelles?|grands?|grandes|petits?|petites|autres|principaux"
 NUMBER_WORDS = (
-    r"\d+(?:[ .]\d{3})*|(?:une\s+)?(?:cinquantaine|vingtaine|trentaine|quarantaine|centaine|dizaine)|"
+    r"\d+(?:[ .]\d{3}){0,6}|(?:une\s+)?(?:cinquantaine|vingtaine|trentaine|quarantaine|centaine|dizaine)|"
     r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|peu|plusieurs|nombreux|nombreuses|beaucoup"
 )  # not "un"/"une": an article, not a count; "peu de psychiatres" is the documents' answer to "combien"
 COUNTED_RE = re.compile(

@@ -15,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 # ---------------------------------------------------------------------------------------------
 # Key figures of a fiche: the amount, percentage or count quoted as written.
 
-FIGURE_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+# At most 6 groups of thousands (10^21): an unbounded `(?:[ .]\d{3})+` was retried from every group of a long
+# "000 000 000 …" run, quadratic; no real figure has more groups.
+FIGURE_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3}){1,6}(?:,\d+)?|\d+(?:,\d+)?"
 FIGURE_AMOUNT_RE = re.compile(
     rf"(?<![\w,.])(?:{FIGURE_NUMBER})(?:\s?(?:€|k€|M€)|\s(?:euros?|millions? d['’]euros|milliards? d['’]euros|"
     rf"millions? €|milliards? €)(?!\w))"
@@ -44,10 +46,12 @@ def amount_value(value: str) -> float:
 # ---------------------------------------------------------------------------------------------
 # Which kinds of fact a sentence holds (the answerer's fact kinds).
 
-MENTION_NUMBER = r"\d{1,3}(?:[  .\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+MENTION_NUMBER = r"\d{1,3}(?:[  .\u202f]\d{3}){1,6}(?:,\d+)?|\d+(?:,\d+)?"  # 6 groups at most, as FIGURE_NUMBER
+# Tried from the first digit of a number only: from each digit of a long one, `\d+` was quadratic. Only whether a
+# sentence holds an amount is asked, and a number matched from inside ("1234 567 €") is matched from "567".
 AMOUNT_RE = re.compile(
-    rf"(?:{MENTION_NUMBER})\s?(?:(?:k|K|M|Md|Mds|millions?|milliards?|mille)\s?(?:d['’]\s?)?)?(?:€|euros?\b|EUR\b)"
-    rf"|(?:{MENTION_NUMBER})\s?(?:M€|k€|K€|Md€)"
+    rf"(?<!\d)(?:{MENTION_NUMBER})\s?(?:(?:k|K|M|Md|Mds|millions?|milliards?|mille)\s?(?:d['’]\s?)?)?"
+    rf"(?:€|euros?\b|EUR\b)|(?<!\d)(?:{MENTION_NUMBER})\s?(?:M€|k€|K€|Md€)"
 )
 NUMBER_RE = re.compile(rf"(?<![\w,.])(?:{MENTION_NUMBER})(?![\w])")
 COUNT_WORDS_RE = re.compile(
@@ -64,7 +68,7 @@ PERCENT_RE = re.compile(r"\d\s?%|\bpour\s?cent\b", re.IGNORECASE)
 
 MONEY_RE = re.compile(
     r"(?:(?:près de|environ|plus de|moins de|jusqu’à|jusqu'à)\s)?"
-    r"\d{1,3}(?:[ .\u00a0\u202f]\d{3})*(?:,\d+)?\s?(?:€|k€|M€|euros?\b|millions? d[’']euros|milliards? d[’']euros)"
+    r"\d{1,3}(?:[ .\u00a0\u202f]\d{3}){0,6}(?:,\d+)?\s?(?:€|k€|M€|euros?\b|millions? d[’']euros|milliards? d[’']euros)"
 )
 PLAIN_NUMBER_RE = re.compile(r"(?<![\w,.])\d+(?:[ .]\d{3})*(?:,\d+)?(?![\w])")
 

@@ -11,9 +11,11 @@ from ingest.facts.amounts import AMOUNT_RE, COUNT_WORDS_RE, NUMBER_RE, PERCENT_R
 from ingest.facts.dates import DATE_RE, YEAR_RE
 from ingest.facts.people import entity_labels
 
+# A mail address or a domain is tried from the start of its word only (past leading hyphens for a domain):
+# retried from every letter, they were quadratic on a long word. It only tells whether a sentence holds a contact.
 CONTACT_RE = re.compile(
-    r"\b0\d(?:[ .]?\d{2}){4}\b|\+33\s?\d|\b1[0-9]{1,2}\b(?=\s*\(|\s*(?:ou|,|\.|$))|[\w.+-]+@[\w-]+\.[\w.]+"
-    r"|https?://\S+|\bwww\.\S+|\b[\w-]+\.(?:fr|gouv\.fr|com|org)\b",
+    r"\b0\d(?:[ .]?\d{2}){4}\b|\+33\s?\d|\b1[0-9]{1,2}\b(?=\s*\(|\s*(?:ou|,|\.|$))"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+|https?://\S+|\bwww\.\S+|(?<![\w-])-*\b[\w-]+\.(?:fr|gouv\.fr|com|org)\b",
     re.IGNORECASE,
 )
 FACT_KINDS = ("montant", "date", "nombre", "pourcentage", "contact", "personne_organisme", "lieu")

@@ -27,8 +27,10 @@ def chunk_sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
-# Links and mail addresses: a sentence does not end inside one.
-URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
+# Links and mail addresses: a sentence does not end inside one. A mail address is matched from the start of
+# its word and split at the word's first "@" (any later "@" gives the same span): retried from every position,
+# or at every "@", `\S+@\S+` was quadratic on a long word.
+URL_RE = re.compile(r"https?://\S+|www\.\S+|(?<!\S)\S[^\s@]*+@\S+\.\w+")
 CLOSERS = "»”\")"  # the sentence splitter drops one of these after a full stop
 
 
@@ -51,7 +53,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _split_after_urls(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """A link with no full stop after it ("…/territoires Dans l’Orne, …") still ends a sentence."""
     for url in URL_RE.finditer(text, start, end):
-        after = re.match(r"\s+(?=[A-ZÀ-ÖØ-Þ])", text[url.end() : end])
+        after = re.match(r"(?<!\s)\s+(?=[A-ZÀ-ÖØ-Þ])", text[url.end() : end])  # from a run's start only
         if after:
             yield start, url.end()
             start = url.end() + after.end()

@@ -30,7 +30,10 @@ def acronym_pages(doc: Document) -> tuple[tuple[str, tuple[int, ...]], ...]:
 ACRONYM = r"[A-Z][A-Za-z0-9&]*[A-Z0-9]"
 ACRONYM_FIRST_RE = re.compile(rf"(?<![\w-])(?P<term>{ACRONYM})\s*\((?P<body>[^()]{{3,300}})\)")
 ACRONYM_AFTER_RE = re.compile(rf"\(\s*(?P<term>{ACRONYM})\s*(?:[,;/–-][^()]*)?\)")
-ACRONYM_COLON_RE = re.compile(rf"^\s*(?:[-•–]\s*)?(?P<term>{ACRONYM})\s*(?::|=|\s[–—-])\s*(?P<body>.+)$", re.MULTILINE)
+# The line's own leading spaces only: `^\s*` ran over every blank line below each line start (quadratic).
+ACRONYM_COLON_RE = re.compile(
+    rf"^[^\S\n]*(?:[-•–]\s*)?(?P<term>{ACRONYM})\s*(?::|=|\s[–—-])\s*(?P<body>.+)$", re.MULTILINE
+)
 TOKEN_RE = re.compile(
     r"(?P<elision>(?<![^\W\d_])(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’])|(?P<word>[^\W_]+(?:[-‐][^\W_]+)*)",
     re.IGNORECASE,

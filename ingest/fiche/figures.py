@@ -16,10 +16,10 @@ from ingest.fiche.records import KeyFigure
 from ingest.models import Document
 
 RANGE_RE = re.compile(r"\s(?:à|ou)\s\d+")
-NEXT_WORD_RE = re.compile(r" +([^\W\d_][\w’'-]*)")
+NEXT_WORD_RE = re.compile(r"(?<! ) +([^\W\d_][\w’'-]*)")  # from a run's first space: linear on long runs
 NOT_REFERENCE_RE = re.compile(r"(?:page|p\.|n°|no|article|art\.|§)\s*$", re.IGNORECASE)
-ADJECTIVE_RE = re.compile(
-    r"[a-zà-ÿ-]+(?:aux|ales?|els?|elles?|iques?|ifs?|ives?|aires?|é|ée|ées|és|eux|euses?|iens?|iennes?|istes?)"
+ADJECTIVE_RE = re.compile(  # from a word's start: retried inside a long word, it was quadratic
+    r"(?<![a-zà-ÿ-])[a-zà-ÿ-]+(?:aux|ales?|els?|elles?|iques?|ifs?|ives?|aires?|é|ée|ées|és|eux|euses?|iens?|iennes?|istes?)"
 )
 WORDS_BEFORE_NOUN = {
     "premiers", "premieres", "derniers", "dernieres", "nouveaux", "nouvelles", "grands", "grandes", "petits",
@@ -75,6 +75,18 @@ def _count_phrase(text: str, start: int, end: int) -> str | None:
     return text[start:stop]
 
 
+def _after_reference(sentence: str, at: int) -> bool:
+    """True when the number at `at` follows "page", "n°", "article"…: a reference, not a count.
+
+    Searched in the few characters before the spaces that precede it: searched in the whole text before each
+    number, it was quadratic on a long run of numbers ("1 1 1 …").
+    """
+    end = at
+    while end > 0 and sentence[end - 1].isspace():  # what `\s*$` skips
+        end -= 1
+    return bool(NOT_REFERENCE_RE.search(sentence, max(0, end - len("article")), at))
+
+
 def _figures_in(sentence: str) -> Iterator[tuple[str, str, int]]:
     """(kind, value, offset) of the figures of one sentence, links excluded."""
     taken: list[tuple[int, int]] = [m.span() for m in URL_RE.finditer(sentence)]
@@ -92,9 +104,10 @@ def _figures_in(sentence: str) -> Iterator[tuple[str, str, int]]:
                 yield kind, match[0].strip(), match.start()
     for match in INTEGER_RE.finditer(sentence):
         digits = match[1]
-        if not free(*match.span()) or NOT_REFERENCE_RE.search(sentence[: match.start()]):
+        if not free(*match.span()) or _after_reference(sentence, match.start()):
             continue
-        if re.fullmatch(YEAR, digits) or int(re.sub(r"\D", "", digits)) < 2:  # a year alone, or "1 …"
+        # a year alone, or "1 …"; compared as text: int() refuses a number of more than 4,300 digits
+        if re.fullmatch(YEAR, digits) or re.sub(r"\D", "", digits).lstrip("0") in ("", "1"):
             continue
         phrase = _count_phrase(sentence, match.start(), match.end())
         if phrase:
