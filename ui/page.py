@@ -13,7 +13,7 @@ import re
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_HTML_LANG = re.compile(rb'<html\b([^>]*?)\blang="[^"]*"')
+_HTML_LANG = re.compile(rb'<html\b([^<>]*?)\blang="[^"]*"')  # [^<>]: a scan from each "<html" stops at the next tag
 PAGE_SCRIPT = """<script>
 (() => {
   try {
