@@ -53,6 +53,8 @@ T = TypeVar("T")
 READER_LIBRARIES = ("trafilatura", "docx", "lxml.html", "pypdfium2")
 _readers_cpu = [0.0]  # CPU seconds of the children that answered (a child that is killed takes its own along)
 _readers_cpu_lock = threading.Lock()
+_server_ready: list[bool] = []  # one entry once this process's fork server has imported its modules
+_server_lock = threading.Lock()
 
 
 def readers_cpu_seconds() -> float:
@@ -123,6 +125,7 @@ def run_limited(
             return Skipped(path, memory_reason(0))
     options = ocr or OcrOptions()
     context = _context(_module_of(reader))
+    _ready(context)  # the fork server's imports take seconds on a busy machine: not the first file's time
     receiver, sender = context.Pipe(duplex=False)
     levels = {name: logging.getLogger(name).getEffectiveLevel() for name in _LOGGERS}
     child = context.Process(
@@ -166,6 +169,22 @@ def run_limited(
         child.join()
         child.close()
         receiver.close()
+
+
+def _ready(context: Any) -> None:
+    """Start the fork server and wait until it has imported its modules (once per process)."""
+    with _server_lock:
+        if _server_ready or context.get_start_method() != "forkserver":
+            return
+        child = context.Process(target=_nothing, name="ars-lecture-prete", daemon=True)
+        child.start()
+        child.join()
+        child.close()
+        _server_ready.append(True)
+
+
+def _nothing() -> None:
+    """A child that only proves the fork server is ready."""
 
 
 def _module_of(reader: Callable[..., Any]) -> str:
