@@ -1,8 +1,9 @@
 """Ingest orchestration for the CLI and the UI: files -> documents -> chunks -> storage, with a summary.
 
-The encoder is by far the slowest step, so the rest is arranged around it: files are read (each in a
-child process with a time limit, see ingest/worker.py), cleaned and chunked in a thread while the
-encoder (C code, which releases the GIL) works on the chunks of the files before; and small documents
+The encoder is by far the slowest step, so the rest is arranged around it: files are read, cleaned,
+chunked and described (each in a child process with time and memory limits, see ingest/worker.py and
+assistant/prepare.py: no untrusted text is worked on in this process) in a thread while the encoder
+(C code, which releases the GIL) works on the chunks of the files before; and small documents
 are written several at a time (one Chroma upsert, one manifest save for the group), since each write
 has a fixed cost of tens of milliseconds.
 """
@@ -20,16 +21,15 @@ from typing import Any
 
 from rich.progress import Progress
 
+from assistant import prepare
 from assistant.factory import open_index
 from assistant.settings import Settings
-from assistant.suggest import describe
 from index.index import Index
 from index.models import DocumentRecord
 from ingest.models import Chunk, Document
 from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, cited_name, content_id, discover, printable
-from ingest.split import chunk_document
-from ingest.worker import parse_limited
+from ingest.worker import run_limited
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,8 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     note: str = ""
-    # Seconds per stage: parse (read + clean), chunk (split + fiche), embed (encoder), write (Chroma, BM25,
-    # manifest). Parsing runs beside the encoder, so the stages add up to more than `seconds`.
+    # Seconds per stage: parse (read + clean), chunk (split + fiche; both in the reading child), embed (encoder),
+    # write (Chroma, BM25, manifest). Parsing runs beside the encoder, so the stages add up to more than `seconds`.
     stages: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     encoded: int = 0  # passages run through the encoder
     reused: int = 0  # passages whose vector was already stored (same text): not encoded again
@@ -215,17 +215,14 @@ class _ReadAhead:
 def _parsed(
     files: list[Path], known: set[str], ocr: OcrOptions, settings: Settings, stages: dict[str, float]
 ) -> _ReadAhead:
-    """The files read, cleaned, chunked and described in a thread, in order."""
+    """The files read, cleaned, chunked and described (in the reading child) in a thread, in order."""
 
     def produce() -> Iterator[_Parsed]:
-        for path, result in _with_progress(files, known, ocr, settings.parse_timeout, stages):
-            item = _Parsed(path, result)
-            if isinstance(result, Document):
-                start = time.perf_counter()
-                item.chunks = chunk_document(result, settings.chunk_size, settings.chunk_overlap)
-                item.fiche = describe(result).to_json()
-                stages["chunk"] += time.perf_counter() - start
-            yield item
+        for path, result in _with_progress(files, known, ocr, settings, stages):
+            if isinstance(result, prepare.Prepared):
+                yield _Parsed(path, result.document, list(result.chunks), result.fiche)
+            else:
+                yield _Parsed(path, result)
 
     return _ReadAhead(produce)
 
@@ -234,15 +231,17 @@ def _with_progress(
     files: list[Path],
     known: set[str],
     ocr: OcrOptions,
-    timeout: float,
+    settings: Settings,
     stages: dict[str, float] | None = None,
-) -> Iterator[tuple[Path, Document | Skipped | None]]:
-    """Parse files one by one with a progress bar on long batches; None for a file already indexed.
+) -> Iterator[tuple[Path, prepare.Prepared | Skipped | None]]:
+    """Prepare files one by one with a progress bar on long batches; None for a file already indexed.
 
-    Each file is read in a child process stopped after `timeout` seconds (OCR pages aside; 0: no limit).
+    Each file is read, chunked and described in a child process stopped after ARS_PARSE_TIMEOUT seconds
+    (OCR pages aside; 0: no limit, in this process) and limited to ARS_PARSE_MEMORY_MB.
 
     OCR pages show in the same bar, one by one; a scan shows the bar even in a short batch, since OCR is slow.
     """
+    reader = prepare.reader(settings.chunk_size, settings.chunk_overlap, settings.parse_max_chars)
     with Progress(transient=True, disable=len(files) < 5) as progress:
         task = progress.add_task("Lecture des documents", total=len(files))
         for path in files:
@@ -255,9 +254,15 @@ def _with_progress(
                 progress.update(task, description=f"OCR de {name} : page {page} ({done + 1}/{total})")
 
             start = time.perf_counter()
-            result = None if _file_id(path) in known else parse_limited(path, timeout, ocr, on_ocr_page)
+            result = None
+            if _file_id(path) not in known:
+                result = run_limited(
+                    reader, path, settings.parse_timeout, ocr, on_ocr_page, memory_mb=settings.parse_memory_mb
+                )
             if stages is not None:
-                stages["parse"] += time.perf_counter() - start
+                chunking = result.seconds if isinstance(result, prepare.Prepared) else 0.0
+                stages["parse"] += time.perf_counter() - start - chunking
+                stages["chunk"] += chunking
             yield path, result
             progress.advance(task)
 

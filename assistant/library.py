@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import time
 import unicodedata
 import uuid
 from collections.abc import Sequence
@@ -24,6 +25,9 @@ from ingest.pipeline import SUPPORTED, cited_name, content_id, unsupported_reaso
 log = logging.getLogger(__name__)
 
 UPLOADS_DIR = "uploads"  # under the data directory
+# An upload file younger than this may belong to an upload still in progress (here, or in another replica
+# sharing the data directory): only older ones are cleaned at start-up. OCR of a long scan takes minutes.
+ORPHAN_AGE_SECONDS = 3600.0
 MAX_NAME_CHARS = 120
 _UNSAFE_CHARS = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
 
@@ -93,6 +97,32 @@ class Library:
         self.settings = settings
         self.index = index
         self.lock = ReadWriteLock()  # only writers take it now, each in turn
+        self.clean_orphans()
+
+    def clean_orphans(self, min_age: float = ORPHAN_AGE_SECONDS) -> list[Path]:
+        """Delete the files of `uploads/` that no indexed document refers to and that are older than `min_age`
+        seconds: left by a process killed during an upload. The previous version of a replaced document that
+        was kept aside is put back if the index still names it. Returns the files deleted."""
+        if not self.uploads_dir.is_dir():
+            return []
+        records = [r for r in self.index.documents() if r.path and self._is_upload(Path(r.path))]
+        referred = {Path(r.path).name for r in records}
+        cutoff = time.time() - min_age
+        deleted: list[Path] = []
+        for path in sorted(self.uploads_dir.iterdir()):
+            try:
+                if path.name in referred or path.is_dir() or path.lstat().st_mtime > cutoff:
+                    continue
+                if path.name.startswith(".previous-") and _put_back(path, records):
+                    continue
+                path.unlink()
+            except OSError as exc:  # another replica cleaned it first, or no right to: the next start-up retries
+                log.warning("cannot clean %s: %s", path, exc)
+                continue
+            deleted.append(path)
+        if deleted:
+            log.info("deleted %d upload file(s) no document refers to: %s", len(deleted), [p.name for p in deleted])
+        return deleted
 
     @property
     def uploads_dir(self) -> Path:
@@ -261,6 +291,19 @@ class Library:
 
 def _listed(record: DocumentRecord, uploaded: bool) -> LibraryDocument:
     return LibraryDocument(record.source, record.title, record.pages, record.chunks, record.ingested_at, uploaded)
+
+
+def _put_back(backup: Path, records: list[DocumentRecord]) -> bool:
+    """Put the previous version of a document back where the index expects it, if the process that was
+    replacing it died between the two; True if it was put back."""
+    doc_id = content_id(backup.read_bytes())
+    for record in records:
+        target = Path(record.path)
+        if record.doc_id == doc_id and (not target.is_file() or content_id(target.read_bytes()) != doc_id):
+            backup.replace(target)
+            log.info("put back %s, the indexed version of %s", backup.name, target.name)
+            return True
+    return False
 
 
 def _restore(dest: Path, backup: Path, had_file: bool) -> None:

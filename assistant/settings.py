@@ -39,6 +39,19 @@ class Settings(BaseSettings):
         description="Délai maximal de lecture d'un fichier à l'ingestion, OCR non comprise (secondes) ; au-delà, "
         "le fichier est ignoré avec sa raison et le lot continue. 0 : pas de limite.",
     )
+    # -- limits on what one file's content may cost at ingest (issue 25): the reading child's memory, its text
+    parse_memory_mb: int = Field(
+        2048,
+        ge=0,
+        description="Mémoire maximale du processus qui lit, découpe et décrit un fichier à l'ingestion (Mo, espace "
+        "d'adressage) ; au-delà, le fichier est ignoré avec sa raison et le lot continue. 0 : pas de limite.",
+    )
+    parse_max_chars: int = Field(
+        10_000_000,
+        ge=0,
+        description="Longueur maximale du texte lu dans un document (caractères, environ 3 000 caractères par page) ; "
+        "un document plus long est ignoré avec sa raison. 0 : pas de limite.",
+    )
     top_k: int = Field(8, ge=1, le=50, description="Nombre de passages examinés par question.")
     llm_base_url: str | None = Field(
         None,

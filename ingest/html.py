@@ -8,6 +8,7 @@ to keeping most of the text.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,12 @@ SITE_NAMES = re.compile(
     re.I,
 )
 
+# A page that names its encoding (<meta charset>, http-equiv, an XML declaration) is decoded by lxml as it says;
+# bounded repeats, so that a page of "<meta" without ">" costs linear time.
+DECLARED_CHARSET_RE = re.compile(rb"<meta\b[^<>]{0,1000}?charset|<\?xml\b[^<>]{0,200}?encoding", re.I)
+CHARSET_HEAD = 64 * 1024  # where a declaration is looked for
+BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
 
 @dataclass(frozen=True, slots=True)
 class WebPage:
@@ -46,7 +53,7 @@ def read_html(path: Path) -> WebPage:
     import trafilatura  # imported here so that other formats do not pay for it
 
     result = trafilatura.bare_extraction(
-        _without_site_parts(path.read_bytes()),
+        _without_site_parts(page_markup(path.read_bytes())),
         with_metadata=True,
         include_formatting=True,
         include_tables=True,
@@ -67,7 +74,25 @@ def read_html(path: Path) -> WebPage:
     return WebPage(title=title, date=str(getattr(result, "date", "") or ""), blocks=tuple(blocks))
 
 
-def _without_site_parts(data: bytes) -> Any:
+def page_markup(data: bytes) -> bytes | str:
+    """The page as lxml should read it: its bytes when it declares its encoding (or starts with a byte order
+    mark), else text decoded from the bytes: UTF-8 when they are valid UTF-8, else the encoding they look
+    like, else Windows-1252 (lxml alone would take them as Latin-1: « pilotÃ©e »)."""
+    if data.startswith(BOMS) or DECLARED_CHARSET_RE.search(data, 0, CHARSET_HEAD):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer  # imported here so that other formats do not pay for it
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None:
+        return str(best)
+    return data.decode("cp1252", errors="replace")
+
+
+def _without_site_parts(data: bytes | str) -> Any:
     """The page's HTML tree without the parts that belong to the site rather than to the article."""
     from lxml import etree
     from lxml import html as lxml_html

@@ -7,6 +7,7 @@ import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ingest.archive import open_checked, read_part
 from ingest.clean import bullet_text, normalize_text, squash
 from ingest.errors import SkipFile
 from ingest.models import Block
@@ -32,6 +33,7 @@ SECTION, SOFT_BREAK = _q("text:section"), _q("text:soft-page-break")
 SPACE, TAB, LINE_BREAK, NOTE = _q("text:s"), _q("text:tab"), _q("text:line-break"), _q("text:note")
 TABLE, ROW, CELL = _q("table:table"), _q("table:table-row"), _q("table:table-cell")
 COVERED = _q("table:covered-table-cell")
+WHAT = "document OpenDocument"
 STYLE_NAME, PARENT, LEVEL = _q("text:style-name"), _q("style:parent-style-name"), _q("text:outline-level")
 
 
@@ -132,9 +134,9 @@ def _inline(element: ElementTree.Element) -> list[str]:
 def read_odt(path: Path) -> tuple[str, int, list[Block]]:
     """Read an .odt: text:h headings (outline level), paragraphs, list items and table rows; page breaks count pages."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            content = ElementTree.fromstring(archive.read("content.xml"))
-            meta = archive.read("meta.xml") if "meta.xml" in archive.namelist() else b""
+        with open_checked(path, WHAT) as archive:
+            content = ElementTree.fromstring(read_part(archive, "content.xml", WHAT))
+            meta = read_part(archive, "meta.xml", WHAT) if "meta.xml" in archive.namelist() else b""
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, EOFError, ValueError, NotImplementedError,
             zlib.error) as exc:  # a damaged archive fails in zipfile, zlib or the XML parser, each its own way
         raise SkipFile("document OpenDocument illisible ou endommagé ; ré-enregistrez-le au format .odt") from exc

@@ -59,7 +59,7 @@ def open_pdf(path: Path) -> PdfReader:
         raise
     except FileNotDecryptedError as exc:
         raise SkipFile("PDF protégé par un mot de passe ; enregistrez-en une copie non protégée") from exc
-    except (LimitReachedError, RecursionError, MemoryError) as exc:
+    except (LimitReachedError, RecursionError) as exc:
         log.info("cannot open %s: %r", path.name, exc)
         raise SkipFile(
             "PDF trop complexe à lire (structure trop profonde ou trop volumineuse) ; ré-exportez-le depuis le "
@@ -80,6 +80,8 @@ def read_pdf(path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgress
     for index, page in enumerate(reader.pages):
         try:
             pages.append(_page_lines(page))
+        except MemoryError:
+            raise  # the reading child's memory limit: the whole file is refused (ingest/worker.py)
         except Exception as exc:  # a broken page must not lose the rest of the document
             log.warning("page %d of %s unreadable: %r", index + 1, path.name, exc)
             pages.append([])

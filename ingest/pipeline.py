@@ -156,6 +156,8 @@ def try_parse(
         return parse_file(path, ocr, on_ocr_page)
     except SkipFile as exc:
         return Skipped(path, str(exc))
+    except MemoryError:
+        raise  # not this file's fault alone: the caller knows the memory limit and says so (ingest/worker.py)
     except Exception as exc:  # a reader bug on one file must not stop the batch; the log keeps the trace
         log.exception("unexpected failure while reading %s", path)
         return Skipped(path, f"lecture impossible (erreur inattendue : {type(exc).__name__}) ; signalez ce fichier")

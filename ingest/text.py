@@ -8,6 +8,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from ingest.archive import open_checked
 from ingest.clean import bullet_text, join_lines, normalize_text, squash, vocabulary
 from ingest.errors import SkipFile
 from ingest.models import Block
@@ -82,6 +83,8 @@ def read_docx(path: Path) -> tuple[str, int, list[Block]]:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
+        with open_checked(path, "document Word"):  # python-docx reads every part whole: check them first
+            pass
         document = docx.Document(str(path))
     # a damaged archive fails in zipfile, zlib or the XML parser, each its own way
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError, EOFError,

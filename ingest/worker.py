@@ -10,6 +10,14 @@ it sees the environment the fork server started with. OCR pages have their own l
 (`OcrOptions.timeout`): each scanned page read extends the deadline by that limit. Log records of the
 child are shown by the caller's logging, at its levels.
 
+A child may also be given a memory limit (`memory_mb`): its address space (RLIMIT_AS, inherited by
+the Tesseract it starts) is capped, so that a file that expands in memory fails with MemoryError in the
+child (or the child dies) instead of taking the machine's memory.
+
+The reader may do more than read: the assistant passes one that also chunks and describes the
+document (assistant/prepare.py), so that all the work on untrusted content runs under these limits. Its
+module is imported once by the fork server, with the libraries the readers import lazily.
+
 Like any `multiprocessing` user, the calling program's main module must be importable without side
 effects (`if __name__ == "__main__":`): the fork server imports it once.
 """
@@ -18,15 +26,17 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import logging
 import multiprocessing
+import resource
 import signal
 import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest.models import Document
 from ingest.ocr import OcrOptions
@@ -38,8 +48,13 @@ log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _LOGGERS = ("", "pypdf", "ingest")  # levels the child takes from its caller
 Reader = Callable[[Path, OcrOptions | None, OcrProgress | None], Document | Skipped]
+T = TypeVar("T")
+# Imported by the readers only when a file needs them: the fork server imports them once for all children.
+READER_LIBRARIES = ("trafilatura", "docx", "lxml.html", "pypdfium2")
 _readers_cpu = [0.0]  # CPU seconds of the children that answered (a child that is killed takes its own along)
 _readers_cpu_lock = threading.Lock()
+_server_ready: list[bool] = []  # one entry once this process's fork server has imported its modules
+_server_lock = threading.Lock()
 
 
 def readers_cpu_seconds() -> float:
@@ -57,10 +72,21 @@ def timeout_reason(seconds: float) -> str:
     )
 
 
-def crash_reason(exitcode: int | None) -> str:
+def crash_reason(exitcode: int | None, memory_mb: int = 0) -> str:
     """French reason for a file whose reader died without an answer (a crash in a C library, memory)."""
     how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"code {exitcode}"
+    # a C or C++ library that runs out of memory aborts; the kernel's OOM killer sends SIGKILL
+    if memory_mb and exitcode in (-signal.SIGABRT, -signal.SIGKILL):
+        return f"lecture impossible : le lecteur s'est arrêté brutalement ({how}), {memory_reason(memory_mb)}"
     return f"lecture impossible : le lecteur s'est arrêté brutalement ({how}) ; ré-exportez le fichier ou signalez-le"
+
+
+def memory_reason(memory_mb: int) -> str:
+    """French reason for a file whose reading needed more memory than the limit."""
+    limit = f" (plus de {memory_mb} Mo)" if memory_mb else ""
+    return (
+        f"fichier trop gros à lire en mémoire{limit} ; découpez-le ou relevez la limite (ARS_PARSE_MEMORY_MB)"
+    )
 
 
 def parse_limited(
@@ -70,19 +96,41 @@ def parse_limited(
     on_ocr_page: OcrProgress | None = None,
     *,
     reader: Reader = try_parse,
+    memory_mb: int = 0,
 ) -> Document | Skipped:
-    """`try_parse` in a child process stopped after `timeout` seconds (OCR pages aside); None or 0: in this process.
+    """`try_parse` (or `reader`) in a child process stopped after `timeout` seconds (OCR pages aside); see
+    `run_limited`."""
+    return run_limited(reader, path, timeout, ocr, on_ocr_page, memory_mb=memory_mb)
 
-    `reader` must be importable by name (the child imports it): tests pass one that crashes.
+
+def run_limited(
+    reader: Callable[[Path, OcrOptions | None, OcrProgress | None], T | Skipped],
+    path: Path,
+    timeout: float | None,
+    ocr: OcrOptions | None = None,
+    on_ocr_page: OcrProgress | None = None,
+    *,
+    memory_mb: int = 0,
+) -> T | Skipped:
+    """`reader(path, ocr, on_ocr_page)` in a child process stopped after `timeout` seconds (OCR pages aside),
+    its address space capped at `memory_mb` (0: no cap); timeout None or 0: in this process, no limit.
+
+    `reader` must be importable by name, or a functools.partial of such a function (the child imports it):
+    tests pass one that crashes. Whatever it returns must pickle.
     """
     if not timeout or timeout <= 0:
-        return reader(path, ocr, on_ocr_page)
+        try:
+            return reader(path, ocr, on_ocr_page)
+        except MemoryError:
+            return Skipped(path, memory_reason(0))
     options = ocr or OcrOptions()
-    context = _context()
+    context = _context(_module_of(reader))
+    _ready(context)  # the fork server's imports take seconds on a busy machine: not the first file's time
     receiver, sender = context.Pipe(duplex=False)
     levels = {name: logging.getLogger(name).getEffectiveLevel() for name in _LOGGERS}
     child = context.Process(
-        target=_read_in_child, args=(sender, reader, path, options, levels), name="ars-lecture", daemon=True
+        target=_read_in_child, args=(sender, reader, path, options, levels, memory_mb), name="ars-lecture",
+        daemon=True,
     )
     start = time.monotonic()
     child.start()
@@ -101,7 +149,7 @@ def parse_limited(
             except (EOFError, OSError):
                 child.join(5)
                 log.warning("reader of %s died with exit code %s", path.name, child.exitcode)
-                return Skipped(path, crash_reason(child.exitcode))
+                return Skipped(path, crash_reason(child.exitcode, memory_mb))
             if message[0] == "log":
                 _relay(message[1])
                 continue
@@ -111,7 +159,7 @@ def parse_limited(
                 if on_ocr_page is not None:
                     on_ocr_page(page, done, total)
                 continue
-            result: Document | Skipped = message[1]
+            result: T | Skipped = message[1]
             with _readers_cpu_lock:
                 _readers_cpu[0] += message[2]
             return result
@@ -123,19 +171,52 @@ def parse_limited(
         receiver.close()
 
 
-def _context() -> Any:
-    """A fork server with the readers preloaded where there is one (Linux, macOS); spawn elsewhere."""
+def _ready(context: Any) -> None:
+    """Start the fork server and wait until it has imported its modules (once per process)."""
+    with _server_lock:
+        if _server_ready or context.get_start_method() != "forkserver":
+            return
+        child = context.Process(target=_nothing, name="ars-lecture-prete", daemon=True)
+        child.start()
+        child.join()
+        child.close()
+        _server_ready.append(True)
+
+
+def _nothing() -> None:
+    """A child that only proves the fork server is ready."""
+
+
+def _module_of(reader: Callable[..., Any]) -> str:
+    while isinstance(reader, functools.partial):
+        reader = reader.func
+    return str(getattr(reader, "__module__", "") or "ingest.worker")
+
+
+def _context(reader_module: str) -> Any:
+    """A fork server with the readers preloaded where there is one (Linux, macOS); spawn elsewhere.
+
+    The fork server starts once per process, with the modules asked for by its first caller: a reader from
+    another module later still works, its module imported by each child.
+    """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ingest.worker"])
+    context.set_forkserver_preload(list(dict.fromkeys(["ingest.worker", *READER_LIBRARIES, reader_module])))
     return context
 
 
 def _read_in_child(
-    sender: Connection, reader: Reader, path: Path, ocr: OcrOptions, levels: dict[str, int]
+    sender: Connection,
+    reader: Callable[[Path, OcrOptions | None, OcrProgress | None], Any],
+    path: Path,
+    ocr: OcrOptions,
+    levels: dict[str, int],
+    memory_mb: int = 0,
 ) -> None:
     _die_with_parent()
+    if memory_mb:
+        _limit_memory(memory_mb)
     # the readers' log records go to the caller, which shows them (or not) as its own
     root = logging.getLogger()
     root.handlers = [_Forward(sender)]
@@ -146,12 +227,29 @@ def _read_in_child(
         sender.send(("ocr", page, done, total))
 
     try:
-        result = reader(path, ocr, progress)
+        try:
+            result = reader(path, ocr, progress)
+        except MemoryError:  # raised when the limit is reached; what the reader held is freed by now
+            log.warning("reading %s needed more than %d MB", path.name, memory_mb)
+            result = Skipped(path, memory_reason(memory_mb))
         sender.send(("done", result, time.process_time()))  # a forked child's CPU clock starts at 0
     except (BrokenPipeError, EOFError):
         pass  # the parent gave up on this file (or died): nobody to tell
     finally:
         sender.close()
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space (and its children's: Tesseract) at `memory_mb`.
+
+    RLIMIT_AS rather than RLIMIT_DATA: it also counts the memory a C library maps (PDFium, lxml). The fork
+    server's preloaded libraries take a few hundred MB of address space, counted too.
+    """
+    limit = memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 class _Forward(logging.Handler):

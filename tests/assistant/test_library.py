@@ -199,3 +199,32 @@ def test_questions_are_answered_while_a_document_is_being_added(library: Library
         adding.join(60)
     assert library.index.search("maison de santé Bellême cabinets", 1)[0].chunk.source == "pendant.txt"
     assert not library.writing
+
+
+def test_upload_files_left_by_a_killed_process_are_cleaned_at_start_up(tmp_path: Path):
+    """`kill -9` during an upload leaves its staging copy, or a stored file never indexed, or the previous
+    version of a replaced document kept aside: the next start-up deletes what no document refers to (only
+    when older than an hour: a younger one may be an upload in progress in another replica) and puts the
+    kept-aside version back where the index expects it."""
+    import os
+
+    settings = Settings(data_dir=tmp_path / "ars")
+    library = Library(settings, open_index(settings))
+    assert library.add(_file(tmp_path, "u1", "Version 1 : 10 places d'hébergement."), "places.txt").ok
+    assert library.add(_file(tmp_path, "u2", "Note : 3 équipes mobiles à Flers."), "equipes.txt").ok
+    uploads = library.uploads_dir
+    # killed while replacing places.txt: version 1 kept aside, version 2 stored but never indexed
+    (uploads / "places.txt").replace(uploads / ".previous-0a1b")
+    (uploads / "places.txt").write_text("Version 2 : 20 places d'hébergement.", encoding="utf-8")
+    (uploads / ".incoming-9f8e").write_text("copie en cours", encoding="utf-8")
+    (uploads / "jamais-indexe.pdf").write_bytes(b"%PDF-1.7 tronque")
+    (uploads / "en-cours.txt").write_text("envoi en cours dans une autre réplique", encoding="utf-8")
+    hours_ago = time.time() - 2 * 3600
+    for name in (".previous-0a1b", ".incoming-9f8e", "jamais-indexe.pdf", "places.txt", "equipes.txt"):
+        os.utime(uploads / name, (hours_ago, hours_ago))
+
+    reopened = Library(settings, open_index(settings))
+    left = sorted(p.name for p in uploads.iterdir())
+    assert left == ["en-cours.txt", "equipes.txt", "places.txt"], left
+    assert (uploads / "places.txt").read_text(encoding="utf-8").startswith("Version 1"), "the indexed version"
+    assert reopened.resolve("equipes.txt") == (uploads / "equipes.txt").resolve()

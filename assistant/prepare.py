@@ -1,0 +1,82 @@
+"""Everything done to one file's content at ingest: read, check its length, chunk and describe it.
+
+It runs in the reading child of ingest/worker.py (`reader(settings)` is what the ingest gives it), so that
+ARS_PARSE_TIMEOUT and ARS_PARSE_MEMORY_MB cover all the work on an untrusted file's text, and the serving
+process only encodes and stores the chunks. Kept light (no index, no model): the fork server imports it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.suggest import describe
+from ingest.models import Chunk, Document
+from ingest.ocr import OcrOptions
+from ingest.pdf import OcrProgress
+from ingest.pipeline import Skipped, try_parse
+from ingest.split import chunk_document
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A file read, chunked and described, ready to be encoded and stored."""
+
+    document: Document
+    chunks: tuple[Chunk, ...]
+    fiche: dict[str, Any]
+    seconds: float  # spent chunking and describing (the "chunk" stage of the ingest report)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the child needs of the settings (plain values: they travel to it pickled)."""
+
+    chunk_size: int
+    chunk_overlap: int
+    max_chars: int  # 0: no limit
+
+
+def too_long_reason(chars: int, max_chars: int) -> str:
+    """French reason for a document whose text is longer than the limit."""
+    return (
+        f"texte trop long ({_count(chars)} caractères ; maximum {_count(max_chars)}) : découpez le document, "
+        "ou relevez la limite (ARS_PARSE_MAX_CHARS)"
+    )
+
+
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def prepare_file(
+    options: Options, path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgress | None = None
+) -> Prepared | Skipped:
+    """Read `path`, then chunk and describe it; a Skipped with its French reason when it cannot be used."""
+    result = try_parse(path, ocr, on_ocr_page)
+    if isinstance(result, Skipped):
+        return result
+    chars = sum(len(block.text) for block in result.blocks)
+    if options.max_chars and chars > options.max_chars:
+        return Skipped(path, too_long_reason(chars, options.max_chars))
+    start = time.perf_counter()
+    try:
+        chunks = chunk_document(result, options.chunk_size, options.chunk_overlap)
+        fiche = describe(result).to_json()
+    except MemoryError:
+        raise  # the child's memory limit: ingest/worker.py gives the reason
+    except Exception as exc:  # a bug on one file must not stop the batch; the log keeps the trace
+        log.exception("unexpected failure while chunking %s", path)
+        return Skipped(path, f"découpage impossible (erreur inattendue : {type(exc).__name__}) ; signalez ce fichier")
+    return Prepared(result, tuple(chunks), fiche, time.perf_counter() - start)
+
+
+def reader(chunk_size: int, chunk_overlap: int, max_chars: int) -> functools.partial[Prepared | Skipped]:
+    """`prepare_file` with these settings, as ingest/worker.py runs it in its child (a partial pickles)."""
+    return functools.partial(prepare_file, Options(chunk_size, chunk_overlap, max_chars))
