@@ -78,7 +78,10 @@ def printable(text: str, replacement: str = "") -> str:
     """`text` fit to show and store: bytes that were not UTF-8 (a file name, a command-line argument) become
     "\ufffd"; control and invisible format characters (line breaks, escapes, right-to-left overrides) become
     `replacement`."""
-    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte ("\ud800" sent in a question's JSON)
+        text = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
     return "".join(replacement if unicodedata.category(c) in _INVISIBLE else c for c in text)
 
 

@@ -130,6 +130,7 @@ def test_page_lists_are_shortened_into_ranges():
         (os.fsdecode(b"ann\xe9e-2024.pdf"), "ann\ufffde-2024.pdf"),  # Latin-1 bytes from an old archive
         ("Note été 2025 – ARS.pdf", "Note été 2025 – ARS.pdf"),
         ("\n\t", "document"),
+        ("crack \ud800.pdf", "crack \ufffd.pdf"),  # a lone surrogate, as a JSON "\\ud800" escape gives
     ],
 )
 def test_cited_names_are_printable_and_never_paths(name: str, cited: str):
