@@ -126,7 +126,9 @@ def send(client: httpx.Client, tally: Tally, what: str, route: str, arguments: d
 def upload(client: httpx.Client, tally: Tally, name: str, data: bytes) -> None:
     start = time.monotonic()
     try:
-        response = client.post("/api/documents", files={"file": (name, data, "application/octet-stream")})
+        # a long document takes minutes to encode on 2 cores: a slow upload is no crash
+        response = client.post("/api/documents", files={"file": (name, data, "application/octet-stream")},
+                               timeout=900)
     except httpx.HTTPError as exc:
         tally.record(f"upload {name[:60]!r}", None, type(exc).__name__, time.monotonic() - start)
         return

@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 BASE_QUESTIONS = [
     "combien pour le plan crack ?", "c'est quoi le PRS ?", "qui pilote le CLS de Flers ?",
@@ -55,8 +56,8 @@ def question_requests(count: int, draw: random.Random) -> Iterator[tuple[str, st
         elif shape == 5:
             yield "stream", "POST /api/ask/stream", {"content": _raw_json({"question": question})}
         elif shape == 6:
-            yield "search", "GET /api/search", {"params": {"q": question[:5000], "k": draw.choice([1, 5, 50, 0, -3,
-                                                                                               10**9])}}
+            k = draw.choice([1, 5, 50, 0, -3, 10**9])
+            yield "search", f"GET /api/search?q={_escaped(question[:5000])}&k={k}", {}
         elif shape in (7, 8):
             messages: Any = [{"role": draw.choice(["user", "system", "assistant", "tool", "x"]), "content": question}]
             if draw.random() < 0.3:
@@ -73,9 +74,14 @@ def question_requests(count: int, draw: random.Random) -> Iterator[tuple[str, st
             yield "bad-json", "POST /v1/chat/completions", {"content": draw.choice(
                 [b"{", b"{}", b'{"messages": 1}', b'{"messages": [{"role": 1, "content": 2}]}', b"\x00" * 1000])}
         else:
-            path = draw.choice(["/api/documents/" + question[:300], "/api/documents/..%2F..%2Fetc/file",
+            path = draw.choice(["/api/documents/" + _escaped(question[:300]), "/api/documents/..%2F..%2Fetc/file",
                                 "/api/documents/%00/file", "/api/documents/" + "a" * 5000 + "/file", "/v1/models"])
             yield "get", "GET " + path, {}
+
+
+def _escaped(text: str) -> str:
+    """`text` %-escaped for a URL as a hostile client sends it: a lone surrogate as its (invalid UTF-8) bytes."""
+    return quote(text.encode("utf-8", "surrogatepass"), safe="")
 
 
 def _raw_json(body: Any) -> bytes:
