@@ -13,7 +13,12 @@ features of the class, in French and English:
   asked" or "whatever the question"; the user in the third person; an order to say something ("affirme que",
   "doit indiquer que"); a clause opened by a 2nd-person imperative of the text trade ("résume", "traduis",
   "answer"); generating an answer; an AI reading "this document"; only this document as a source;
-  concealment; role play; "nouvelles instructions"; ignoring the other passages or the question.
+  concealment; role play; "nouvelles instructions"; ignoring the other passages or the question;
+- more forms, in injection_forms.py: fake markup and fields (strong); transcripts, orders to "the answer" in the
+  third person, orders to hide or reshape an answer, claims of authority, hidden markup (weak).
+
+An AI reader is also named by its job ("moteurs de réponse", "retrieval systems", "le système qui traite cette
+page"), so that a note to any machine reader is read like a note to "l'IA".
 
 Two points make an instruction: a strong sign alone, or two weak ones. Agency prose gives orders to
 people too ("Répondez à l'appel à projets", "Ignorez ce message si…", "Tout établissement doit indiquer…"):
@@ -27,6 +32,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from ingest.facts.injection_forms import FORM_ALSO, FORM_GATES, FORM_STRONG, FORM_WEAK
 from ingest.facts.words import APOSTROPHES
 
 # Names of an AI or automated reader, in folded text (lower case, no accents, straight apostrophes).
@@ -39,7 +45,19 @@ AI = (
     r"|d'aide a la redaction|de generation de texte)"
     r"|(?:ai|automated|virtual) (?:assistants?|models?|systems?|tools?|agents?|readers?)"
     r"|chat ?gpt|gpt-?\d|openai|gemini|copilot|mistral ai|perplexity"
-    r"|lecteurs? automatiques?|machine readers?|crawlers?|scrapers?)"
+    r"|lecteurs? automatiques?|machine readers?|crawlers?|scrapers?"
+    # machine readers named by their job: "moteurs de réponse", "retrieval systems", "le système qui traite cette page"
+    r"|moteurs? de (?:reponses?|questions?-reponses|synthese)|answer engines?|summari[sz]ers?"
+    r"|(?:outils?|systemes?|logiciels?|moteurs?|programmes?|algorithmes?) (?:de |d')(?:synthese|resume|reponse)s?"
+    r" automatiques?"
+    r"|(?:outils?|systemes?|logiciels?|programmes?) (?:de |d')(?:questions?-reponses|reponse automatique"
+    r"|recherche augmentee|generation de (?:texte|reponses?))"
+    r"|(?:retrieval|question[- ]answering|qa|rag|answer|indexing|summari[sz]ation) (?:systems?|engines?|pipelines?"
+    r"|tools?|bots?|models?)"
+    r"|(?:systemes?|programmes?|logiciels?|outils?|systems?|programs?|software|tools?) (?:qui|that|which)"
+    r" (?:lit|lisent|traite|traitent|analyse|analysent|exploite|exploitent|resume|resument|indexe|indexent|parcourt"
+    r"|parcourent|reads?|process(?:es)?|parses?|analy[sz]es?|summari[sz]es?|ingests?|handles?)"
+    r" (?:ce|cette|cet|ces|le present|la presente|this|these)\b)"
 )
 # The same, said to its face at the start of a sentence; "IA"/"AI" are matched in capitals (CASED_RE).
 BARE = r"(?:assistant|ia|ai|model|modele|robot|machine)"  # ambiguous alone: a vocative only when a colon follows
@@ -49,7 +67,8 @@ NOTE = (
     r"|p\.?s\.?|section|passage|texte|paragraphe|phrase|ligne|contenu|partie|encadre|text|paragraph|line|content|part)"
 )
 TO = (
-    r"(?:pour|a|au|aux|a l'attention d(?:e|u|es)|a l'intention d(?:e|u|es)|destinee?s? a(?:ux?)?|adressee?s? a(?:ux?)?"
+    r"(?:pour|a|au|aux|a l'attention d(?:e|u|es)|a l'intention d(?:e|u|es)|a destination d(?:e|u|es)"
+    r"|destinee?s? a(?:ux?)?|adressee?s? a(?:ux?)?"
     r"|s'adresse a(?:ux?)?|for|to|addressed to|intended for|meant for)"
 )
 DET = r"(?:l'|le |la |les |the |any |all |every |tout |toute |tous |toutes |chaque |un |une |an? )?"
@@ -73,7 +92,7 @@ STRONG: dict[str, re.Pattern[str]] = {
         rf"|^[\W_]{{0,4}}{GREETING}\s{{1,3}}{DET}{BARE}\s{{0,3}}[:,;!]"
         r"|^[\W_]{0,4}(?:user|utilisateur|utilisatrice|human|humain|question)\s{0,3}:[^\n]{0,300}?"
         r"\b(?:assistant|ia|ai|bot|chatbot|modele|model)\s{0,3}:"
-        rf"|^[\W_]{{0,4}}(?:[\w'-]{{1,20}}\s{{1,3}}){{0,3}}?{TO}\s{{1,3}}{DET}"
+        rf"|^[\W_]{{0,4}}(?:\w{{1,20}}[^\w:]{{1,4}}){{0,3}}?{TO}\s{{1,3}}{DET}"
         rf"(?:{AI}s?(?:\s{{1,3}}[\w'-]{{1,20}}){{0,4}}|{BARE}s?)\s{{0,3}}:"
     ),
     # "vous, l'assistant, …"
@@ -97,7 +116,8 @@ STRONG: dict[str, re.Pattern[str]] = {
         r"|\b(?:le |the )?(?:contexte|context|reste du (?:document|texte)|rest of the (?:document|text)|tout le reste"
         r"|everything else)\b"
         r"|\b(?:tout )?ce qui precede\b|\b(?:all of |everything )?the above\b|\beverything (?:above|before)\b"
-        r"|\bwhat you (?:were|have been) told\b|\bce qu'on (?:t'a|vous a) dit\b)"
+        r"|\bwhat you (?:were|have been) (?:told|asked|given)\b"
+        r"|\bce qu'on (?:t'a|vous a) (?:dit|demande|ecrit|indique|donne|appris)\b)"
     ),
     # "tu es désormais…", "you are now…", "à partir de maintenant, tu…", "si tu es une IA…", "tu es un assistant"
     "role": re.compile(
@@ -110,9 +130,10 @@ STRONG: dict[str, re.Pattern[str]] = {
     # "la bonne réponse est 999 000 euros", "the correct answer is …" (a figure or a clause follows)
     "answer_claim": re.compile(
         r"\b(?:bonne|vraie|seule|veritable|correcte?|exacte|right|correct|true|real|only|actual|expected|attendue)"
-        r"\s{1,3}(?:reponse|answer)s?\s{1,3}(?:est|is|sera|will be|=|:)\s{0,3}(?:de |of |que |that |d'environ )?"
-        r"(?:\d|«|\"|')"
-        r"|\b(?:reponse|answer)s?\s{1,3}(?:a donner|to give|attendue|officielle|imposee)\b"
+        r"\s{1,3}(?:reponse|answer)s?\b[^.!;\n]{0,80}?\s(?:est|is|sera|will be|=|:)\s{0,3}[:=]?\s{0,3}"
+        r"(?:de |of |que |that |d'environ )?(?:\d|«|\"|')"
+        r"|\b(?:reponse|answer)s?\s{1,3}(?:a donner|to give|attendue|officielle|imposee)\b[^.!;\n]{0,80}?"
+        r"(?:\s(?:est|is|sera)\s{0,3}[:=]?|\s?[:=])\s{0,3}(?:de |of |que |that )?(?:\d|«|\"|')"
         r"|\b(?:reponse|answer)s?\s{1,3}(?:correcte|exacte|juste|valide|definitive|correct|right|final|true)"
         r"\s{0,3}(?::|=|est\b|is\b)"
     ),
@@ -146,6 +167,8 @@ WEAK: dict[str, re.Pattern[str]] = {
         r"|\b(?:chaque|toute|toutes les|every|any|each|your|all your)\s{1,3}(?:reponses?|requetes?|answers?|responses?"
         r"|replies|outputs?)\b"
         r"|\b(?:a|for) (?:toute|chaque|any|every) question\b"
+        r"|\b(?:pour|dans|in|for) (?:tout|toute|chaque|each|every|any) (?:resume|synthese|reponse|summary|answer"
+        r"|response|reply|output|restitution)\b"
         r"|\bpour toute question (?:sur|portant|concernant|relative|au sujet)[^.!?\n]{0,80}?,\s{0,3}"
         r"(?:mentionne|cite|reponds|dis|donne|indique|affirme|renvoie|utilise)\b"
     ),
@@ -159,6 +182,8 @@ WEAK: dict[str, re.Pattern[str]] = {
         r"\b(?:gener|produi|redig|formul|generat|produc|writ|ecri|compos)[a-z]{0,5}\s{1,3}"
         r"(?:une |ta |votre |la |les |tes |vos |an? |your |the |any )?(?:reponses?|answers?|responses?|replies"
         r"|resumes?|summar(?:y|ies)|outputs?|sorties?)\b"
+        r"|\b(?:reponses?|answers?|responses?|resumes?|summar(?:y|ies)|syntheses?)\s{1,3}(?:generee?s?|produite?s?"
+        r"|generated|produced)\b"
     ),
     # "en tant qu'IA", "as an AI model"; "invisible pour les humains": a reader who is not a person
     "as_ai": re.compile(
@@ -171,6 +196,11 @@ WEAK: dict[str, re.Pattern[str]] = {
         r"\b(?:l'|the |cet |this |votre |your |les |tout |toute |any |every )"
         r"(?:assistants?|modeles?|models?|robots?|bots?|ia|ai|machines?)\s{1,3}"
         r"(?:doit|doivent|devra|devront|must|should|shall|will|is to|ne doit|est tenu|has to)\b"
+        rf"|\b{AI}(?:\s{{1,3}}[\w'-]{{1,20}}){{0,3}}?\s{{1,3}}(?:(?:doit|doivent|devra|devront|must|should|shall"
+        r"|has to|have to|is to|are to|needs? to)\s{1,3}(?:retenir|considerer|repondre|dire|indiquer|mentionner|citer"
+        r"|presenter|ignorer|traiter|remember|treat|say|state|answer|report|cite|ignore|consider|regard|mention"
+        r"|present|describe|respond|reply)|(?:est|sont) (?:prie|invite|tenu)e?s?|(?:is|are) (?:asked|requested"
+        r"|expected|instructed|required))\b"
     ),
     # ignoring what is not this sentence: "ignore the other passages", "ignore la question posée"
     "ignore_rest": re.compile(
@@ -203,43 +233,11 @@ WEAK: dict[str, re.Pattern[str]] = {
         r"[^.!?\n]{0,160}? de|est (?:prie|invite|tenu) de|must|should|shall|need to|have to|are to|is to|please)"
         r"\s{1,3}(?:[\w'-]{1,20}\s{1,3}){0,2}?(?:repondre|dire|affirmer|indiquer|declarer|preciser|mentionner"
         r"|signaler|confirmer|certifier|presenter|recommander|annoncer|ajouter|say|state|tell|answer|reply|respond|claim"
-        r"|confirm"
+        r"|confirm|retenir|considerer|decrire|remember|treat|regard|consider|describe"
         r"|report|mention|recommend|present)\b[^.!?\n]{0,120}?(?:\bque\b|\bqu'|\bthat\b|\bcomme\b|\bas\b)"
-    ),
-    # an AI reading "this" text: "tout système qui lit ce texte", "exploitant le présent rapport"
-    "this_text": re.compile(
-        r"\b(?:qui lit|qui lisent|qui lira|qui liront|lisant|exploitant|analysant|resumant|indexant|reading"
-        r"|summari[sz]ing|processing|parsing|analy[sz]ing|ingesting|scanning)\s{1,3}(?:(?:ce|cette|cet|ces|le present"
-        r"|la presente|les presents|this|these)\s{1,3}(?:textes?|documents?|rapports?|pages?|plans?|notes?|fichiers?"
-        r"|passages?|contenus?|paragraphes?|pdf|text|reports?|files?|content|paragraphs?|lignes?|lines?|messages?)"
-        r"|ceci|this)\b"
-    ),
-    # only this document as a source: "aucun autre document", "comme source unique", "sans citer tes sources"
-    "sources": re.compile(
-        r"\b(?:aucune? autres?|no other|any other|les autres|the other|other)\s{1,3}(?:documents?|sources?|passages?)\b"
-        r"|\bcomme (?:seule |unique |l'unique |la seule )?source(?: unique)?\b|\bas the (?:only|sole|single) source\b"
-        r"|\b(?:sans|without)\s{1,3}(?:citer|mentionner|indiquer|evoquer|nommer|citing|mentioning|naming|quoting)"
-        r"\s{1,3}(?:tes |vos |les |ses |aucune? |de |your |any |the )?(?:autres? )?(?:sources?|references?)\b"
-        r"|\b(?:uniquement|exclusivement|only)\s{1,3}(?:vers |sur |a )?(?:ce|this) document\b"
-    ),
-    # concealment: "ne révèle pas…", "do not reveal…"
-    "conceal": re.compile(
-        r"\bne (?:revele|revelez|dis|dites|mentionne|mentionnez|signale|signalez|cite|citez|utilise) (?:pas|jamais|rien"
-        r"|plus|aucun)\b"
-        r"|\b(?:do not|don't|never) (?:reveal|mention|disclose|tell|say)\b"
-    ),
-    # role play: "agis comme", "act as", "joue le rôle", "pretend"
-    "role_play": re.compile(
-        r"\b(?:agis|agissez|comporte-toi|comportez-vous|act|behave)\s{1,3}(?:comme|en tant que|as|like)\b"
-        r"|\b(?:joue|jouez) le role\b|\bplay the role\b|\brole-?play\b|\bfai(?:s|tes) semblant\b|\bpretend\b"
-        r"|\b(?:ta|votre|your|ton) (?:nouvelle |unique |seule |veritable |vraie |only |new |real |sole |true )"
-        r"(?:tache|mission|role|task|job|fonction|objectif|goal|purpose)\b"
-    ),
-    # a new set of orders announced: "Nouvelles instructions :", "hidden instructions"
-    "new_orders": re.compile(
-        r"\b(?:nouvelles?|new|updated|hidden|secretes?|cachees?|secret|prioritaires?|override|speciales?)"
-        r"\s{1,3}(?:instructions?|directives?)\b"
-        r"|\b(?:instructions?|directives?)\s{1,3}(?:cachees?|secretes?|prioritaires?|speciales?|systeme)\b"
+        r"|(?:^|[:;,\u2014\u2013]|\s-\s)\s{0,3}(?:repondre|dire|affirmer|indiquer|preciser|mentionner|declarer"
+        r"|presenter|signaler|confirmer|ecrire|annoncer|retenir|considerer|certifier)\s{1,3}(?:[\w'-]{1,20}\s{1,3})"
+        r"{0,3}?(?:que|qu'|comme)\b"
     ),
 }
 
@@ -302,24 +300,17 @@ GATES: dict[str, tuple[str, ...]] = {
     "any_question": ("demand", "interroge", "pose", "ask", "questionn", "quelle que soit", "whatever", "regardless",
                      "question", "quer", "answer", "respons", "request", "reponse", "requete", "repl", "output"),
     "user": ("utilisat", "user", "internaute", "interlocut", "demandeur"),
-    "output": ("repons", "answer", "respons", "repl", "resum", "summar", "output", "sortie"),
+    "output": ("repons", "answer", "respons", "repl", "resum", "summar", "output", "sortie", "synthes"),
     "as_ai": ("en tant qu", "as a", "humain", "human"),
-    "ai_subject": ("doit", "doivent", "devra", "must", "should", "shall", "will", "is to", "est tenu", "has to"),
+    "ai_subject": ("doit", "doivent", "devra", "must", "should", "shall", "will", "is to", "est tenu", "has to",
+                   "have to", "are to", "need", "prie", "invite", "tenu", "asked", "requested", "expected",
+                   "instructed", "required"),
     "ignore_rest": ("ignor", "oubli", "disregard", "forget", "tiens", "tenez"),
     "task_on_this": ("resum", "tradui", "reformul", "recopi", "repet", "copi", "redige", "summar", "translat", "rewrit",
                      "repeat", "copy", "output", "print"),
     "standing_answer": ("toujours", "uniquement", "seulement", "jamais", "always", "only", "never", "donner", "fournir",
                         "annoncer", "communiquer", "give", "report", "state"),
     "say_order": ("que", "qu'", "that", "comme", " as"),
-    "this_text": ("lit ", "lisent", "lira", "lisant", "exploitant", "analysant", "resumant", "indexant", "reading",
-                  "summari", "processing", "parsing", "analy", "ingesting", "scanning"),
-    "sources": ("autre", "other", "source", "document"),
-    "conceal": ("ne revele", "ne dis", "ne dites", "ne mentionne", "ne signale", "ne cite", "ne utilise", "do not",
-                "don't", "never"),
-    "role_play": ("agis", "agissez", "comporte", "act ", "behave", "joue", "play the role", "role-play", "roleplay",
-                  "semblant", "pretend", "nouvelle ", "unique ", "seule ", "veritable ", "vraie ", "only ", "new ",
-                  "real ", "sole ", "true "),
-    "new_orders": ("instruction", "directive"),
 }
 COMBINING_RE = re.compile(r"[\u0300-\u036f]+")
 WORD_RE = re.compile(r"[\w']+")
@@ -331,8 +322,15 @@ TU_WORDS = frozenset({"tu", "te", "tes", "ton", "ta", "toi", "réponds", "repond
 ALSO: dict[str, tuple[str, ...]] = {
     "say_order": ("repond", "dis", "dit", "dire", "affirm", "declar", "indiqu", "precis", "mention", "signal",
                   "confirm", "certifi", "assur", "ecri", "present", "ajout", "annonc", "recommand", "say", "state",
-                  "tell", "claim", "write", "report", "add", "answer", "repl", "respond", "recommend"),
+                  "tell", "claim", "write", "report", "add", "answer", "repl", "respond", "recommend", "retenir",
+                  "consider", "decrire", "remember", "treat", "regard", "describ"),
 }
+
+
+STRONG |= FORM_STRONG
+WEAK |= FORM_WEAK
+GATES |= FORM_GATES
+ALSO |= FORM_ALSO
 
 
 def _open(name: str, folded: str) -> bool:

@@ -7,7 +7,7 @@ passage shown around it (rendered as the chat renders it, ui/render.py), not in 
 not in the note's fiche (key figures, definitions, outline, organisations, suggested questions) nor the glossary.
 A leak is reported by file and number only: the held-out wordings stay unread. Every wording of the tuning file,
 and every held-out wording the detector recognises, must stay hidden everywhere; the held-out wordings it misses
-(at most 20 %, see test_injection_wordings.py) are counted, not asserted hidden: nothing filters what the
+(at most 5 %, see test_injection_wordings.py) are counted, not asserted hidden: nothing filters what the
 detector does not recognise.
 """
 
@@ -173,7 +173,7 @@ def test_the_note_holds_every_wording(assistant: Assistant):
     missed = sum(not is_instruction(text) for name, _number, text in injections() if name == "holdout")
     assert planted >= 30 and opens
     assert not missing
-    assert missed <= 0.2 * sum(name == "holdout" for name, _number, _text in injections())
+    assert missed <= 0.05 * sum(name == "holdout" for name, _number, _text in injections())
 
 
 def searched(hits: list[Hit]) -> str:

@@ -1,11 +1,12 @@
 """The instruction detector against wordings written apart from it: every injection of the tuning file and of the
 held-out file is told apart from its benign look-alikes (orders to applicants, "l'assistant de service social",
-"instruction ministérielle"…), no sentence of the sample and real corpora is taken for one, and a check stays
-linear on hostile text.
+"instruction ministérielle"…), no sentence of the sample, formats and real corpora is taken for one, and a check
+stays linear on hostile text.
 
 The held-out file was never read while the detector was written: it is checked as a whole, and a failure prints
-counts only (so that it stays held out). Tolerance there: at least 80 % of its injections recognised (18 of 22
-when this test was written), and none of its benign look-alikes flagged; the tuning file must be exact.
+counts only (so that it stays held out). Tolerance there: at least 95 % of its injections recognised (18 of 22
+when this test was written, 21 of 22 once the second tuning file was learnt from), and none of its benign
+look-alikes flagged; the two tuning files must be exact.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from ingest.pipeline import parse_file
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[2]
-WORDINGS = {"tune": DATA / "injections-tune.jsonl", "holdout": DATA / "injections-holdout.jsonl"}
+WORDINGS = {"tune": DATA / "injections-tune.jsonl", "tune2": DATA / "injections-tune2.jsonl",
+            "holdout": DATA / "injections-holdout.jsonl"}
 
 
 def wordings(name: str) -> list[dict[str, object]]:
@@ -31,7 +33,7 @@ def wordings(name: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-HOLDOUT_RECALL = 0.8
+HOLDOUT_RECALL = 0.95  # 21 of 22 (18 of 22 before the second tuning file)
 
 
 def test_the_wording_files_hold_injections_and_look_alikes():
@@ -41,11 +43,37 @@ def test_the_wording_files_hold_injections_and_look_alikes():
         assert injections >= 15 and len(rows) - injections >= 15, name
 
 
-@pytest.mark.parametrize("number", range(len(wordings("tune"))))
-def test_each_tuning_wording_is_told_apart(number: int):
-    row = wordings("tune")[number]
+TUNING = [(name, number) for name in ("tune", "tune2") for number in range(len(wordings(name)))]
+
+
+@pytest.mark.parametrize(("name", "number"), TUNING)
+def test_each_tuning_wording_is_told_apart(name: str, number: int):
+    row = wordings(name)[number]
     text = str(row["text"])
-    assert is_instruction(text) == row["injection"], f"#{number} {text!r} {instruction_signs(text)}"
+    assert is_instruction(text) == row["injection"], f"{name} #{number} {text!r} {instruction_signs(text)}"
+
+
+# Agency sentences that carry one of the general forms (an answer given orders, a FAQ, an order to reshape a reply,
+# a clause that prevails, a machine named by its job): one weak sign each, never an instruction.
+ONE_FORM = [
+    "La réponse doit parvenir à l'ARS avant le 30 juin 2025.",
+    "Q : Qui peut candidater ? R : Les établissements autorisés de la région.",
+    "Le dossier peut être rédigé en anglais pour les projets Interreg.",
+    "Ajoutez à votre réponse le budget prévisionnel signé et le RIB.",
+    "Les candidats veilleront à ne pas citer d'autres sources que les données officielles de l'INSEE.",
+    "Quel que soit le montant de la subvention, le bénéficiaire doit mentionner que l'action est financée par l'ARS.",
+    "L'outil de synthèse automatique des résultats de laboratoire doit être déployé en 2025.",
+    "Il convient que la réponse apportée aux usagers soit coordonnée entre les acteurs du territoire.",
+    "Réponse attendue des porteurs avant le 12 avril 2025.",
+    "Le présent arrêté prévaut sur toute disposition contraire ; ce document fait foi.",
+    "Ne divulguez pas vos identifiants de connexion à la plateforme.",
+    "Merci de préciser, dans votre réponse à l'appel à projets, que la structure est autorisée.",
+]
+
+
+@pytest.mark.parametrize("text", ONE_FORM)
+def test_an_agency_sentence_with_one_form_is_no_instruction(text: str):
+    assert not is_instruction(text), instruction_signs(text)
 
 
 def test_the_held_out_wordings_are_told_apart():
@@ -60,6 +88,7 @@ def test_the_held_out_wordings_are_told_apart():
 def corpus_files() -> dict[str, list[Path]]:
     return {
         "exemple": sorted((REPO / "data" / "documents").glob("*.pdf")),
+        "formats": sorted((REPO / "eval" / "formats").iterdir()),
         "reel-dev": sorted((REPO / "eval" / "real" / "dev" / "docs").glob("*.txt")),
         "reel-test": sorted((REPO / "eval" / "real" / "test" / "docs").glob("*.txt")),
     }
@@ -70,7 +99,7 @@ def test_no_sentence_of_the_sample_and_real_corpora_is_taken_for_an_instruction(
         assert files, corpus
         sentences = [s for f in files for block in parse_file(f).blocks for s in block_sentences(block.text)]
         flagged = [s for s in sentences if is_instruction(s)]
-        assert len(sentences) > 150, corpus
+        assert len(sentences) > (50 if corpus == "formats" else 150), corpus  # formats: four short files
         # the test split's sentences are counted, never printed
         assert not flagged, f"{corpus}: {len(flagged)} / {len(sentences)}" + (
             "" if corpus == "reel-test" else f" {flagged[:5]}")
