@@ -253,6 +253,9 @@ def main() -> None:
                 report = fuzz(url, TOKEN, args.questions, args.files, args.seed, args.workers, scratch,
                               args.max_seconds)
     finally:
+        if (scratch / "api.log").exists():  # the server's side of any 5xx or slow answer: kept for the inquiry
+            shutil.copy(scratch / "api.log", Path.cwd() / "fuzz-api.log")
+            print(f"journal de l'API : {Path.cwd() / 'fuzz-api.log'}", file=sys.stderr)
         shutil.rmtree(scratch, ignore_errors=True)
     print(json.dumps(report, ensure_ascii=False, indent=1))
     failed = report["crashes"] or report["bare_500"] or report["health_failures"] or report["health_slow"]
