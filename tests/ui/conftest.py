@@ -7,11 +7,13 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from browser_app import RunningApp, copy_data_dir, open_page, running_ui
 from oidc_client import ID_TOKEN_TTL_S, OidcProvider
 from playwright.sync_api import Browser, Page
+from security_apps import ingest_corpus
 
 from assistant.ingesting import run_ingest
 from assistant.settings import Settings
@@ -125,3 +127,9 @@ def oidc_app(corpus_dir: Path, oidc_provider: OidcProvider, tmp_path_factory: py
     except NotReady as exc:
         what = f"exited with code {exc.process.returncode}" if exc.exited else f"did not answer on {url} within 120 s"
         pytest.fail(f"the UI {what}:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def security_corpus(formats: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The security tests' data directory (a text PDF and a scan read by OCR), ingested once for all of them."""
+    return ingest_corpus(formats, tmp_path_factory.mktemp("ars-security-corpus"))

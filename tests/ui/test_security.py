@@ -9,12 +9,11 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import httpx
 import pytest
 from browser_app import RunningApp, copy_data_dir, running_api, running_ui
-from security_apps import SCAN_PASSAGE, SCAN_PDF, TEXT_PDF, TOKEN, ingest_corpus, raw_request
+from security_apps import SCAN_PASSAGE, SCAN_PDF, TEXT_PDF, TOKEN, raw_request
 
 from eval.process import free_port
 
@@ -25,24 +24,19 @@ FRAMING = {"x-frame-options": "SAMEORIGIN", "x-content-type-options": "nosniff",
 
 
 @pytest.fixture(scope="module")
-def corpus(formats: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ingest_corpus(formats, tmp_path_factory.mktemp("ars-security-corpus"))
-
-
-@pytest.fixture(scope="module")
-def open_app(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def open_app(security_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """`ars-assistant ui` without login (127.0.0.1), one OCR at a time for the viewer, a trusted portal origin."""
     home = tmp_path_factory.mktemp("ars-security-ui")
     settings = {"ARS_VIEWER_OCR_CONCURRENCY": "1", "ARS_ALLOWED_ORIGINS": PORTAL}
-    with running_ui(home, copy_data_dir(corpus, home / "data"), settings) as running:
+    with running_ui(home, copy_data_dir(security_corpus, home / "data"), settings) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def api(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def api(security_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`ars-assistant api` with a token and a 1 MB upload limit; its URL and its home (where its log is)."""
     home = tmp_path_factory.mktemp("ars-security-api")
-    data_dir = copy_data_dir(corpus, home / "data")
+    data_dir = copy_data_dir(security_corpus, home / "data")
     settings = {"ARS_DATA_DIR": str(data_dir), "ARS_API_TOKENS": TOKEN, "ARS_UI_MAX_UPLOAD_MB": "1"}
     with running_api(home, settings) as url:
         yield url, home

@@ -11,14 +11,13 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
 from browser_app import RunningApp, copy_data_dir, running_ui
 from playwright.sync_api import Browser, Page
-from security_apps import ACCOUNTS, TEXT_PDF, TOKEN, ingest_corpus
+from security_apps import ACCOUNTS, TEXT_PDF, TOKEN
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
 
@@ -91,25 +90,20 @@ def chromium(browser: Browser) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def corpus(formats: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ingest_corpus(formats, tmp_path_factory.mktemp("ars-attack-corpus"))
-
-
-@pytest.fixture(scope="module")
-def signed_in_app(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def signed_in_app(security_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """`ars-assistant ui` with a password account (and a token, for the test to list the documents itself)."""
     home = tmp_path_factory.mktemp("ars-attack-accounts")
     users = ",".join(f"{user}:{password}" for user, password in ACCOUNTS.items())
-    with running_ui(home, copy_data_dir(corpus, home / "data"), {"ARS_UI_USERS": users, "ARS_API_TOKENS": TOKEN}
-                    ) as running:
+    settings = {"ARS_UI_USERS": users, "ARS_API_TOKENS": TOKEN}
+    with running_ui(home, copy_data_dir(security_corpus, home / "data"), settings) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def open_app(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def open_app(security_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """`ars-assistant ui` without login."""
     home = tmp_path_factory.mktemp("ars-attack-open")
-    with running_ui(home, copy_data_dir(corpus, home / "data")) as running:
+    with running_ui(home, copy_data_dir(security_corpus, home / "data")) as running:
         yield running
 
 
