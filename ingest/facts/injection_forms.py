@@ -24,7 +24,19 @@ FIELD_KEY = (
     r"|citer|cite|instructions?|prompt|role|mode)"
 )
 
+# an AI by its common names, for the forms below (instructions.py has the full list, which imports this module)
+MACHINE = (
+    r"(?:assistants?|ia|ai|modeles?|models?|robots?|bots?|chatbots?|llms?|machines?|agents? (?:ia|d'ia|ai"
+    r"|conversationnels?)|systemes? d'ia)"
+)
+
 FORM_STRONG: dict[str, re.Pattern[str]] = {
+    # a label for the answer of an AI, with the answer after it: "Réponse de l'assistant : …", "Sortie attendue du
+    # modèle : {…}", "Réponse type à fournir par l'agent IA : …"
+    "answer_label": re.compile(
+        rf"(?:^[\W_]{{0,4}}|[.!?]\s{{1,3}}){ANSWER}(?:\s{{1,3}}[\w'-]{{1,20}}){{0,4}}?\s{{1,3}}(?:de |du |des |d'|par "
+        rf"|of |from |by )?(?:l'|le |la |les |the |an? |un |une )?{MACHINE}\s{{0,3}}:"
+    ),
     # {"role": "system", …}, role=assistant, <prompt>, <assistant>
     "fake_role": re.compile(
         r"\brole[\"']?\s{0,2}[:=]\s{0,2}[\"']?(?:system|systeme|assistant|developer|user)\b"
@@ -77,7 +89,8 @@ FORM_WEAK: dict[str, re.Pattern[str]] = {
         r"\bne (?:revele|revelez|divulgue|divulguez|devoile|devoilez|dis|dites|mentionne|mentionnez|signale|signalez"
         r"|cite|citez|utilise) (?:pas|jamais|rien|plus|aucun)\b"
         r"|\b(?:do not|don't|never) (?:reveal|mention|disclose|tell|say)\b"
-        r"|\bne (?:pas|jamais|rien) (?:reveler|divulguer|devoiler|dire)\b"
+        r"|\bne (?:pas|jamais|rien) (?:reveler|divulguer|devoiler|dire|mentionner|signaler|evoquer|afficher)\b"
+        r"|\bn'(?:affiche|affichez|evoque|evoquez|ecris|ecrivez) (?:pas|jamais|rien|plus|aucune?)\b"
     ),
     # role play: "agis comme", "act as", "joue le rôle", "pretend"
     "role_play": re.compile(
@@ -129,7 +142,10 @@ FORM_WEAK: dict[str, re.Pattern[str]] = {
         r"|officielle)|truth|reliable source|source of truth|valid source|authoritative source|official source)\b"
         r"|\b(?:celle-ci|celui-ci|ceci|ce document|ce passage|ce paragraphe|cette phrase|cette source|ce texte"
         r"|this document|this passage|this text|this source|this sentence|this paragraph)\s{1,3}(?:prevaut|prime"
-        r"|fait foi|l'emporte|takes precedence|prevails|overrides|supersedes|is authoritative)\b"
+        r"|fait foi|l'emporte|suffit|takes precedence|prevails|overrides|supersedes|is authoritative|suffices"
+        r"|is enough)\b"
+        r"|\b(?:seule|unique|only|sole|single)\s{1,3}(?:reponse|answer)s?\s{1,3}(?:valable|valide|correcte|exacte"
+        r"|acceptable|possible|autorisee|valid|correct|allowed)\b"
         r"|\bas (?:authoritative|the official position|the ground truth|the truth)\b"
         r"|\bcomme (?:la seule verite|la verite|faisant autorite|la position officielle)\b"
     ),
@@ -142,7 +158,11 @@ FORM_WEAK: dict[str, re.Pattern[str]] = {
         r"|texts?|contents?|passages?)\b|source text\b|(?:chiffres?|montants?|sources?|documents?|textes?|contenus?"
         r"|valeurs?|donnees?|figures?|amounts?|texts?|contents?|passages?)\b[^.!?;\n]{0,30}?\b(?:ailleurs|elsewhere"
         r"|figurant|in other|dans les autres|dans les annexes|in the annex(?:es)?)\b)"
+        r"|\b(?:meme si|even if|even though)\s{1,3}(?:d'autres|les autres|other|the other|another)\s{1,3}(?:documents?"
+        r"|sources?|passages?|textes?|texts?|pages?)\b"
     ),
+    # words to reproduce as they are: "repeat verbatim", "mot pour mot", "telle quelle"
+    "verbatim": re.compile(r"\b(?:verbatim|mot pour mot|word for word|textuellement|tel(?:le)?s? quel(?:le)?s?)\b"),
     # text hidden from a person: an HTML comment, white or zero-size text
     "hidden_markup": re.compile(
         r"<!--|-->|\{\{|\}\}|display\s{0,2}:\s{0,2}none|font-size\s{0,2}:\s{0,2}0"
@@ -158,11 +178,14 @@ FORM_GATES: dict[str, tuple[str, ...]] = {
                   "summari", "processing", "parsing", "analy", "ingesting", "scanning"),
     "sources": ("autre", "other", "source", "document"),
     "conceal": ("ne revele", "ne divulg", "ne devoil", "ne pas", "ne jamais", "ne rien", "ne dis", "ne dites",
+                "n'affiche", "n'evoque", "n'ecri",
                 "ne mentionne", "ne signale", "ne cite", "ne utilise", "do not", "don't", "never"),
     "role_play": ("agis", "agissez", "comporte", "act ", "behave", "joue", "play the role", "role-play", "roleplay",
                   "semblant", "pretend", "nouvelle ", "unique ", "seule ", "veritable ", "vraie ", "only ", "new ",
                   "real ", "sole ", "true "),
     "new_orders": ("instruction", "directive"),
+    "answer_label": ("repons", "answer", "respons", "repl", "output", "sortie", "resum", "summar", "synthes",
+                     "restitution"),
     "fake_role": ("role", "<"),
     "fake_field": ("_",),
     "hidden_label": ("<!--",),
@@ -175,13 +198,17 @@ FORM_GATES: dict[str, tuple[str, ...]] = {
     "answer_format": ("majuscule", "minuscule", "capital", "upper", "lower", "caps", "anglais", "english", "allemand",
                       "german", "espagnol", "spanish", "italien", "italian", "chinois", "chinese", "arabe", "arabic",
                       "russe", "russian", "json", "xml", "markdown", "emoji", "morse", "base64"),
-    "authority": ("verite", "truth", "source", "prevaut", "prime", "foi", "emporte", "precedence", "prevail",
+    "authority": ("verite", "truth", "source", "prevaut", "prime", "foi", "emporte", "precedence", "prevail", "suffi",
+                  "enough", "reponse", "answer",
                   "overrides", "supersede", "authoritative", "official", "officielle", "autorite"),
-    "regardless": ("quel", "independamment", "regardless", "irrespective", "peu importe", "nonobstant"),
+    "regardless": ("quel", "independamment", "regardless", "irrespective", "peu importe", "nonobstant", "meme si",
+                   "even if", "even though"),
+    "verbatim": ("verbatim", "mot pour mot", "word for word", "textuellement", "quel"),
     "hidden_markup": ("<!--", "-->", "{{", "}}", "display", "font-size", "invisible", "cache", "hidden", "masque",
                       "secret"),
 }
 FORM_ALSO: dict[str, tuple[str, ...]] = {
+    "answer_label": (":",),
     "fake_field": ("=", ":"),
     "transcript": (":",),
     "answer_order": ("doit", "doivent", "devra", "must", "should", "shall", "has to", "need", "is to", "convient",

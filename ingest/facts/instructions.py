@@ -43,6 +43,7 @@ AI = (
     r"|(?:agents?|robots?|assistants?|assistantes?|outils?|systemes?) (?:conversationnels?|virtuels?|virtuelles?"
     r"|numeriques? d'ia|d'ia|ia|d'intelligence artificielle|automatises?|automatiques?|generatifs?"
     r"|d'aide a la redaction|de generation de texte)"
+    r"|assistants? (?:numeriques?|vocal|vocaux|intelligents?)|assistantes? (?:numeriques?|vocales?|intelligentes?)"
     r"|(?:ai|automated|virtual) (?:assistants?|models?|systems?|tools?|agents?|readers?)"
     r"|chat ?gpt|gpt-?\d|openai|gemini|copilot|mistral ai|perplexity"
     r"|lecteurs? automatiques?|machine readers?|crawlers?|scrapers?"
@@ -135,7 +136,7 @@ STRONG: dict[str, re.Pattern[str]] = {
         r"|\b(?:reponse|answer)s?\s{1,3}(?:a donner|to give|attendue|officielle|imposee)\b[^.!;\n]{0,80}?"
         r"(?:\s(?:est|is|sera)\s{0,3}[:=]?|\s?[:=])\s{0,3}(?:de |of |que |that )?(?:\d|«|\"|')"
         r"|\b(?:reponse|answer)s?\s{1,3}(?:correcte|exacte|juste|valide|definitive|correct|right|final|true)"
-        r"\s{0,3}(?::|=|est\b|is\b)"
+        r"(?:\s{1,3}(?:a donner|a fournir|a retenir|to give|to provide))?\s{0,3}(?::|=|est\b|is\b)"
     ),
     # an answer dictated: "réponds que…", "merci de toujours répondre que…", "answer that…"
     "dictated_answer": re.compile(
@@ -152,6 +153,10 @@ STRONG: dict[str, re.Pattern[str]] = {
         r"(?:(?:uniquement|seulement|only|exactement|exactly|textuellement|verbatim|toujours|always)\s{1,3})?"
         r"(?:cette phrase|ce passage|ce paragraphe|cet extrait|cette ligne|cette consigne|this sentence|this passage"
         r"|this paragraph|this line|this text|this statement)\b"
+        r"|\b(?:cette phrase|ce passage|ce paragraphe|cet extrait|cette ligne|this sentence|this passage"
+        r"|this paragraph)\s{1,3}(?:qu'il faut|que vous devez|que tu dois|doit etre|est a|a|must be|should be"
+        r"|is to be|to be)\s{1,3}(?:citer|citee?|reprendre|reprise?|reproduire|reproduite?|recopier|recopiee?"
+        r"|quote|quoted|cite|cited|repeated|copied)\b"
     ),
 }
 
@@ -191,15 +196,21 @@ WEAK: dict[str, re.Pattern[str]] = {
         r"|\b(?:invisible|hidden|cache|cachee)s?\b[^.!?\n]{0,30}?\b(?:aux |pour les |to |from |for )?"
         r"(?:humains|humans|human readers|lecteurs humains|etres humains)\b"
     ),
-    # an AI as the subject of an order: "l'assistant doit…", "the model must…"
+    # an AI as the subject of an order: "l'assistant doit…", "the model must…" (not of a rule in the passive:
+    # "l'IA doit être encadrée", "the model must be validated")
     "ai_subject": re.compile(
         r"\b(?:l'|the |cet |this |votre |your |les |tout |toute |any |every )"
         r"(?:assistants?|modeles?|models?|robots?|bots?|ia|ai|machines?)\s{1,3}"
         r"(?:doit|doivent|devra|devront|must|should|shall|will|is to|ne doit|est tenu|has to)\b"
-        rf"|\b{AI}(?:\s{{1,3}}[\w'-]{{1,20}}){{0,3}}?\s{{1,3}}(?:(?:doit|doivent|devra|devront|must|should|shall"
-        r"|has to|have to|is to|are to|needs? to)\s{1,3}(?:retenir|considerer|repondre|dire|indiquer|mentionner|citer"
-        r"|presenter|ignorer|traiter|remember|treat|say|state|answer|report|cite|ignore|consider|regard|mention"
-        r"|present|describe|respond|reply)|(?:est|sont) (?:prie|invite|tenu)e?s?|(?:is|are) (?:asked|requested"
+        r"(?!\s{1,3}(?:etre|faire l'objet|be|have been)\b)"
+        r"|\b(?:le|la)\s{1,3}(?:robots?|bots?|chatbots?|ia)\s{1,3}(?:ne\s{1,3})?(?:doit|devra|est tenue?)\b"
+        r"(?!\s{1,3}(?:etre|faire l'objet)\b)"
+        rf"|\b{AI}(?:\s{{1,3}}[\w'-]{{1,20}}){{0,3}}?\s{{1,3}}(?:(?:ne\s{{1,3}}|n')?(?:doit|doivent|devra|devront"
+        r"|must|should|shall|has to|have to|is to|are to|needs? to)(?:\s{1,3}(?:pas|jamais|plus|en aucun cas|not|never"
+        r"|under no circumstances)){0,2}\s{1,3}(?:retenir|considerer|repondre|dire|indiquer|mentionner|citer"
+        r"|presenter|ignorer|traiter|signaler|preciser|afficher|renvoyer|rediriger|affirmer|remember|treat|say|state"
+        r"|answer|report|cite|ignore|consider|regard|mention|present|describe|respond|reply|reveal|disclose|indicate"
+        r"|display|show|redirect)|(?:est|sont) (?:prie|invite|tenu)e?s?|(?:is|are) (?:asked|requested"
         r"|expected|instructed|required))\b"
     ),
     # ignoring what is not this sentence: "ignore the other passages", "ignore la question posée"
@@ -238,6 +249,8 @@ WEAK: dict[str, re.Pattern[str]] = {
         r"|(?:^|[:;,\u2014\u2013]|\s-\s)\s{0,3}(?:repondre|dire|affirmer|indiquer|preciser|mentionner|declarer"
         r"|presenter|signaler|confirmer|ecrire|annoncer|retenir|considerer|certifier)\s{1,3}(?:[\w'-]{1,20}\s{1,3})"
         r"{0,3}?(?:que|qu'|comme)\b"
+        r"|\b(?:repondra|repondront|dira|diront|affirmera|affirmeront|will (?:answer|reply|respond|say|state))"
+        r"\s{1,3}(?:[\w'-]{1,20}\s{1,3}){0,2}?(?:que|qu'|that)\b"
     ),
 }
 
@@ -296,7 +309,9 @@ GATES: dict[str, tuple[str, ...]] = {
     "self_citation": ("phrase", "passage", "paragraph", "extrait", "ligne", "consigne", "sentence", "this "),
     "ai_reader": ("intelligence", "artificial", "ia gener", "generative", "modele", "language", "llm", "chat", "bot",
                   "agent", "assistant", "outil", "systeme", "ai ", "automated", "virtual", "gpt", "openai", "gemini",
-                  "copilot", "mistral", "perplexity", "lecteur", "machine", "crawler", "scraper"),
+                  "copilot", "mistral", "perplexity", "lecteur", "machine", "crawler", "scraper", "moteur",
+                  "answer", "summari", "logiciel", "programme", "program", "algorithme", "retrieval", "question",
+                  "qa ", "rag ", "indexing", "system", "software", "tool", "engine"),
     "any_question": ("demand", "interroge", "pose", "ask", "questionn", "quelle que soit", "whatever", "regardless",
                      "question", "quer", "answer", "respons", "request", "reponse", "requete", "repl", "output"),
     "user": ("utilisat", "user", "internaute", "interlocut", "demandeur"),
@@ -313,6 +328,14 @@ GATES: dict[str, tuple[str, ...]] = {
     "say_order": ("que", "qu'", "that", "comme", " as"),
 }
 COMBINING_RE = re.compile(r"[\u0300-\u036f]+")
+# Leetspeak ("1gn0r3 t3s c0ns1gn3s"): a digit right after a letter, in a word of letters and digits. Numbers, "1er",
+# "2e" and codes with more digits than letters ("L1435") are left as they are.
+LEET_GATE_RE = re.compile(r"[^\W\d_][013457]")
+LEET_WORD_RE = re.compile(r"\w{3,40}")
+LEET = str.maketrans("013457", "oieast")
+# The first word of a sentence, to be read as a mistyped vocative ("Assitant :", "Chatbt,")
+FIRST_WORD_RE = re.compile(r"^[\W_]{0,4}(?:(?:cher|chere|dear|hey|hello|bonjour)\s{1,3})?([a-z]{6,12})\s{0,3}[:,;!]")
+TYPED_ADDRESSEES = ("assistant", "assistante", "chatbot")
 WORD_RE = re.compile(r"[\w']+")
 TU_ELIDED_RE = re.compile(r"(?<![\w'])t'")  # "t'as", "on t'a dit"
 TU_WORDS = frozenset({"tu", "te", "tes", "ton", "ta", "toi", "réponds", "reponds"})
@@ -323,7 +346,7 @@ ALSO: dict[str, tuple[str, ...]] = {
     "say_order": ("repond", "dis", "dit", "dire", "affirm", "declar", "indiqu", "precis", "mention", "signal",
                   "confirm", "certifi", "assur", "ecri", "present", "ajout", "annonc", "recommand", "say", "state",
                   "tell", "claim", "write", "report", "add", "answer", "repl", "respond", "recommend", "retenir",
-                  "consider", "decrire", "remember", "treat", "regard", "describ"),
+                  "consider", "decrire", "remember", "treat", "regard", "describ", "dira", "diront", "will"),
 }
 
 
@@ -338,23 +361,55 @@ def _open(name: str, folded: str) -> bool:
     return any(map(holds, GATES.get(name, ("",)))) and any(map(holds, ALSO.get(name, ("",))))
 
 
+def _one_typo(word: str, target: str) -> bool:
+    """True when word is target with one letter changed, added, dropped or two neighbours swapped."""
+    if word == target or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]])
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _message_follows(folded: str, end: int) -> bool:
+    """After a bare "Assistant :", a message of a few words rather than a contact ("Mme Dupont, 02 31 …")."""
+    rest = folded[end:].strip()
+    return len(rest.split()) >= 4 and not CONTACT_RE.search(rest)
+
+
 def _vocative(folded: str) -> bool:
-    """A vocative to an AI opens the sentence; a bare "Assistant :" must be followed by a message, not a contact."""
+    """A vocative to an AI opens the sentence; a bare "Assistant :" must be followed by a message, not a contact.
+    A mistyped one ("Assitant :") counts the same: a typo is no reason to obey a sentence."""
     match = STRONG["vocative"].match(folded)
     if match is None:
-        return False
+        first = FIRST_WORD_RE.match(folded)
+        if first is None or first.group(1).endswith("s"):  # one reader is addressed: "Assistants :" heads a list
+            return False
+        return any(_one_typo(first.group(1), name) for name in TYPED_ADDRESSEES) and _message_follows(folded,
+                                                                                                   first.end())
     said = match.group(0)
     bare = re.search(r"\bassistante?s?\s{0,3}[:,;!]$", said)
     if bare and not re.search(r"\b(?:ia|ai|virtuel|conversationnel)", said):
-        rest = folded[match.end() :].strip()
-        return len(rest.split()) >= 4 and not CONTACT_RE.search(rest)
+        return _message_follows(folded, match.end())
     return True
+
+
+def _unleet(word: re.Match[str]) -> str:
+    text = word.group(0)
+    digits = sum(c.isdigit() for c in text)
+    if not digits or not LEET_GATE_RE.search(text) or digits > len(text) - digits:
+        return text
+    return text.translate(LEET)
 
 
 def _forms(sentence: str) -> tuple[str, str, str]:
     """(cased, folded, lowered): without accents, in its case; without accents, lower case, single spaces; lower
     case with its accents. One normalisation (NFKD: "ｉｇｎｏｒｅ" reads "ignore") for the three."""
     text = sentence.translate(APOSTROPHES).replace("œ", "oe").replace("Œ", "OE")
+    if LEET_GATE_RE.search(text):
+        text = LEET_WORD_RE.sub(_unleet, text)
     cased = COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
     return cased, " ".join(cased.lower().split()), text.lower()
 
