@@ -1,7 +1,9 @@
 """A document that is not a PDF (.txt, .md, .html, .odt, .docx) shown as text, the cited passage highlighted.
 
 The file is read again by the ingest's readers, so the viewer shows the very text that was indexed and cited:
-headings as headings, lists as lists, one section per page when the format has pages.
+headings as headings, lists as lists, one section per page when the format has pages. It is read in the
+ingest's reading child, under the same time, memory and length limits (assistant/prepare.py): a file that
+takes too long or too much memory costs that child, never the serving process.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.prepare import Limits, read_limited
+from ingest.errors import SkipFile
 from ingest.models import Block
-from ingest.pipeline import parse_file
+from ingest.pipeline import Skipped
 from ui.passage import find
 
 CACHE_DOCUMENTS = 4
@@ -34,19 +38,22 @@ class TextView:
 class DocumentTexts:
     """Blocks of the documents last shown, by path and modification time (re-reading an .odt takes a while)."""
 
-    def __init__(self, size: int = CACHE_DOCUMENTS) -> None:
+    def __init__(self, limits: Limits, size: int = CACHE_DOCUMENTS) -> None:
+        self.limits = limits
         self.size = size
         self._documents: OrderedDict[tuple[str, int], tuple[list[Block], int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def blocks(self, path: Path) -> tuple[list[Block], int]:
-        """(blocks, page count) of the file; SkipFile when it cannot be read any more."""
+        """(blocks, page count) of the file; SkipFile when it cannot be read any more, or not within the limits."""
         key = (str(path), path.stat().st_mtime_ns)
         with self._lock:
             if key in self._documents:
                 self._documents.move_to_end(key)
                 return self._documents[key]
-        document = parse_file(path)
+        document = read_limited(path, self.limits)
+        if isinstance(document, Skipped):
+            raise SkipFile(document.reason)  # not kept: the file may be readable once replaced, or the host less busy
         found = (list(document.blocks), document.page_count)
         with self._lock:
             self._documents[key] = found

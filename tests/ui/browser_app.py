@@ -1,15 +1,18 @@
 """Helpers of the UI tests: where screenshots go, the running app's address, a PDF an agent would upload, a
-browser tab on a page, a running `ars-assistant api`."""
+browser tab on a page, a running `ars-assistant api`, a load balancer's health checks."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import matplotlib
 import pytest
 from fpdf import FPDF
@@ -117,3 +120,35 @@ def running_ui(home: Path, data_dir: Path, extra_env: dict[str, str] | None = No
     except NotReady as exc:
         what = f"exited with code {exc.process.returncode}" if exc.exited else f"did not answer on {url} within 120 s"
         pytest.fail(f"the UI {what}:\n{log.read_text()}")
+
+
+class HealthPoller(threading.Thread):
+    """GET /api/health every 0.2 s, as a load balancer would; records how long each answer took (a failure
+    counts as infinitely long)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.durations: list[float] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(timeout=30) as client:
+            while not self.stop.is_set():
+                start = time.monotonic()
+                try:
+                    ok = client.get(self.url + "/api/health").status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                self.durations.append(time.monotonic() - start if ok else float("inf"))
+                self.stop.wait(0.2)
+
+
+def wait_warm(url: str) -> None:
+    """Wait until the app at `url` says it is warm (its models loaded): health answers are measured after."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if httpx.get(url + "/api/health", timeout=30).json().get("warm"):
+            return
+        time.sleep(0.5)
+    pytest.fail("the app never became warm")
