@@ -12,6 +12,7 @@ import html
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from ui.passage import find
 
 CACHE_DOCUMENTS = 4
 SEPARATOR = "\n\n"  # between blocks: a passage may run from one block into the next
+Found = tuple[list[Block], int]  # a document's blocks and page count
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,25 +43,47 @@ class DocumentTexts:
     def __init__(self, limits: Limits, size: int = CACHE_DOCUMENTS) -> None:
         self.limits = limits
         self.size = size
-        self._documents: OrderedDict[tuple[str, int], tuple[list[Block], int]] = OrderedDict()
+        self._documents: OrderedDict[tuple[str, int], Found] = OrderedDict()
+        self._reading: dict[tuple[str, int], Future[Found]] = {}
         self._lock = threading.Lock()
 
-    def blocks(self, path: Path) -> tuple[list[Block], int]:
-        """(blocks, page count) of the file; SkipFile when it cannot be read any more, or not within the limits."""
+    def blocks(self, path: Path) -> Found:
+        """(blocks, page count) of the file; SkipFile when it cannot be read any more, or not within the limits.
+
+        Requests for a document being read wait for that reading (one child per document, however many reloads)."""
         key = (str(path), path.stat().st_mtime_ns)
         with self._lock:
             if key in self._documents:
                 self._documents.move_to_end(key)
                 return self._documents[key]
-        document = read_limited(path, self.limits)
-        if isinstance(document, Skipped):
-            raise SkipFile(document.reason)  # not kept: the file may be readable once replaced, or the host less busy
-        found = (list(document.blocks), document.page_count)
+            reading = self._reading.get(key)
+            if reading is None:
+                reading = self._reading[key] = Future()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            return reading.result()  # or its SkipFile
+        try:
+            found = self._read(path)
+        except BaseException as exc:  # the waiting requests get it too, or they would wait forever
+            with self._lock:
+                del self._reading[key]  # a failure is not kept: the host may be less busy next time
+            reading.set_exception(exc)
+            raise
         with self._lock:
+            del self._reading[key]
             self._documents[key] = found
             while len(self._documents) > self.size:
                 self._documents.popitem(last=False)
+        reading.set_result(found)
         return found
+
+    def _read(self, path: Path) -> Found:
+        document = read_limited(path, self.limits)
+        if isinstance(document, Skipped):
+            raise SkipFile(document.reason)
+        return list(document.blocks), document.page_count
 
 
 def passage_span(blocks: Sequence[Block], passage: str, page: int) -> tuple[int, int] | None:

@@ -3,13 +3,15 @@ child, under ARS_PARSE_TIMEOUT, ARS_PARSE_MEMORY_MB and ARS_PARSE_MAX_CHARS, nev
 
 A web page that takes seconds to read, in a running `ars-assistant ui` with a 2 s limit: the viewer gives its
 French message at the limit while /api/health keeps answering within a second (measured), and the next
-document opens. Then each limit alone, on DocumentTexts."""
+document opens. Then each limit alone, on DocumentTexts, and its cache: a document read once is kept, and
+reloads of a document being read wait for that one reading."""
 
 from __future__ import annotations
 
 import html
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -18,9 +20,10 @@ from browser_app import HealthPoller, running_ui, wait_warm
 
 from assistant.factory import read_limits
 from assistant.ingesting import run_ingest
-from assistant.prepare import Limits
+from assistant.prepare import Limits, read_limited
 from assistant.settings import Settings
 from ingest.errors import SkipFile
+from ui import text_view
 from ui.render import viewer_url
 from ui.text_view import DocumentTexts
 
@@ -93,3 +96,27 @@ def test_a_document_read_once_is_kept_and_not_read_again(tmp_path: Path):
     blocks, pages = texts.blocks(path)
     assert pages == 1 and any("220 000 euros" in b.text for b in blocks)
     assert texts.blocks(path)[0] is blocks
+
+
+def test_reloads_of_a_document_being_read_wait_for_that_one_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / SLOW
+    path.write_bytes(hostile_files.slow_html(60_000))
+    readings: list[Path] = []
+
+    def counted(path: Path, limits: Limits) -> object:  # the real reading child, counted
+        readings.append(path)
+        return read_limited(path, limits)
+
+    monkeypatch.setattr(text_view, "read_limited", counted)
+    texts = DocumentTexts(Limits(1, 0, 0))
+
+    def reload(_: int) -> str:
+        with pytest.raises(SkipFile) as refused:
+            texts.blocks(path)
+        return str(refused.value)
+
+    with ThreadPoolExecutor(4) as pool:
+        reasons = list(pool.map(reload, range(4)))
+    assert readings == [path] and all("lecture interrompue après 1 s" in r for r in reasons), reasons
+    reload(0)  # a refusal is not kept: the host may be less busy next time
+    assert readings == [path, path]
