@@ -1,5 +1,5 @@
-"""Helpers of the UI tests: where screenshots go, the running app's address, a PDF an agent would upload, a
-browser tab on a page, a running `ars-assistant api`, a load balancer's health checks."""
+"""Helpers of the UI tests: where screenshots go, the running app's address, a browser tab on a page, a running
+`ars-assistant api`, a load balancer's health checks. The PDF an agent would upload is in tests/pdfs.py."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import matplotlib
 import pytest
-from fpdf import FPDF
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from eval.process import CLI, NotReady, free_port, serving
@@ -23,7 +21,6 @@ from eval.process import CLI, NotReady, free_port, serving
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 MAX_UPLOAD_MB = 1  # small, so that the size limit is tested with a small file
-FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 @dataclass(frozen=True)
@@ -41,24 +38,6 @@ def ask(page: Page, question: str) -> Locator:
     answer = answers.last
     expect(answer.locator(".citation, .refus").first).to_be_visible()
     return answer
-
-
-def write_note_pdf(path: Path, title: str, paragraphs: list[str]) -> Path:
-    """A one-page PDF with a bold title and paragraphs (embedded Unicode font), as an agent would upload."""
-    pdf = FPDF()
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(title)
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font("DejaVu", "", 11)
-    for paragraph in paragraphs:
-        pdf.multi_cell(0, 5.5, paragraph, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-    pdf.output(str(path))
-    return path
 
 
 def copy_data_dir(corpus_dir: Path, target: Path) -> Path:
