@@ -1,7 +1,8 @@
 """What the corpus holds, for new agents: document fiches, versions and the one glossary of the product.
 
 Fiches are written at ingest (ingest/fiche/, their questions by assistant/suggest.py) and stored beside the
-index; a document indexed before fiches existed gets one computed from its file. The glossary joins the
+index; a document indexed before fiches existed gets one computed from its file, in the ingest's time- and
+memory-limited reading child (assistant/prepare.py), never in the serving process. The glossary joins the
 acronyms the documents define ("Conseil territorial de santé (CTS)", with their page) to the base glossary
 shipped with the project; the assistant expands queries with this same glossary.
 """
@@ -16,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.glossary import Glossary, Term, base_glossary
-from assistant.suggest import describe
-from ingest.errors import SkipFile, UserError
+from assistant.prepare import Limits, describe_limited
 from ingest.facts.dates import FOLDED_MONTH
 from ingest.facts.words import fold_accents
 from ingest.fiche import Definition, Fiche, quotable
+from ingest.pipeline import Skipped
 
 if TYPE_CHECKING:
     from index.index import Index
@@ -88,8 +89,9 @@ class _State:
 class Catalog:
     """Fiches, versions and glossary of the indexed documents, recomputed when the index changes."""
 
-    def __init__(self, index: Index, base: tuple[Term, ...] | None = None) -> None:
+    def __init__(self, index: Index, base: tuple[Term, ...] | None = None, *, limits: Limits) -> None:
         self.index = index
+        self.limits = limits  # of the reading child that describes a document indexed without its fiche
         self.base = base if base is not None else base_glossary()
         self._state = _State(terms=Glossary(self.base))
         self._lock = threading.Lock()
@@ -125,15 +127,17 @@ class Catalog:
             except (KeyError, TypeError, ValueError):
                 log.warning("fiche of %s unreadable, recomputed", doc_id)
         # indexed before fiches existed: read its file again, if it is still there
-        from ingest.pipeline import parse_file
-
         if not path or not Path(path).is_file():
             return None
         try:
-            return describe(parse_file(Path(path)))
-        except (SkipFile, UserError, OSError) as exc:
+            fiche = describe_limited(Path(path), self.limits)
+        except OSError as exc:  # no child could be started: the page goes on without this fiche
             log.warning("no fiche for %s: %s", path, exc)
             return None
+        if isinstance(fiche, Skipped):
+            log.warning("no fiche for %s: %s", path, fiche.reason)
+            return None
+        return fiche
 
     def fiches(self) -> list[Fiche]:
         """Fiches of the indexed documents, sorted by title then date (newest first)."""

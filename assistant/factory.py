@@ -8,6 +8,7 @@ from assistant.settings import Settings
 from index.index import Index
 
 if TYPE_CHECKING:
+    from assistant.prepare import Limits
     from assistant.service import Assistant
 
 
@@ -21,6 +22,15 @@ def open_index(settings: Settings, reset: bool = False) -> Index:
         collection=settings.collection,
         reset=reset,
     )
+
+
+def read_limits(settings: Settings) -> Limits:
+    """The limits of the reading child for the readers that come after the ingest (the viewer, a missing fiche)."""
+    from assistant.prepare import Limits
+    from ingest.ocr import OcrOptions
+
+    return Limits(settings.parse_timeout, settings.parse_memory_mb, settings.parse_max_chars,
+                  OcrOptions(timeout=settings.ocr_page_timeout))
 
 
 def build_assistant(settings: Settings, index: Index | None = None) -> Assistant:
@@ -40,4 +50,4 @@ def build_assistant(settings: Settings, index: Index | None = None) -> Assistant
             timeout=settings.llm_timeout,
         )
     index = index or open_index(settings)
-    return Assistant(index, k=settings.top_k, chat=chat, catalog=Catalog(index))
+    return Assistant(index, k=settings.top_k, chat=chat, catalog=Catalog(index, limits=read_limits(settings)))

@@ -37,14 +37,16 @@ class Settings(BaseSettings):
         120.0,
         ge=0,
         description="Délai maximal de lecture d'un fichier à l'ingestion, OCR non comprise (secondes) ; au-delà, "
-        "le fichier est ignoré avec sa raison et le lot continue. 0 : pas de limite.",
+        "le fichier est ignoré avec sa raison et le lot continue. Vaut aussi quand la visionneuse relit un document "
+        "non PDF. 0 : pas de limite.",
     )
     # -- limits on what one file's content may cost at ingest (issue 25): the reading child's memory, its text
     parse_memory_mb: int = Field(
         2048,
         ge=0,
-        description="Mémoire maximale du processus qui lit, découpe et décrit un fichier à l'ingestion (Mo, espace "
-        "d'adressage) ; au-delà, le fichier est ignoré avec sa raison et le lot continue. 0 : pas de limite.",
+        description="Mémoire maximale du processus qui lit, découpe et décrit un fichier à l'ingestion, et qui relit "
+        "un document non PDF pour la visionneuse (Mo, espace d'adressage) ; au-delà, le fichier est ignoré avec sa "
+        "raison et le lot continue. 0 : pas de limite.",
     )
     parse_max_chars: int = Field(
         10_000_000,

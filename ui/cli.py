@@ -144,9 +144,10 @@ def glossary(term: str | None, as_json: bool) -> None:
       ars-assistant glossary MILDECA --json
     """
     from assistant.catalog import Catalog
-    from assistant.factory import open_index
+    from assistant.factory import open_index, read_limits
 
-    entries = Catalog(open_index(_settings())).glossary(term)
+    settings = _settings()
+    entries = Catalog(open_index(settings), limits=read_limits(settings)).glossary(term)
     if as_json:
         click.echo(json.dumps([e.to_json() for e in entries], ensure_ascii=False))
         return

@@ -12,6 +12,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 
+from assistant.factory import read_limits
 from assistant.settings import Settings
 from ui.api import API_DOCS, OPENAPI, Caller, install_api
 from ui.app import build_app
@@ -114,7 +115,7 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
     app.add_api_route(DOCUMENTS_ROUTE + "/{source:path}", document, methods=["GET", "HEAD"], include_in_schema=False)
     # the viewer: a cited document at its page, the passage highlighted; same login as the documents
     install_viewer(app, services.library, lambda request: who(request) is not None, SIGN_IN if oidc else None,
-                   ocr_concurrency=settings.viewer_ocr_concurrency)
+                   ocr_concurrency=settings.viewer_ocr_concurrency, limits=read_limits(settings))
     # the HTTP API beside the page: a token, or the page's own session when it has a login
     install_api(app, services, session=who if accounts or oidc else None)
     if oidc is not None:

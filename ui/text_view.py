@@ -1,7 +1,9 @@
 """A document that is not a PDF (.txt, .md, .html, .odt, .docx) shown as text, the cited passage highlighted.
 
 The file is read again by the ingest's readers, so the viewer shows the very text that was indexed and cited:
-headings as headings, lists as lists, one section per page when the format has pages.
+headings as headings, lists as lists, one section per page when the format has pages. It is read in the
+ingest's reading child, under the same time, memory and length limits (assistant/prepare.py): a file that
+takes too long or too much memory costs that child, never the serving process.
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ import html
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.prepare import Limits, read_limited
+from ingest.errors import SkipFile
 from ingest.models import Block
-from ingest.pipeline import parse_file
+from ingest.pipeline import Skipped
 from ui.passage import find
 
 CACHE_DOCUMENTS = 4
 SEPARATOR = "\n\n"  # between blocks: a passage may run from one block into the next
+Found = tuple[list[Block], int]  # a document's blocks and page count
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,25 +40,50 @@ class TextView:
 class DocumentTexts:
     """Blocks of the documents last shown, by path and modification time (re-reading an .odt takes a while)."""
 
-    def __init__(self, size: int = CACHE_DOCUMENTS) -> None:
+    def __init__(self, limits: Limits, size: int = CACHE_DOCUMENTS) -> None:
+        self.limits = limits
         self.size = size
-        self._documents: OrderedDict[tuple[str, int], tuple[list[Block], int]] = OrderedDict()
+        self._documents: OrderedDict[tuple[str, int], Found] = OrderedDict()
+        self._reading: dict[tuple[str, int], Future[Found]] = {}
         self._lock = threading.Lock()
 
-    def blocks(self, path: Path) -> tuple[list[Block], int]:
-        """(blocks, page count) of the file; SkipFile when it cannot be read any more."""
+    def blocks(self, path: Path) -> Found:
+        """(blocks, page count) of the file; SkipFile when it cannot be read any more, or not within the limits.
+
+        Requests for a document being read wait for that reading (one child per document, however many reloads)."""
         key = (str(path), path.stat().st_mtime_ns)
         with self._lock:
             if key in self._documents:
                 self._documents.move_to_end(key)
                 return self._documents[key]
-        document = parse_file(path)
-        found = (list(document.blocks), document.page_count)
+            reading = self._reading.get(key)
+            if reading is None:
+                reading = self._reading[key] = Future()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            return reading.result()  # or its SkipFile
+        try:
+            found = self._read(path)
+        except BaseException as exc:  # the waiting requests get it too, or they would wait forever
+            with self._lock:
+                del self._reading[key]  # a failure is not kept: the host may be less busy next time
+            reading.set_exception(exc)
+            raise
         with self._lock:
+            del self._reading[key]
             self._documents[key] = found
             while len(self._documents) > self.size:
                 self._documents.popitem(last=False)
+        reading.set_result(found)
         return found
+
+    def _read(self, path: Path) -> Found:
+        document = read_limited(path, self.limits)
+        if isinstance(document, Skipped):
+            raise SkipFile(document.reason)
+        return list(document.blocks), document.page_count
 
 
 def passage_span(blocks: Sequence[Block], passage: str, page: int) -> tuple[int, int] | None:

@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from assistant.library import LibraryDocument
+from assistant.prepare import Limits
 from ingest.errors import SkipFile
 from ingest.ocr import OcrUnavailable
 from ui.ocr_boxes import OcrBusy, ScanReader, passage_boxes
@@ -62,13 +63,14 @@ class Documents(Protocol):
 
 
 def install_viewer(app: FastAPI, library: Documents, logged_in: LoggedIn, sign_in: str | None = None,
-                   ocr_concurrency: int = 2) -> None:
+                   ocr_concurrency: int = 2, *, limits: Limits) -> None:
     """Add the viewer's routes to `app` (before the interface is mounted at "/", which would take every path).
 
     `sign_in`: where a reader who is not signed in is sent (with `?suite=` the viewer's address), else a 401.
-    `ocr_concurrency`: scanned pages read at once for their boxes (one per client)."""
+    `ocr_concurrency`: scanned pages read at once for their boxes (one per client).
+    `limits`: of the reading child that reads a document shown as text (the ingest's: ARS_PARSE_*)."""
     scans = ScanReader(concurrency=ocr_concurrency)
-    texts = DocumentTexts()
+    texts = DocumentTexts(limits)
 
     def viewer(source: str, request: Request, page: str = "1", passage: str = "") -> Response:
         """The viewer page of an indexed document (sync: FastAPI runs it in a thread)."""

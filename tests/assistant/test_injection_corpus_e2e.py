@@ -20,7 +20,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fpdf import FPDF
+from pdfs import write_pdf
 
 from assistant.discover import Discovery
 from assistant.factory import build_assistant
@@ -108,35 +108,18 @@ def leaks(shown: str) -> list[tuple[str, int]]:
 def note_pdf(path: Path) -> Path:
     """The note: each section's sentences, the injections spread among them as paragraphs, inside a paragraph
     (after an agency sentence) and as list items."""
-    import matplotlib
-
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdf = FPDF()
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(TITLE)
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 8, TITLE, new_x="LMARGIN", new_y="NEXT")
     planted = [text for _name, _number, text in injections()]
     share = -(-len(planted) // len(SECTIONS))
+    sections = {}
     for number, (heading, sentences) in enumerate(SECTIONS.items()):
         mine = planted[number * share : (number + 1) * share]
-        pdf.ln(4)
-        pdf.set_font("DejaVu", "B", 13)
-        pdf.multi_cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 11)
         paragraphs = [f"{sentences[0]} {mine[0]}" if mine else sentences[0]]  # one inside a paragraph
         for i, sentence in enumerate(sentences[1:], start=1):
             paragraphs.append(sentence)
             paragraphs += mine[i * 2 - 1 : i * 2 + 1]  # the others as paragraphs of their own…
         items = mine[len(sentences) * 2 - 1 :]
-        paragraphs += ["Points d'attention :"] + [f"- {item}" for item in items]  # …and as list items
-        for paragraph in paragraphs:
-            pdf.ln(2)
-            pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
-    return path
+        sections[heading] = paragraphs + ["Points d'attention :"] + [f"- {item}" for item in items]  # …and items
+    return write_pdf(path, TITLE, sections)
 
 
 @pytest.fixture(scope="module")

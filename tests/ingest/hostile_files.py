@@ -144,6 +144,15 @@ def html_page(body: str) -> str:
     )
 
 
+def slow_html(elements: int = 60_000) -> bytes:
+    """A saved web page of one heading and one sentence among `elements` empty elements: its text is tiny, but
+    the web page reader takes seconds on it (~0.13 ms an element, 60,000 take ~8 s), for the time limit."""
+    return (
+        '<html><head><meta charset="utf-8"><title>Plan crack</title></head><body><article><h1>Plan crack</h1>'
+        f"<p>{SENTENCE}</p>" + "<div><span></span></div>" * elements + "</article></body></html>"
+    ).encode()
+
+
 def hungry_reader(path: Path, ocr: Any, progress: Any) -> Any:
     """A reader that keeps allocating 50 MB blocks, as a file expanding in memory would: for the memory limit."""
     held = []

@@ -1,18 +1,19 @@
-"""Helpers of the UI tests: where screenshots go, the running app's address, a PDF an agent would upload, a
-browser tab on a page, a running `ars-assistant api`."""
+"""Helpers of the UI tests: where screenshots go, the running app's address, a browser tab on a page, a running
+`ars-assistant api`, a load balancer's health checks. The PDF an agent would upload is in tests/pdfs.py."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+import httpx
 import pytest
-from fpdf import FPDF
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from eval.process import CLI, NotReady, free_port, serving
@@ -20,7 +21,6 @@ from eval.process import CLI, NotReady, free_port, serving
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 MAX_UPLOAD_MB = 1  # small, so that the size limit is tested with a small file
-FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 @dataclass(frozen=True)
@@ -38,24 +38,6 @@ def ask(page: Page, question: str) -> Locator:
     answer = answers.last
     expect(answer.locator(".citation, .refus").first).to_be_visible()
     return answer
-
-
-def write_note_pdf(path: Path, title: str, paragraphs: list[str]) -> Path:
-    """A one-page PDF with a bold title and paragraphs (embedded Unicode font), as an agent would upload."""
-    pdf = FPDF()
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(title)
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font("DejaVu", "", 11)
-    for paragraph in paragraphs:
-        pdf.multi_cell(0, 5.5, paragraph, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-    pdf.output(str(path))
-    return path
 
 
 def copy_data_dir(corpus_dir: Path, target: Path) -> Path:
@@ -117,3 +99,35 @@ def running_ui(home: Path, data_dir: Path, extra_env: dict[str, str] | None = No
     except NotReady as exc:
         what = f"exited with code {exc.process.returncode}" if exc.exited else f"did not answer on {url} within 120 s"
         pytest.fail(f"the UI {what}:\n{log.read_text()}")
+
+
+class HealthPoller(threading.Thread):
+    """GET /api/health every 0.2 s, as a load balancer would; records how long each answer took (a failure
+    counts as infinitely long)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.durations: list[float] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(timeout=30) as client:
+            while not self.stop.is_set():
+                start = time.monotonic()
+                try:
+                    ok = client.get(self.url + "/api/health").status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                self.durations.append(time.monotonic() - start if ok else float("inf"))
+                self.stop.wait(0.2)
+
+
+def wait_warm(url: str) -> None:
+    """Wait until the app at `url` says it is warm (its models loaded): health answers are measured after."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if httpx.get(url + "/api/health", timeout=30).json().get("warm"):
+            return
+        time.sleep(0.5)
+    pytest.fail("the app never became warm")

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from urllib.parse import urlsplit
 
-from browser_app import write_note_pdf
+from pdfs import write_note_pdf
 
 from assistant.ingesting import run_ingest
 from assistant.settings import Settings

@@ -12,7 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_app import MAX_UPLOAD_MB, SCREENSHOTS, RunningApp, ask, write_note_pdf
+from browser_app import MAX_UPLOAD_MB, SCREENSHOTS, RunningApp, ask
+from pdfs import write_note_pdf
 from playwright.sync_api import Browser, Locator, Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

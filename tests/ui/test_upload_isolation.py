@@ -6,13 +6,12 @@ in the limited reading child, none in the serving process."""
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from browser_app import running_api
+from browser_app import HealthPoller, running_api, wait_warm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
 import hostile_files  # noqa: E402  (the builders of tests/ingest/)
@@ -21,27 +20,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 TOKEN = "jeton-de-test-0123456789"
 TIMEOUT = 20
-
-
-class _HealthPoller(threading.Thread):
-    """GET /api/health every 0.2 s; records how long each answer took (a failure counts as infinitely long)."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(daemon=True)
-        self.url = url
-        self.durations: list[float] = []
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        with httpx.Client(timeout=30) as client:
-            while not self.stop.is_set():
-                start = time.monotonic()
-                try:
-                    ok = client.get(self.url + "/api/health").status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                self.durations.append(time.monotonic() - start if ok else float("inf"))
-                self.stop.wait(0.2)
 
 
 def _upload(url: str, name: str, data: bytes) -> tuple[httpx.Response, float]:
@@ -53,20 +31,11 @@ def _upload(url: str, name: str, data: bytes) -> tuple[httpx.Response, float]:
     return response, time.monotonic() - start
 
 
-def _wait_warm(url: str) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if httpx.get(url + "/api/health", timeout=30).json().get("warm"):
-            return
-        time.sleep(0.5)
-    pytest.fail("the API never became warm")
-
-
 def test_health_answers_within_a_second_while_hostile_files_are_uploaded(tmp_path: Path):
     settings = {"ARS_DATA_DIR": str(tmp_path / "data"), "ARS_API_TOKENS": TOKEN, "ARS_PARSE_TIMEOUT": str(TIMEOUT)}
     with running_api(tmp_path / "api", settings) as url:
-        _wait_warm(url)
-        poller = _HealthPoller(url)
+        wait_warm(url)
+        poller = HealthPoller(url)
         poller.start()
         try:
             long_word, long_word_took = _upload(url, "mot-long.txt", hostile_files.long_word_text(200_000))

@@ -9,7 +9,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from assistant.factory import read_limits
 from assistant.library import LibraryDocument
+from assistant.settings import Settings
 from ingest.models import Block
 from ingest.ocr import OcrUnavailable
 from ui.ocr_boxes import ScanReader, passage_boxes
@@ -81,7 +83,8 @@ def client(tmp_path: Path) -> TestClient:
                                       "à Vire.\n\n<script>alert(1)</script>\n", encoding="utf-8")
     (tmp_path / "rapport.pdf").write_bytes(b"%PDF-1.4\n")
     app = FastAPI()
-    install_viewer(app, Library(tmp_path), lambda request: request.headers.get("x-session") != "aucune")
+    install_viewer(app, Library(tmp_path), lambda request: request.headers.get("x-session") != "aucune",
+                   limits=read_limits(Settings(data_dir=tmp_path)))
     return TestClient(app)
 
 
