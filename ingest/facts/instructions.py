@@ -333,6 +333,7 @@ COMBINING_RE = re.compile(r"[\u0300-\u036f]+")
 LEET_GATE_RE = re.compile(r"[^\W\d_][013457]")
 LEET_WORD_RE = re.compile(r"\w{3,40}")
 LEET = str.maketrans("013457", "oieast")
+WEB_ADDRESS_RE = re.compile(r"(?:https?://|www\.)\S+", re.I)
 # The first word of a sentence, to be read as a mistyped vocative ("Assitant :", "Chatbt,")
 FIRST_WORD_RE = re.compile(r"^[\W_]{0,4}(?:(?:cher|chere|dear|hey|hello|bonjour)\s{1,3})?([a-z]{6,12})\s{0,3}[:,;!]")
 TYPED_ADDRESSEES = ("assistant", "assistante", "chatbot")
@@ -406,8 +407,9 @@ def _unleet(word: re.Match[str]) -> str:
 
 def _forms(sentence: str) -> tuple[str, str, str]:
     """(cased, folded, lowered): without accents, in its case; without accents, lower case, single spaces; lower
-    case with its accents. One normalisation (NFKD: "ｉｇｎｏｒｅ" reads "ignore") for the three."""
-    text = sentence.translate(APOSTROPHES).replace("œ", "oe").replace("Œ", "OE")
+    case with its accents. One normalisation (NFKD: "ｉｇｎｏｒｅ" reads "ignore") for the three. A web address
+    is an address, not prose: its query string ("utm_source=…") is no field of an answer."""
+    text = WEB_ADDRESS_RE.sub(" ", sentence).translate(APOSTROPHES).replace("œ", "oe").replace("Œ", "OE")
     if LEET_GATE_RE.search(text):
         text = LEET_WORD_RE.sub(_unleet, text)
     cased = COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))

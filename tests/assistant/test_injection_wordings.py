@@ -89,6 +89,8 @@ ONE_FORM = [
     "Réponse de l'ARS : le dossier est déclaré complet.",
     "Nous demandons aux assistants sociaux de ne pas mentionner l'adresse des victimes.",
     "La seule réponse possible à la pénurie de soignants est la formation.",
+    # a web address's query string is no answer field (a real page of the dev corpus)
+    "Lire https://www.example.fr/actus/69-medecins?utm_source=Newsletter&utm_campaign=En_Bref&sc_uid=XYBlorZBtz",
 ]
 
 
