@@ -29,11 +29,13 @@ runs only when one of its gate substrings is there.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from ingest.facts.injection_forms import FORM_ALSO, FORM_GATES, FORM_STRONG, FORM_WEAK
-from ingest.facts.words import APOSTROPHES
+from ingest.facts.instruction_text import FIRST_WORD_RE, TYPED_ADDRESSEES
+from ingest.facts.instruction_text import forms as _forms
+from ingest.facts.instruction_text import message_follows as _message_follows
+from ingest.facts.instruction_text import one_typo as _one_typo
 
 # Names of an AI or automated reader, in folded text (lower case, no accents, straight apostrophes).
 AI = (
@@ -284,7 +286,6 @@ ENGLISH_YOU_RE = re.compile(r"\byou(?:'re| are| must| should| will| need| have t
 CASED_VOCATIVE_RE = re.compile(r"^[\W_]{0,4}(?:IA|AI|I\.A\.|A\.I\.)\s{0,3}[:,;!]")
 CASED_AI_RE = re.compile(r"(?<![\w-])IA(?![\w'’-])|(?<![\w'’-])(?:AI|I\.A\.)(?![\w'’-])")
 # "Assistant : Mme Dupont, 02 31 70 96 96" is a contact line, not a vocative.
-CONTACT_RE = re.compile(r"@|\d{2}[ .]?\d{2}[ .]?\d{2}[ .]?\d{2}|\b(?:m|mme|mr|monsieur|madame|dr)\b\.?")
 
 STRONG_POINTS = 2
 THRESHOLD = 2
@@ -327,21 +328,9 @@ GATES: dict[str, tuple[str, ...]] = {
                         "annoncer", "communiquer", "give", "report", "state"),
     "say_order": ("que", "qu'", "that", "comme", " as"),
 }
-COMBINING_RE = re.compile(r"[\u0300-\u036f]+")
-# Leetspeak ("1gn0r3 t3s c0ns1gn3s"): a digit right after a letter, in a word of letters and digits. Numbers, "1er",
-# "2e" and codes with more digits than letters ("L1435") are left as they are.
-LEET_GATE_RE = re.compile(r"[^\W\d_][013457]")
-LEET_WORD_RE = re.compile(r"\w{3,40}")
-LEET = str.maketrans("013457", "oieast")
-WEB_ADDRESS_RE = re.compile(r"(?:https?://|www\.)\S+", re.I)
-# The first word of a sentence, to be read as a mistyped vocative ("Assitant :", "Chatbt,")
-FIRST_WORD_RE = re.compile(r"^[\W_]{0,4}(?:(?:cher|chere|dear|hey|hello|bonjour)\s{1,3})?([a-z]{6,12})\s{0,3}[:,;!]")
-TYPED_ADDRESSEES = ("assistant", "assistante", "chatbot")
 WORD_RE = re.compile(r"[\w']+")
 TU_ELIDED_RE = re.compile(r"(?<![\w'])t'")  # "t'as", "on t'a dit"
 TU_WORDS = frozenset({"tu", "te", "tes", "ton", "ta", "toi", "réponds", "reponds"})
-
-
 # and a second gate, for the patterns whose first one opens on common words
 ALSO: dict[str, tuple[str, ...]] = {
     "say_order": ("repond", "dis", "dit", "dire", "affirm", "declar", "indiqu", "precis", "mention", "signal",
@@ -349,7 +338,6 @@ ALSO: dict[str, tuple[str, ...]] = {
                   "tell", "claim", "write", "report", "add", "answer", "repl", "respond", "recommend", "retenir",
                   "consider", "decrire", "remember", "treat", "regard", "describ", "dira", "diront", "will"),
 }
-
 
 STRONG |= FORM_STRONG
 WEAK |= FORM_WEAK
@@ -360,24 +348,6 @@ ALSO |= FORM_ALSO
 def _open(name: str, folded: str) -> bool:
     holds = folded.__contains__  # map() over a bound method: no Python frame per gate
     return any(map(holds, GATES.get(name, ("",)))) and any(map(holds, ALSO.get(name, ("",))))
-
-
-def _one_typo(word: str, target: str) -> bool:
-    """True when word is target with one letter changed, added, dropped or two neighbours swapped."""
-    if word == target or abs(len(word) - len(target)) > 1:
-        return False
-    if len(word) == len(target):
-        diff = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]])
-    short, long = sorted((word, target), key=len)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-def _message_follows(folded: str, end: int) -> bool:
-    """After a bare "Assistant :", a message of a few words rather than a contact ("Mme Dupont, 02 31 …")."""
-    rest = folded[end:].strip()
-    return len(rest.split()) >= 4 and not CONTACT_RE.search(rest)
 
 
 def _vocative(folded: str) -> bool:
@@ -395,25 +365,6 @@ def _vocative(folded: str) -> bool:
     if bare and not re.search(r"\b(?:ia|ai|virtuel|conversationnel)", said):
         return _message_follows(folded, match.end())
     return True
-
-
-def _unleet(word: re.Match[str]) -> str:
-    text = word.group(0)
-    digits = sum(c.isdigit() for c in text)
-    if not digits or not LEET_GATE_RE.search(text) or digits > len(text) - digits:
-        return text
-    return text.translate(LEET)
-
-
-def _forms(sentence: str) -> tuple[str, str, str]:
-    """(cased, folded, lowered): without accents, in its case; without accents, lower case, single spaces; lower
-    case with its accents. One normalisation (NFKD: "ｉｇｎｏｒｅ" reads "ignore") for the three. A web address
-    is an address, not prose: its query string ("utm_source=…") is no field of an answer."""
-    text = WEB_ADDRESS_RE.sub(" ", sentence).translate(APOSTROPHES).replace("œ", "oe").replace("Œ", "OE")
-    if LEET_GATE_RE.search(text):
-        text = LEET_WORD_RE.sub(_unleet, text)
-    cased = COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
-    return cased, " ".join(cased.lower().split()), text.lower()
 
 
 def instruction_signs(sentence: str) -> dict[str, int]:
