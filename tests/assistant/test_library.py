@@ -174,7 +174,7 @@ def test_the_library_is_busy_while_a_document_is_being_written():
 def test_questions_are_answered_while_a_document_is_being_added(library: Library, tmp_path: Path, monkeypatch):
     assert library.add(_file(tmp_path, "avant", "Avant : le centre de Domfront compte 14 kinésithérapeutes."),
                        "avant.txt").ok
-    store = library.index._store
+    store = library.index.state.chroma
     entered, release = threading.Event(), threading.Event()
     original = store.add
 
