@@ -262,6 +262,12 @@ class Index:
                 self._lease.release()
             self._lock.release()
 
+    def reload_from_disk(self) -> None:
+        """Take in what another process committed since this one last read or wrote: its manifest, its lexical
+        index and (embedded Chroma) its vectors, by a new client. UserError when another process is writing."""
+        with self._writing():
+            pass  # taking the write lock is what reloads (see _writing)
+
     def follow(self, every: float = 0.0) -> bool:
         """With a Chroma server, take in what another process published (see ServerFollower.follow)."""
         return self._follower.follow(every)
