@@ -15,7 +15,7 @@ import gradio as gr
 
 from assistant.conversations import StoredTurn
 from assistant.models import Answer
-from ui.history import agent_of
+from ui.agents import agent_of
 from ui.render import PENDING, answer_markdown, literal
 from ui.services import Services
 
