@@ -1,7 +1,8 @@
 """The layout the README promises: imports run ingest <- index <- assistant <- eval <- ui, and modules stay small.
 
 Read from the source with `ast`, imports inside functions (and under `if TYPE_CHECKING:`) included: a cycle
-hidden in a function body is still a cycle.
+hidden in a function body is still a cycle. Objects are wired in one place: only assistant/factory.py builds the
+Index and the Assistant.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 # is imported by nothing, and no two packages import each other.
 LAYERS = ["ingest", "index", "assistant", "eval", "ui"]
 MAX_LINES = 400
+WIRING = "assistant/factory.py"  # the one module that turns Settings into an Index and an Assistant
+WIRED = {"Index", "Assistant"}
 
 
 def _modules(*folders: str) -> list[Path]:
@@ -122,3 +125,28 @@ def test_the_check_sees_an_import_circle_even_one_only_for_type_checking(tmp_pat
     )
     assert _circles(tmp_path, "ui") == [["ui.chat", "ui.history", "ui.chat"]]
 
+
+def _constructions(path: Path, base: Path = REPO) -> list[str]:
+    """`Index(...)` and `Assistant(...)` calls in a module, as "path:line Name"."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in WIRED:
+                found.append(f"{path.relative_to(base)}:{node.lineno} {name}")
+    return found
+
+
+def test_only_the_wiring_module_builds_the_index_and_the_assistant() -> None:
+    # the CLI, the page, the API and the evaluation get them from assistant/factory.py, so they are built alike
+    found = [c for path in _modules(*LAYERS) if path != REPO / WIRING for c in _constructions(path)]
+    assert found == []
+
+
+def test_the_check_sees_a_construction(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("import index.index\ndef f(s):\n    return index.index.Index(s), Assistant(s), Indexer(s)\n",
+                      encoding="utf-8")
+    assert _constructions(module, tmp_path) == ["m.py:3 Index", "m.py:3 Assistant"]
