@@ -1,11 +1,12 @@
 """The command line gets its objects where the page does (assistant/factory.py) and never changes its settings:
-`remove` cleans up what the page uploaded, Settings cannot be changed."""
+`remove` cleans up what the page uploaded, `ask` loads nothing of the evaluation, Settings cannot be changed."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,22 @@ def test_remove_on_the_command_line_deletes_the_file_the_page_uploaded(tmp_path:
                             timeout=300, cwd=REPO)
     assert json.loads(status.stdout)["documents"] == 0
 
+
+ASK_AND_LIST_EVAL_MODULES = """
+import sys
+from ui.cli import main
+sys.argv = ["ars-assistant", "ask", "--json", "-k", "4", "combien pour le plan crack ?"]
+main()
+print("eval modules:", sorted(m for m in sys.modules if m == "eval" or m.startswith("eval.")))
+"""
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_asking_on_the_command_line_loads_nothing_of_the_evaluation(corpus_settings: Settings) -> None:
+    result = subprocess.run([sys.executable, "-c", ASK_AND_LIST_EVAL_MODULES], capture_output=True, text=True,
+                            env=_env(corpus_settings.data_dir), timeout=300, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    answer, modules = result.stdout.strip().splitlines()[-2:]
+    assert "220 000 euros" in json.loads(answer)["answer"]
+    assert modules == "eval modules: []"
