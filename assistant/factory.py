@@ -1,4 +1,8 @@
-"""The one place that turns Settings into objects: the index and the assistant."""
+"""The one place that turns Settings into objects: the index, the catalog, the assistant and the library.
+
+The command line, the page, the API and the evaluation all get them here, so they are built alike
+(tests/test_architecture.py checks that nothing else constructs an Index or an Assistant).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,20 @@ from assistant.settings import Settings
 from index.index import Index
 
 if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from assistant.catalog import Catalog
+    from assistant.library import Library
     from assistant.prepare import Limits
     from assistant.service import Assistant
 
 
-def open_index(settings: Settings, reset: bool = False) -> Index:
-    """The index described by the settings (embedded Chroma, or a server when a host is set)."""
+def open_index(settings: Settings, reset: bool = False, embeddings: Embeddings | None = None) -> Index:
+    """The index described by the settings (embedded Chroma, or a server when a host is set); `embeddings`
+    in place of the configured model's (the benchmark's recording encoder)."""
     return Index(
         settings.data_dir,
+        embeddings=embeddings,
         embedding_model=settings.embedding_model,
         chroma_host=settings.chroma_host,
         chroma_port=settings.chroma_port,
@@ -37,7 +47,6 @@ def build_assistant(settings: Settings, index: Index | None = None) -> Assistant
     """An Assistant over the configured index, with the chat model when one is configured."""
     # the answerer's modules are imported here, not above: an ingest (assistant/ingesting.py imports this
     # module for open_index) does not load them
-    from assistant.catalog import Catalog
     from assistant.llm import ChatAnswerer
     from assistant.service import Assistant
 
@@ -50,4 +59,19 @@ def build_assistant(settings: Settings, index: Index | None = None) -> Assistant
             timeout=settings.llm_timeout,
         )
     index = index or open_index(settings)
-    return Assistant(index, k=settings.top_k, chat=chat, catalog=Catalog(index, limits=read_limits(settings)))
+    return Assistant(index, k=settings.top_k, chat=chat, catalog=open_catalog(settings, index))
+
+
+def open_catalog(settings: Settings, index: Index | None = None) -> Catalog:
+    """The fiches and the glossary of the indexed documents."""
+    from assistant.catalog import Catalog
+
+    return Catalog(index or open_index(settings), limits=read_limits(settings))
+
+
+def open_library(settings: Settings, index: Index | None = None) -> Library:
+    """The documents of the data directory as users change them: uploads kept with their file, removals
+    that delete it."""
+    from assistant.library import Library  # imports the ingest, which imports this module
+
+    return Library(settings, index or open_index(settings))

@@ -9,7 +9,6 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,19 +137,9 @@ class Library:
         return f"{self.settings.ui_max_upload_mb:g} Mo".replace(".", ",")
 
     @property
-    def busy(self) -> bool:
-        """True if a question asked now would wait for a write: never, since searches read a consistent
-        index during writes (kept for callers that show a waiting message)."""
-        return False
-
-    @property
     def writing(self) -> bool:
         """True while a document is being added or removed."""
         return self.lock.writing_now
-
-    def reading(self) -> AbstractContextManager[None]:
-        """Nothing to hold: searches and writes run together (see the class)."""
-        return nullcontext()
 
     # -- listing -----------------------------------------------------------------------------
 
@@ -262,13 +251,11 @@ class Library:
     def reload(self) -> bool:
         """Re-read the index from disk, to see documents ingested meanwhile by `ars-assistant ingest`.
 
-        Taking the index's write lock makes it reload its manifest and lexical index (see Index._writing);
         False when another process is writing right now.
         """
         with self.lock.writing():
             try:
-                with self.index.batch():
-                    pass
+                self.index.reload_from_disk()
             except UserError:
                 return False
         return True

@@ -11,7 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Configuration of ARS Assistant; every field can be set as ARS_<NAME>."""
 
-    model_config = SettingsConfigDict(env_prefix="ARS_", env_file=".env", extra="ignore")
+    # frozen: built once at the edge and passed down, never changed afterwards (a copy with
+    # `model_copy(update=...)` or `Settings(field=value)` for a different value)
+    model_config = SettingsConfigDict(env_prefix="ARS_", env_file=".env", extra="ignore", frozen=True)
 
     data_dir: Path = Field(Path(".ars"), description="Dossier des données : index, manifeste, retours.")
     documents_dir: Path = Field(

@@ -53,38 +53,40 @@ import json
 import logging
 import os
 import re
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Self
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from index.embeddings import DEFAULT_MODEL, dimension_of, make_embeddings, model_name_of
+from index.following import ServerFollower
 from index.lexical import LexicalIndex
-from index.lock import ReadWriteLock, ServerLease, WriteLock
+from index.lock import ServerLease, WriteLock
 from index.manifest import Manifest, write_atomic
-from index.models import DocumentRecord
+from index.models import DocumentRecord, Hit, TermFrequencies
 from index.published import Publication
 from index.repair import NOTHING_DONE, needs_repair, repair
-from index.search import Searching
+from index.search import Searcher
 from index.sentences import SentenceVectors
 from index.shared_sentences import SharedSentences
+from index.state import IndexState
 from index.store import ChromaRegistry, ChromaStore
-from index.writing import Writing
+from index.writing import NewDocument, Writer
 from ingest.errors import UserError
 from ingest.models import Chunk
 
 log = logging.getLogger(__name__)
 
 
-class Index(Searching, Writing):
+class Index:
     """Documents' chunks, searchable by words (BM25), by meaning (vectors) or both (fused).
 
-    This class opens the stores, holds the locks and follows the server; its searches are in index/search.py,
-    its writes in index/writing.py, the repair in index/repair.py, the server's registry in index/published.py.
+    This class opens the stores, holds the locks and follows the server; it hands the stores (index/state.py) to
+    a searcher (index/search.py) and a writer (index/writing.py) and delegates to them; the repair is in
+    index/repair.py, the server's registry in index/published.py.
     """
 
     def __init__(
@@ -108,25 +110,31 @@ class Index(Searching, Writing):
         self.embeddings = embeddings if embeddings is not None else make_embeddings(embedding_model)
         self.model_name = model_name_of(self.embeddings)
         self.collection = collection
-        self._home = self.data_dir / "collections" / collection
-        self._manifest = Manifest(self._home / "manifest.json")
-        self._lexical = LexicalIndex(self._home / "lexical")
-        self._lock = WriteLock(self._home / "write.lock")
+        home = self.data_dir / "collections" / collection
         # a cache: deleted with the data dir or not, it refills; one file per model, vectors never mix
-        sentences_file = self._home / f"sentences-{_safe_name(self.model_name)}.sqlite"
+        sentences_file = home / f"sentences-{_safe_name(self.model_name)}.sqlite"
         shared = (SharedSentences.connect(chroma_host, chroma_port, collection, self.model_name)
                   if chroma_host else None)
-        self._sentences = SentenceVectors(sentences_file, self.embeddings, shared)
-        self._encode_sentences = encode_sentences  # off: sentences are encoded when a question first needs them
-        self._store_guard = ReadWriteLock()  # searches share the Chroma client; reopening it takes it alone
         # with a Chroma server, the registry on the server is the commit record every process serves from;
-        # the manifest and the lexical index under data_dir are this process's copies (see _sync_from_server)
-        self._chroma_address = (chroma_host, chroma_port)
+        # the manifest and the lexical index under data_dir are this process's copies (see index/following.py)
         registry = ChromaRegistry.connect(chroma_host, chroma_port, collection) if chroma_host else None
-        self._server = Publication(registry, self._home / "originals") if registry is not None else None
+        self.state = IndexState(
+            data_dir=self.data_dir,
+            home=home,
+            model_name=self.model_name,
+            collection=collection,
+            manifest=Manifest(home / "manifest.json"),
+            lexical=LexicalIndex(home / "lexical"),
+            sentences=SentenceVectors(sentences_file, self.embeddings, shared),
+            server=Publication(registry, home / "originals") if registry is not None else None,
+            encode_sentences=encode_sentences,
+        )
+        self._lock = WriteLock(home / "write.lock")
+        self._follower = ServerFollower(self.state, self._lock)
+        self._searcher = Searcher(self.state, self._follower.follow)
+        self._writer = Writer(self.state, self._writing)
+        self._chroma_address = (chroma_host, chroma_port)
         self._lease = ServerLease(registry, lease_seconds) if registry is not None else None
-        self._checked = 0.0  # when the registry's version was last looked at
-        self._following = threading.Lock()
         writer = self._lock.acquire()
         leased = False
         try:
@@ -137,20 +145,20 @@ class Index(Searching, Writing):
             if reset and self._lease is not None and not leased:
                 raise self._busy(server=True)
             if reset:
-                self._clear_manifest()  # first: a crash mid-reset leaves orphans, which repair deletes
-            self._store = self._open_store(reset)
-            if writer and self._server is not None:
-                self._sync_from_server(migrate=leased)
-            if not self._manifest.exists and (self._server is None or self._server.served is None):
-                stored = self._store.count()
+                self.state.clear_manifest()  # first: a crash mid-reset leaves orphans, which repair deletes
+            self.state.store = self._open_store(reset)
+            if writer and self.state.server is not None:
+                self._follower.sync(migrate=leased)
+            if not self.state.manifest.exists and (self.state.server is None or self.state.server.served is None):
+                stored = self.state.chroma.count()
                 if stored:
                     raise UserError(
-                        f"Erreur : la collection Chroma '{collection}' ({self._store.location}) contient "
-                        f"{stored} passages mais le manifeste '{self._manifest.path}' est absent. Réindexez "
+                        f"Erreur : la collection Chroma '{collection}' ({self.state.chroma.location}) contient "
+                        f"{stored} passages mais le manifeste '{self.state.manifest.path}' est absent. Réindexez "
                         "avec `ars-assistant ingest --reset` ou reprenez le dossier de données d'origine."
                     )
                 if writer:
-                    self._manifest.save()
+                    self.state.manifest.save()
             # What opening had to fix, for the caller to mention. Another process writing is not a
             # crash: leave its half-written document alone.
             self.repair_report = self._repair_if_needed() if writer and (self._lease is None or leased) else {}
@@ -160,12 +168,11 @@ class Index(Searching, Writing):
             if writer:
                 self._lock.release()
         if not writer:
-            log.info("%s is being written by another process: opened read-only, not repaired", self._home)
-        self._write_seconds = 0.0
+            log.info("%s is being written by another process: opened read-only, not repaired", self.state.home)
 
     @property
     def _mark(self) -> Path:
-        return self._home / "writing"
+        return self.state.home / "writing"
 
     def _set_mark(self) -> None:
         if self._mark.exists():
@@ -174,7 +181,7 @@ class Index(Searching, Writing):
 
     def _repair_if_needed(self) -> dict[str, int]:
         """The full repair when the last write did not finish or the stores' counts disagree; else nothing."""
-        if needs_repair(self._mark, self._manifest, self._lexical, self._store):
+        if needs_repair(self._mark, self.state.manifest, self.state.lexical, self.state.chroma):
             return self.repair()
         return dict(NOTHING_DONE)
 
@@ -184,17 +191,17 @@ class Index(Searching, Writing):
         Chroma shares one in-memory database per directory among the open clients of a process; vectors
         written since by another process are seen only by a client opened after all of them are closed.
         """
-        with self._store_guard.writing():
-            self._store.close()
-        self._sentences.close()
+        with self.state.store_guard.writing():
+            self.state.chroma.close()
+        self.state.sentences.close()
 
     def _reopen_store(self) -> None:
         """A new embedded Chroma client in place of ours, once the searches using ours are done."""
-        with self._store_guard.writing():
-            old = self._store
+        with self.state.store_guard.writing():
+            old = self.state.chroma
             old.close()
-            self._store = self._open_store()
-            self._store.continue_counts(old)
+            self.state.store = self._open_store()
+            self.state.chroma.continue_counts(old)
 
     def _busy(self, server: bool = False) -> UserError:
         holder = (self._lease.holder() if self._lease is not None else None) if server else None
@@ -235,15 +242,15 @@ class Index(Searching, Writing):
                 leased = self._lease.acquire() is None
                 if not leased:
                     raise self._busy(server=True)
-                self._sync_from_server(migrate=True)
-            elif outermost and self._manifest.changed_on_disk():
+                self._follower.sync(migrate=True)
+            elif outermost and self.state.manifest.changed_on_disk():
                 # another process committed since we last read or wrote the manifest: an embedded Chroma
                 # client keeps the vectors it loaded in memory, so a new one is opened to see the other's
                 if self._chroma_address[0] is None:
                     self._reopen_store()
-                self._manifest = Manifest(self._manifest.path)
+                self.state.manifest = Manifest(self.state.manifest.path)
             if outermost:
-                self._lexical.refresh()
+                self.state.lexical.refresh()
                 self._repair_if_needed()
                 self._set_mark()
             yield
@@ -255,67 +262,15 @@ class Index(Searching, Writing):
                 self._lease.release()
             self._lock.release()
 
-    def _commit(self) -> None:
-        """Save the manifest; with a Chroma server, then publish it: the registry is what every process serves."""
-        self._manifest.save()
-        if self._server is not None:
-            self._server.publish(self._manifest.records)
-
-    def _sync_from_server(self, migrate: bool = False) -> bool:
-        """Bring this process's copies (manifest, lexical index, sentence vectors) to the registry on the server,
-        reading only the documents that changed; True when something changed. Callers hold the local write
-        lock. A collection indexed before the registry existed is published from the manifest (`migrate`: with
-        the server's write lease)."""
-        assert self._server is not None
-        version = self._server.version()
-        if version is None:
-            if migrate and self._manifest.records:
-                self._commit()
-            return False
-        if version == self._server.served:
-            return False
-        records = self._server.records()
-        old = self._manifest.records
-        fresh = [d for d, r in records.items() if old.get(d) != r]
-        gone = [d for d, r in old.items() if records.get(d) != r]
-        chunks: list[Chunk] = []
-        if fresh or gone:
-            with self._chroma() as store:
-                chunks = store.of_documents(fresh)
-            with self._lexical.batch():
-                self._lexical.remove_documents(gone)
-                self._lexical.add(chunks)
-            for doc_id in gone:
-                self._fiche_path(doc_id).unlink(missing_ok=True)
-        self._manifest.records = records
-        self._manifest.save()
-        self._server.served_now(records, version)
-        if chunks:  # the vectors the writer sent; encoding the rest would block this search for minutes
-            self._sentences.ensure(chunks, encode=False)
-        if fresh or gone:
-            log.info("following the server: %d document(s) in, %d out", len(fresh), len(gone))
-        return bool(fresh or gone)
+    def reload_from_disk(self) -> None:
+        """Take in what another process committed since this one last read or wrote: its manifest, its lexical
+        index and (embedded Chroma) its vectors, by a new client. UserError when another process is writing."""
+        with self._writing():
+            pass  # taking the write lock is what reloads (see _writing)
 
     def follow(self, every: float = 0.0) -> bool:
-        """With a Chroma server, take in what another process published (at most once every `every` seconds:
-        by default at each search, one small read; never waiting for a write of this process); True when the
-        documents changed."""
-        if self._server is None or time.monotonic() - self._checked < every:
-            return False
-        if not self._following.acquire(blocking=False):
-            return False
-        try:
-            self._checked = time.monotonic()
-            if self._server.version() in (None, self._server.served):
-                return False  # one small read per `every` seconds while nothing changes
-            if not self._lock.try_acquire():
-                return False
-            try:
-                return self._sync_from_server()
-            finally:
-                self._lock.release()
-        finally:
-            self._following.release()
+        """With a Chroma server, take in what another process published (see ServerFollower.follow)."""
+        return self._follower.follow(every)
 
     def original(self, record: DocumentRecord) -> Path | None:
         """The file of an indexed document: where it was ingested from when this machine has it, else (with a
@@ -323,20 +278,17 @@ class Index(Searching, Writing):
         path = Path(record.path) if record.path else None
         if path is not None and path.is_file():
             return path
-        return self._server.original(record) if self._server is not None else None
-
-    def _fiche_path(self, doc_id: str) -> Path:
-        return self._home / "fiches" / f"{doc_id}.json"
+        return self.state.server.original(record) if self.state.server is not None else None
 
     def fiche(self, doc_id: str) -> dict[str, Any] | None:
         """The fiche stored with a document at ingest, or None (indexed before fiches existed)."""
-        path = self._fiche_path(doc_id)
+        path = self.state.fiche_path(doc_id)
         text: str | None
         try:
             text = path.read_text(encoding="utf-8")
         except OSError:
             # with a Chroma server, a process that did not ingest the document reads it there, then keeps a copy
-            text = self._server.fiche(doc_id) if self._server is not None else None
+            text = self.state.server.fiche(doc_id) if self.state.server is not None else None
             if not text:
                 return None
             write_atomic(path, text)
@@ -349,16 +301,84 @@ class Index(Searching, Writing):
     @property
     def timings(self) -> dict[str, float]:
         """Seconds spent by this Index computing vectors ("embed") and writing the stores ("write")."""
-        return {"embed": self._store.timings["embed"], "write": self._write_seconds}
+        return {"embed": self.state.chroma.timings["embed"], "write": self.state.write_seconds}
 
     @property
     def encoder_counts(self) -> dict[str, int]:
         """Passages run through the encoder, and passages whose vector was reused from the store."""
-        return {"encoded": self._store.encoded, "reused": self._store.reused_vectors}
+        return {"encoded": self.state.chroma.encoded, "reused": self.state.chroma.reused_vectors}
 
     def repair(self) -> dict[str, int]:
         """Make Chroma, the lexical index and the manifest agree again after a crash; returns what it did."""
-        return repair(self._store, self._lexical, self._manifest, self._commit, self.data_dir)
+        return repair(self.state.chroma, self.state.lexical, self.state.manifest, self.state.commit, self.data_dir)
+
+    # -- the searcher's and the writer's, for the callers of the index ------------------------
+
+    def search(self, query: str, k: int = 5, *, fusion: Literal["scores", "rrf"] = "scores") -> list[Hit]:
+        return self._searcher.search(query, k, fusion=fusion)
+
+    def search_lexical(self, query: str, k: int = 5) -> list[Hit]:
+        return self._searcher.search_lexical(query, k)
+
+    def search_dense(self, query: str, k: int = 5) -> list[Hit]:
+        return self._searcher.search_dense(query, k)
+
+    def following(self, chunk: Chunk, count: int = 2) -> list[Chunk]:
+        return self._searcher.following(chunk, count)
+
+    def query_vector(self, text: str) -> np.ndarray:
+        return self._searcher.query_vector(text)
+
+    def sentence_vectors(self, sentences: Sequence[str], encode_missing: int = 0) -> dict[str, np.ndarray]:
+        return self._searcher.sentence_vectors(sentences, encode_missing)
+
+    def document_frequencies(self) -> TermFrequencies:
+        return self._searcher.document_frequencies()
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        return self._searcher.get_chunks(ids)
+
+    def ocr_pages(self, doc_id: str) -> frozenset[int]:
+        return self._searcher.ocr_pages(doc_id)
+
+    def documents(self) -> list[DocumentRecord]:
+        return self._searcher.documents()
+
+    @property
+    def version(self) -> object:
+        return self._searcher.version
+
+    def status(self) -> dict[str, Any]:
+        return self._searcher.status()
+
+    def chunk_ids(self) -> dict[str, list[str]]:
+        return self._searcher.chunk_ids()
+
+    def add_document(
+        self, record: DocumentRecord, chunks: Sequence[Chunk], fiche: Mapping[str, Any] | None = None
+    ) -> bool:
+        return self._writer.add_document(record, chunks, fiche)
+
+    def add_documents(self, documents: Sequence[NewDocument]) -> list[bool]:
+        return self._writer.add_documents(documents)
+
+    def is_indexed(self, record: DocumentRecord) -> bool:
+        return self._writer.is_indexed(record)
+
+    def remove(self, key: str) -> list[DocumentRecord]:
+        return self._writer.remove(key)
+
+    def prune(self, existing_sources: Iterable[str]) -> list[DocumentRecord]:
+        return self._writer.prune(existing_sources)
+
+    def reset(self) -> None:
+        self._writer.reset()
+
+    @contextmanager
+    def batch(self) -> Iterator[Self]:
+        """Group many writes under one hold of the write lock, the BM25 index rebuilt once (see Writer.batch)."""
+        with self._writer.batch():
+            yield self
 
 
 def _safe_name(name: str) -> str:

@@ -1,4 +1,4 @@
-"""The write side of Index: add, replace and remove documents, each write under the write lock.
+"""The write side of an index: add, replace and remove documents, each write under the write lock.
 
 Every write goes Chroma first (upsert by deterministic id, so a redo never duplicates), then the lexical index,
 then the manifest, which commits (index/index.py says why a crash loses at most the document being written).
@@ -9,19 +9,15 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
-from index.lexical import LexicalIndex
-from index.manifest import Manifest, write_atomic
+from index.manifest import write_atomic
 from index.models import DocumentRecord
-from index.published import Publication
-from index.sentences import SentenceVectors
-from index.store import ChromaStore
+from index.state import IndexState
 from ingest.models import Chunk
 
 log = logging.getLogger(__name__)
@@ -29,26 +25,13 @@ log = logging.getLogger(__name__)
 NewDocument = tuple[DocumentRecord, Sequence[Chunk], Mapping[str, Any] | None]  # record, chunks, fiche
 
 
-class Writing:
-    """Writes of Index (index/index.py), which opens the stores named here and holds the locks."""
+class Writer:
+    """The writes of an index, over the stores Index (index/index.py) opened and shares."""
 
-    model_name: str
-    _manifest: Manifest
-    _lexical: LexicalIndex
-    _sentences: SentenceVectors
-    _store: ChromaStore
-    _server: Publication | None
-    _encode_sentences: bool
-    _write_seconds: float
-
-    def _writing(self) -> AbstractContextManager[None]:
-        raise NotImplementedError  # Index's: the write lock (and the server's lease), taken once per batch
-
-    def _commit(self) -> None:
-        raise NotImplementedError  # Index's: save the manifest, then publish it to the server
-
-    def _fiche_path(self, doc_id: str) -> Path:
-        raise NotImplementedError
+    def __init__(self, state: IndexState, lock: Callable[[], AbstractContextManager[None]]) -> None:
+        """`lock` holds the write lock (and the server's lease) for a batch of writes (Index's `_writing`)."""
+        self._state = state
+        self._lock = lock
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -72,7 +55,7 @@ class Writing:
             _check_chunks(record, chunks)
             todo.append((record, chunks, fiche))
         done: list[bool] = []
-        with self._writing():
+        with self._lock():
             while todo:
                 # Two versions of one file in a group: the later one replaces the earlier, in another write.
                 sources: set[str] = set()
@@ -86,7 +69,7 @@ class Writing:
 
     def is_indexed(self, record: DocumentRecord) -> bool:
         """True if this very file (same bytes, same name) is already indexed: `add_document` would do nothing."""
-        current = self._manifest.records.get(record.doc_id)
+        current = self._state.manifest.records.get(record.doc_id)
         return current is not None and current.source == record.source
 
     def _add(self, documents: list[tuple[DocumentRecord, list[Chunk], Mapping[str, Any] | None]]) -> list[bool]:
@@ -94,52 +77,53 @@ class Writing:
         new = [d for d, keep in zip(documents, added, strict=True) if keep]
         if not new:
             return added
-        start, embedding = time.perf_counter(), self._store.timings["embed"]
+        start, embedding = time.perf_counter(), self._state.chroma.timings["embed"]
         replaced = {record.source: record.doc_id for record, _, _ in new}
-        stale = [r for r in self._manifest.records.values() if replaced.get(r.source, r.doc_id) != r.doc_id]
+        stale = [r for r in self._state.manifest.records.values() if replaced.get(r.source, r.doc_id) != r.doc_id]
         fiches = {f"fiche:{r.doc_id}": json.dumps(f, ensure_ascii=False) for r, _, f in new if f is not None}
         for record, _, fiche in new:
             if fiche is not None:  # before the manifest, which commits: a fiche may outlive a crash, never lack
-                write_atomic(self._fiche_path(record.doc_id), fiches[f"fiche:{record.doc_id}"])
-        if self._server is not None:
-            self._server.put_fiches(fiches)
+                write_atomic(self._state.fiche_path(record.doc_id), fiches[f"fiche:{record.doc_id}"])
+        if self._state.server is not None:
+            self._state.server.put_fiches(fiches)
             for record, _, _ in new:
-                self._server.send_original(record)
+                self._state.server.send_original(record)
         chunks = [c for _, doc_chunks, _ in new for c in doc_chunks]
         # New version in before the old one goes out: a crash in between keeps the old version.
-        self._store.add(chunks)
-        self._store.delete_documents(r.doc_id for r in stale)
-        self._lexical.remove_documents(r.doc_id for r in stale)
-        self._lexical.add(chunks)
-        records = dict(self._manifest.records)  # a new dict: searches may be iterating the current one
+        self._state.chroma.add(chunks)
+        self._state.chroma.delete_documents(r.doc_id for r in stale)
+        self._state.lexical.remove_documents(r.doc_id for r in stale)
+        self._state.lexical.add(chunks)
+        records = dict(self._state.manifest.records)  # a new dict: searches may be iterating the current one
         for old in stale:
             records.pop(old.doc_id, None)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         for record, doc_chunks, _ in new:
-            records[record.doc_id] = replace(record, chunks=len(doc_chunks), ingested_at=now, model=self.model_name)
-        self._manifest.records = records
-        self._commit()
-        self._write_seconds += time.perf_counter() - start - (self._store.timings["embed"] - embedding)
-        if self._encode_sentences:
+            records[record.doc_id] = replace(record, chunks=len(doc_chunks), ingested_at=now,
+                                             model=self._state.model_name)
+        self._state.manifest.records = records
+        self._state.commit()
+        self._state.write_seconds += time.perf_counter() - start - (self._state.chroma.timings["embed"] - embedding)
+        if self._state.encode_sentences:
             encoding = time.perf_counter()
-            encoded = self._sentences.ensure(chunks)  # after the commit: the cache is not part of it
-            self._store.timings["embed"] += time.perf_counter() - encoding
+            encoded = self._state.sentences.ensure(chunks)  # after the commit: the cache is not part of it
+            self._state.chroma.timings["embed"] += time.perf_counter() - encoding
             log.info("%d new sentence vectors", encoded)
         log.info("indexed %d document(s), %d chunks, replaced %d", len(new), len(chunks), len(stale))
         return added
 
     def remove(self, key: str) -> list[DocumentRecord]:
         """Remove the documents whose doc_id or source is `key`; returns what was removed."""
-        with self._writing():
-            gone = [r for r in self._manifest.records.values() if key in (r.doc_id, r.source)]
+        with self._lock():
+            gone = [r for r in self._state.manifest.records.values() if key in (r.doc_id, r.source)]
             self._drop(gone)
         return gone
 
     def prune(self, existing_sources: Iterable[str]) -> list[DocumentRecord]:
         """Remove the documents whose source is not in `existing_sources` (their file is gone)."""
         keep = set(existing_sources)
-        with self._writing():
-            gone = [r for r in self._manifest.records.values() if r.source not in keep]
+        with self._lock():
+            gone = [r for r in self._state.manifest.records.values() if r.source not in keep]
             self._drop(gone)
         return gone
 
@@ -147,38 +131,32 @@ class Writing:
         if not records:
             return
         doc_ids = [r.doc_id for r in records]
-        self._store.delete_documents(doc_ids)
-        self._lexical.remove_documents(doc_ids)
+        self._state.chroma.delete_documents(doc_ids)
+        self._state.lexical.remove_documents(doc_ids)
         gone = set(doc_ids)
-        self._manifest.records = {d: r for d, r in self._manifest.records.items() if d not in gone}
-        self._commit()
+        self._state.manifest.records = {d: r for d, r in self._state.manifest.records.items() if d not in gone}
+        self._state.commit()
         for doc_id in doc_ids:
-            self._fiche_path(doc_id).unlink(missing_ok=True)
+            self._state.fiche_path(doc_id).unlink(missing_ok=True)
 
     def reset(self) -> None:
         """Empty the index (and label it with the current embedding model)."""
-        with self._writing():
-            self._clear_manifest()
-            self._store.reset()
-            self._lexical.rebuild([])
-
-    def _clear_manifest(self) -> None:
-        self._manifest.records = {}
-        if self._server is not None:
-            self._server.clear()
-        self._commit()
+        with self._lock():
+            self._state.clear_manifest()
+            self._state.chroma.reset()
+            self._state.lexical.rebuild([])
 
     @contextmanager
-    def batch(self) -> Iterator[Self]:
+    def batch(self) -> Iterator[None]:
         """Group many `add_document`/`remove` calls: the BM25 index is rebuilt once, at the end.
 
         Holds the write lock throughout: another process cannot write meanwhile (it gets a UserError).
         """
-        with self._writing():
-            with self._lexical.batch():
-                yield self
+        with self._lock():
+            with self._state.lexical.batch():
+                yield
                 committing = time.perf_counter()
-            self._write_seconds += time.perf_counter() - committing  # the lexical index's one commit
+            self._state.write_seconds += time.perf_counter() - committing  # the lexical index's one commit
 
 
 def _check_chunks(record: DocumentRecord, chunks: Sequence[Chunk]) -> None:

@@ -1,7 +1,8 @@
 """The layout the README promises: imports run ingest <- index <- assistant <- eval <- ui, and modules stay small.
 
-Read from the source with `ast`, imports inside functions included: a cycle hidden in a function body is
-still a cycle.
+Read from the source with `ast`, imports inside functions (and under `if TYPE_CHECKING:`) included: a cycle
+hidden in a function body is still a cycle. Objects are wired in one place: only assistant/factory.py builds the
+Index and the Assistant.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 # is imported by nothing, and no two packages import each other.
 LAYERS = ["ingest", "index", "assistant", "eval", "ui"]
 MAX_LINES = 400
+WIRING = "assistant/factory.py"  # the one module that turns Settings into an Index and an Assistant
+WIRED = {"Index", "Assistant"}
 
 
 def _modules(*folders: str) -> list[Path]:
@@ -68,3 +71,82 @@ def test_every_folder_of_code_is_a_package_that_an_install_carries() -> None:
     # checkout and be missing from a plain `pip install .`
     folders = {path.parent for path in _modules(*LAYERS)}
     assert sorted(str(f.relative_to(REPO)) for f in folders if not (f / "__init__.py").exists()) == []
+
+
+def _imported_modules(path: Path, package: str) -> set[str]:
+    """The modules of `package` that a module imports (`from ui import chat` and `import ui.chat` alike)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            if node.module == package:
+                names.update(f"{package}.{alias.name}" for alias in node.names)
+    return {n for n in names if n.startswith(f"{package}.")}
+
+
+def _circles(root: Path, package: str) -> list[list[str]]:
+    """Import circles among the modules of `root` (the folder of `package`), each as the modules in order."""
+    modules = {
+        ".".join((package, *path.relative_to(root).with_suffix("").parts)).removesuffix(".__init__"): path
+        for path in sorted(root.rglob("*.py"))
+    }
+    graph = {name: sorted(_imported_modules(path, package) & modules.keys()) for name, path in modules.items()}
+    found: list[list[str]] = []
+    done: set[str] = set()
+
+    def visit(name: str, trail: list[str]) -> None:  # depth first; a module met again on the trail closes a circle
+        if name in trail:
+            found.append(trail[trail.index(name):] + [name])
+            return
+        if name in done:
+            return
+        for imported in graph[name]:
+            visit(imported, [*trail, name])
+        done.add(name)
+
+    for name in graph:
+        visit(name, [])
+    return found
+
+
+def test_no_import_circle_inside_ui() -> None:
+    assert _circles(REPO / "ui", "ui") == []
+
+
+def test_the_check_sees_an_import_circle_even_one_only_for_type_checking(tmp_path: Path) -> None:
+    (tmp_path / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "chat.py").write_text("from ui.history import agent_of\nfrom ui import render\n", encoding="utf-8")
+    (tmp_path / "render.py").write_text("import json\n", encoding="utf-8")
+    (tmp_path / "history.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ui.chat import ChatHandlers\n", encoding="utf-8"
+    )
+    assert _circles(tmp_path, "ui") == [["ui.chat", "ui.history", "ui.chat"]]
+
+
+def _constructions(path: Path, base: Path = REPO) -> list[str]:
+    """`Index(...)` and `Assistant(...)` calls in a module, as "path:line Name"."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in WIRED:
+                found.append(f"{path.relative_to(base)}:{node.lineno} {name}")
+    return found
+
+
+def test_only_the_wiring_module_builds_the_index_and_the_assistant() -> None:
+    # the CLI, the page, the API and the evaluation get them from assistant/factory.py, so they are built alike
+    found = [c for path in _modules(*LAYERS) if path != REPO / WIRING for c in _constructions(path)]
+    assert found == []
+
+
+def test_the_check_sees_a_construction(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("import index.index\ndef f(s):\n    return index.index.Index(s), Assistant(s), Indexer(s)\n",
+                      encoding="utf-8")
+    assert _constructions(module, tmp_path) == ["m.py:3 Index", "m.py:3 Assistant"]

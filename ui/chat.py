@@ -15,8 +15,8 @@ import gradio as gr
 
 from assistant.conversations import StoredTurn
 from assistant.models import Answer
-from ui.history import agent_of
-from ui.render import PENDING, WAITING, answer_markdown, literal
+from ui.agents import agent_of
+from ui.render import PENDING, answer_markdown, literal
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -71,17 +71,13 @@ class ChatHandlers:
             return
         messages += [_user_message(question), _bot_message(PENDING)]
         yield [*messages], [*turns], "", hide, conversation_id
-        if self.s.library.busy:
-            messages[-1] = _bot_message(WAITING)
-            yield [*messages], [*turns], "", hide, conversation_id
         history = [t["question"] for t in turns]
         final: Answer | None = None
         try:
-            with self.s.library.reading():
-                for partial in self.s.assistant.ask_stream(question, history):
-                    final = partial
-                    messages[-1] = _bot_message(answer_markdown(partial, pending=True))
-                    yield [*messages], [*turns], "", hide, conversation_id
+            for partial in self.s.assistant.ask_stream(question, history):
+                final = partial
+                messages[-1] = _bot_message(answer_markdown(partial, pending=True))
+                yield [*messages], [*turns], "", hide, conversation_id
             if final is None:
                 raise RuntimeError("ask_stream yielded nothing")
             messages[-1] = _bot_message(self._shown(final))

@@ -11,7 +11,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -22,20 +22,19 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 
-def _settings() -> Settings:
+def _settings(**given: Any) -> Settings:
+    """The settings, with the values given on the command line (None: not given) in place of the configured ones.
+
+    Built once per command and never changed afterwards (Settings is frozen).
+    """
     from assistant.settings import Settings  # pydantic-settings: not needed for --help
 
-    return Settings()
+    return Settings(**{name: value for name, value in given.items() if value is not None})
 
 
 def _listening(host: str | None, port: int | None, port_setting: Literal["ui_port", "api_port"]) -> Settings:
     """The settings, with the address given on the command line in place of the configured one."""
-    settings = _settings()
-    if host is not None:
-        settings.ui_host = host
-    if port is not None:
-        setattr(settings, port_setting, port)
-    return settings
+    return _settings(ui_host=host, **{port_setting: port})
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,9 +94,10 @@ def remove(name: str) -> None:
     Exemple :
       ars-assistant remove cp-charte-attractivite-2024-10-08.pdf
     """
-    from assistant.factory import open_index
+    from assistant.factory import open_library
 
-    gone = open_index(_settings()).remove(Path(name).name)
+    # through the library, as the page does: a document uploaded by the page has its file deleted too
+    gone = open_library(_settings()).remove(Path(name).name)
     if not gone:
         raise UserError(f"Erreur : aucun document « {name} » dans l'index. Voyez la liste avec `ars-assistant status`.")
     click.echo(f"Retiré de l'index : {', '.join(r.source for r in gone)}")
@@ -143,11 +143,9 @@ def glossary(term: str | None, as_json: bool) -> None:
       ars-assistant glossary
       ars-assistant glossary MILDECA --json
     """
-    from assistant.catalog import Catalog
-    from assistant.factory import open_index, read_limits
+    from assistant.factory import open_catalog
 
-    settings = _settings()
-    entries = Catalog(open_index(settings), limits=read_limits(settings)).glossary(term)
+    entries = open_catalog(_settings()).glossary(term)
     if as_json:
         click.echo(json.dumps([e.to_json() for e in entries], ensure_ascii=False))
         return
@@ -217,10 +215,7 @@ def ask(question: str | None, as_json: bool, top_k: int | None) -> None:
 
     if question is None:
         raise UserError("Erreur : aucune question. Exemple : ars-assistant ask \"combien pour le plan crack ?\"")
-    settings = _settings()
-    if top_k is not None:
-        settings.top_k = top_k
-    assistant = build_assistant(settings)
+    assistant = build_assistant(_settings(top_k=top_k))
     if assistant.index.status()["documents"] == 0:
         raise UserError(
             "Erreur : l'index est vide. Ingérez d'abord des documents : ars-assistant ingest data/documents"

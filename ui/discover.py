@@ -282,8 +282,7 @@ class DiscoverHandlers:
         """The chat's example questions: suggested questions of the corpus, the fixed list for an empty one."""
         if self.s.discovery is None:
             return list(EXAMPLES)
-        with self.s.library.reading():
-            found = self.s.discovery.examples(EXAMPLE_SLOTS)
+        found = self.s.discovery.examples(EXAMPLE_SLOTS)
         return found or list(EXAMPLES)
 
     def example_buttons(self) -> list[Any]:
@@ -297,9 +296,8 @@ class DiscoverHandlers:
         discovery = self.s.discovery
         if discovery is None:
             return glossary_html([], query)
-        with self.s.library.reading():
-            entries = discovery.catalog.glossary()
-            titles = {f.source: f.title for f in discovery.fiches()}
+        entries = discovery.catalog.glossary()
+        titles = {f.source: f.title for f in discovery.fiches()}
         return glossary_html(entries, query, titles)
 
     def fiches(self) -> str:
@@ -308,16 +306,15 @@ class DiscoverHandlers:
         if discovery is None:
             return fiches_html([])
         chunks = {d.source: d.chunks for d in self.s.library.documents()}
-        with self.s.library.reading():
-            views = [
-                FicheView(
-                    fiche=f,
-                    chunks=chunks.get(f.source, 0),
-                    questions=discovery.suggested_questions(f),
-                    superseded_by=discovery.superseded_by(f),
-                )
-                for f in discovery.fiches()
-            ]
+        views = [
+            FicheView(
+                fiche=f,
+                chunks=chunks.get(f.source, 0),
+                questions=discovery.suggested_questions(f),
+                superseded_by=discovery.superseded_by(f),
+            )
+            for f in discovery.fiches()
+        ]
         return fiches_html(views)
 
     def discover(self, query: str | None) -> tuple[Any, ...]:

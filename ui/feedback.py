@@ -8,8 +8,8 @@ import gradio as gr
 
 from assistant.feedback import Rating
 from assistant.models import Answer
+from ui.agents import agent_of
 from ui.chat import Turns
-from ui.history import agent_of
 from ui.services import Services
 
 

@@ -7,18 +7,16 @@ belongs to one local agent. Handlers read and change that agent's conversations 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gradio as gr
 
 from assistant.conversations import ConversationStore, ConversationSummary
+from ui.agents import agent_of
+from ui.chat import ChatHandlers
 from ui.render import format_date
 from ui.services import Services
 
-if TYPE_CHECKING:  # ui.chat imports agent_of from here
-    from ui.chat import ChatHandlers
-
-LOCAL_AGENT = "local"  # the page opened without a login (127.0.0.1)
 LABEL_CHARS = 70
 EMPTY_LIST = "Aucune discussion enregistrée pour l'instant : vos questions et leurs réponses s'afficheront ici."
 
@@ -34,12 +32,6 @@ SIDEBAR_GIVES_WAY_JS = "() => (window.innerWidth > 900 ? {__type__: 'update'} : 
 
 def _hidden() -> Any:
     return gr.update(visible=False)
-
-
-def agent_of(request: gr.Request | None) -> str:
-    """Whose conversations: the signed-in user, or the local agent when there is no login."""
-    name = getattr(request, "username", None) if request is not None else None
-    return str(name) if name else LOCAL_AGENT
 
 
 def label(summary: ConversationSummary) -> str:

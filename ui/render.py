@@ -18,10 +18,6 @@ VIEWER_ROUTE = "/visionneuse"
 MAX_PASSAGE_CHARS = 600  # of a cited passage carried in a link: enough to find it, short enough for any URL
 CONTEXT_CHARS = 220  # of the passage shown on each side of the cited sentence
 PENDING = '<span class="attente" role="status">Recherche dans les documents…</span>'
-WAITING = (
-    '<span class="attente" role="status">Un document est en cours d\'ajout à l\'index : '
-    "votre question sera traitée dès qu'il sera prêt…</span>"
-)
 
 
 def document_url(source: str, page: int | None = None) -> str:

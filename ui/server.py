@@ -41,8 +41,7 @@ def check_suggestions(services: Services) -> None:
     if services.discovery is None:
         return
     try:
-        with services.library.reading():
-            services.discovery.examples()
+        services.discovery.examples()
     except Exception:
         log.exception("checking the suggested questions failed; they will be checked when a page asks for them")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from assistant.conversations import ConversationStore, open_conversations
 from assistant.discover import Discovery
-from assistant.factory import build_assistant, open_index
+from assistant.factory import build_assistant, open_index, open_library
 from assistant.feedback import FeedbackStore, feedback_path
 from assistant.library import Library
 from assistant.service import Assistant
@@ -40,7 +40,7 @@ def open_services(settings: Settings) -> Services:
     threading.Thread(target=_warm_up, args=(assistant,), name="warm-up", daemon=True).start()
     return Services(
         assistant=assistant,
-        library=Library(settings, index),
+        library=open_library(settings, index),
         feedback=FeedbackStore(feedback_path(settings)),
         settings=settings,
         discovery=Discovery(assistant) if assistant.catalog is not None else None,

@@ -20,11 +20,11 @@ def _peak_rss_mb() -> float:
 
 def _worker_ingest(args: dict[str, Any]) -> dict[str, Any]:
     """Ingest the corpus through the real pipeline, time the raw encoder on the same chunks, save the pool."""
+    from assistant.factory import open_index
     from assistant.ingesting import run_ingest
     from assistant.settings import Settings
     from eval.pool import RecordingEmbeddings, save_pool
     from index.embeddings import E5Embeddings
-    from index.index import Index
     from ingest.worker import readers_cpu_seconds
 
     settings = Settings()
@@ -34,8 +34,7 @@ def _worker_ingest(args: dict[str, Any]) -> dict[str, Any]:
     embeddings = RecordingEmbeddings(E5Embeddings())
     # files are read in child processes of the fork server (ingest/worker.py): their CPU is added
     wall, cpu, readers = time.perf_counter(), time.process_time(), readers_cpu_seconds()
-    index = Index(settings.data_dir, embeddings=embeddings, chroma_host=settings.chroma_host,
-                  chroma_port=settings.chroma_port)
+    index = open_index(settings, embeddings=embeddings)
     report = run_ingest(settings, [Path(args["corpus"])], index=index)
     readers = readers_cpu_seconds() - readers
     seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu + readers
@@ -97,17 +96,16 @@ def raw_encoder_seconds(texts: Sequence[str]) -> tuple[float, float]:
 
 def _worker_grow(args: dict[str, Any]) -> dict[str, Any]:
     """Add documents to the index until it holds `target` chunks: the really ingested ones, then variants."""
+    from assistant.factory import open_index
     from assistant.settings import Settings
     from eval.pool import TableEmbeddings, grow
     from index.embeddings import E5Embeddings
-    from index.index import Index
 
     settings = Settings()
     embeddings = TableEmbeddings(E5Embeddings())
     # sentence vectors are supplied as the passages' are (encoding them would take hours at 100k passages):
     # the answer stage then reads them as after a real ingest
-    index = Index(settings.data_dir, embeddings=embeddings, chroma_host=settings.chroma_host,
-                  chroma_port=settings.chroma_port)
+    index = open_index(settings, embeddings=embeddings)
     before = index.status()["chunks"]
     start = time.perf_counter()
     next_variant = grow(index, embeddings, Path(args["pool"]), Path(args["seen"]), int(args["target"]),
@@ -131,8 +129,7 @@ def _worker_serve(args: dict[str, Any]) -> dict[str, Any]:
     from assistant.factory import build_assistant
     from assistant.settings import Settings
 
-    settings = Settings()
-    settings.top_k = int(args["top_k"])
+    settings = Settings(top_k=int(args["top_k"]))
     assistant = build_assistant(settings)
     assistant.warm_up()  # as the page and the API do at start-up
     opened = time.perf_counter()

@@ -167,10 +167,10 @@ def test_open_repairs_interrupted_writes(open_index: OpenIndex) -> None:
     _ingest(index, ["orne-crt.pdf", "orne-suicide.pdf"])
     # Killed after writing Chroma, before the manifest: orphans.
     _, orphan_chunks = ars_corpus.document("orne-prs.pdf")
-    index._store.add(orphan_chunks)
+    index.state.chroma.add(orphan_chunks)
     # Killed halfway through deleting a document: an incomplete entry.
     suicide, suicide_chunks = ars_corpus.document("orne-suicide.pdf")
-    index._store._collection.delete(ids=[suicide_chunks[0].id])
+    index.state.chroma._collection.delete(ids=[suicide_chunks[0].id])
 
     reopened = open_index()
     assert [r.source for r in reopened.documents()] == ["orne-crt.pdf"]

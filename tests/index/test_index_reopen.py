@@ -68,8 +68,7 @@ def test_searches_never_fail_while_another_process_replaces_documents_and_the_cl
             writer.stdin.write("suivant\n")
             writer.stdin.flush()
             assert writer.stdout.readline().strip() == "DONE"
-            with index.batch():  # what Library.reload does: the client is reopened
-                pass
+            index.reload_from_disk()  # what Library.reload does: the client is reopened
     finally:
         stop.set()
         for thread in threads:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, cast
 
@@ -33,11 +32,6 @@ class StreamingAssistant:
 
 
 class Shelf:
-    busy = False
-
-    def reading(self) -> Any:
-        return nullcontext()
-
     def passages(self, ids: Sequence[str]) -> dict[str, str]:
         return {"c1": "Contexte avant. 220 000 euros sur 3 ans. Contexte après."}
 

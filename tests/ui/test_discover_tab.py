@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, cast
 
@@ -156,9 +155,6 @@ class FakeDiscovery:
 
 
 class Shelf:
-    def reading(self) -> Any:
-        return nullcontext()
-
     def documents(self) -> list[LibraryDocument]:
         return [LibraryDocument(ORNE, ORNE_TITLE, 13, 40, "2025-07-01T08:00:00+00:00", False)]
 

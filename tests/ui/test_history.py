@@ -13,9 +13,10 @@ from test_chat import Shelf, StreamingAssistant
 from assistant.conversations import open_conversations
 from assistant.feedback import FeedbackStore
 from assistant.settings import Settings
+from ui.agents import LOCAL_AGENT, agent_of
 from ui.chat import ChatHandlers
 from ui.feedback import FeedbackHandlers
-from ui.history import LOCAL_AGENT, HistoryHandlers, agent_of
+from ui.history import HistoryHandlers
 from ui.services import Services
 
 MARIE, PAUL = gr.Request(username="marie"), gr.Request(username="paul")
