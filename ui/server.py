@@ -19,6 +19,7 @@ from ui.api import Caller, install_api
 from ui.api_docs import api_app
 from ui.app import build_app
 from ui.auth import load_accounts
+from ui.gradio_text import gradio_text
 from ui.login import install_login, login_script
 from ui.oidc import SIGN_IN, SIGN_OUT, install_oidc, load_oidc, session_user
 from ui.page import FrenchPage, page_script
@@ -139,6 +140,7 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
         ssr_mode=False,
         theme=theme(),
         css_paths=[STYLE],
+        i18n=gradio_text(),  # « Téléverser », not Gradio's « télécharger », for an upload
     )
     app.add_middleware(FrenchPage, script=page_script(limit, services.library.max_upload_text) + login_script(
         bool(accounts)))
