@@ -18,11 +18,11 @@ def test_the_documents_tab_says_upload_in_french_with_real_plurals(browser: Brow
     page.goto(app.url + "/")
     page.get_by_role("tab", name="Documents").click()
     drop = page.locator("#envoi")
-    expect(drop).to_contain_text("Cliquez pour téléverser des fichiers")
+    expect(drop).to_contain_text("Cliquez pour téléverser des fichiers", timeout=30_000)
     expect(drop).to_contain_text("Déposez vos fichiers ici")
     assert "télécharg" not in drop.inner_text().lower() and "upload" not in drop.inner_text().lower()
     summary = page.locator("#resume-documents")
-    expect(summary).to_contain_text("documents indexés")
+    expect(summary).to_contain_text("documents indexés", timeout=60_000)  # listed once the page has loaded
     assert "(s)" not in summary.inner_text()
     page.get_by_role("tab", name="Découvrir").click()
     glossary = page.locator("#glossaire")
