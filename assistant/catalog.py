@@ -33,6 +33,7 @@ _DATES_RE = re.compile(
     r"|\b(?:19|20)\d{2}(?:\s*[-/]\s*(?:19|20)?\d{2})?\b"
 )
 _EDITION_RE = re.compile(r"\b(edition|version|mise a jour|maj|v\d+)\b")
+_WORD_RE = re.compile(r"[a-z0-9]+")  # one class, one quantifier: linear
 
 
 def series_key(title: str) -> str:
@@ -66,6 +67,15 @@ class GlossaryEntry:
             "occurrences": [{"source": s, "page": p} for s, p in self.occurrences],
             "note": "" if self.origin == "document" else "définition générale, non tirée des documents",
         }
+
+    @property
+    def defined(self) -> bool:
+        """True when the documents define the term, or the base glossary says more than its expansion: « Région
+        Île-de-France. » for IDF is no definition, and such a term is not worth a line of the glossary's list."""
+        if self.origin == "document":
+            return True
+        said, expansion = _words(self.definition), _words(self.expansion)
+        return said not in (expansion, said[:1] + expansion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +169,10 @@ class Catalog:
         return fiche.date if fiche else None
 
     def glossary(self, term: str | None = None) -> list[GlossaryEntry]:
-        """The glossary (or the entries matching `term`: acronym, or words of the expansion)."""
+        """The glossary's defined entries (or every entry matching `term`: acronym, or words of the expansion)."""
         entries = list(self._current().glossary)
         if not term:
-            return entries
+            return [e for e in entries if e.defined]
         key = fold_accents(term.lower()).strip()
         exact = [e for e in entries if e.term.lower() == key]
         return exact or [e for e in entries if key in fold_accents(f"{e.term} {e.expansion}".lower())]
@@ -231,6 +241,11 @@ def _glossary(
                 occurrences=tuple(used.get(known.term, ())),
             ))
     return tuple(sorted(entries, key=lambda e: e.term.upper()))
+
+
+def _words(text: str) -> list[str]:
+    """The lower-case, accent-free words of `text`: « Île-de-France. » -> ["ile", "de", "france"]."""
+    return _WORD_RE.findall(fold_accents(text.lower()))
 
 
 def _query_terms(base: tuple[Term, ...], entries: tuple[GlossaryEntry, ...]) -> tuple[Term, ...]:

@@ -29,6 +29,7 @@ from index.models import DocumentRecord
 from ingest.models import Chunk, Document
 from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, cited_name, content_id, discover, printable
+from ingest.plural import counted, plural
 from ingest.worker import run_limited
 
 log = logging.getLogger(__name__)
@@ -64,17 +65,22 @@ class IngestReport:
         if self.note:
             return self.note
         lines = [
-            f"Ingestion terminée en {self.seconds:.1f} s : {self.files} fichier(s) trouvé(s), "
-            f"{self.ingested} ingéré(s), {self.unchanged} déjà à jour, {len(self.skipped)} ignoré(s).",
-            f"Ajouté à l'index : {self.pages} page(s), {self.chunks} passage(s).",
+            f"Ingestion terminée en {self.seconds:.1f} s : "
+            f"{counted(self.files, 'fichier trouvé', 'fichiers trouvés')}, "
+            f"{counted(self.ingested, 'ingéré', 'ingérés')}, {self.unchanged} déjà à jour, "
+            f"{counted(len(self.skipped), 'ignoré', 'ignorés')}.",
+            f"Ajouté à l'index : {counted(self.pages, 'page', 'pages')}, "
+            f"{counted(self.chunks, 'passage', 'passages')}.",
         ]
         if self.ocr_pages:
             lines.append(
-                f"Reconnaissance de caractères (OCR) : {self.ocr_pages} page(s) numérisée(s) lue(s) "
+                "Reconnaissance de caractères (OCR) : "
+                f"{counted(self.ocr_pages, 'page numérisée lue', 'pages numérisées lues')} "
                 f"en {self.ocr_seconds:.1f} s ; vérifiez les passages cités sur le scan."
             )
         if self.reused:
-            lines.append(f"Vecteurs réutilisés : {self.reused} passage(s) au texte déjà indexé, non recalculé(s).")
+            lines.append(f"Vecteurs réutilisés : {counted(self.reused, 'passage', 'passages')} au texte déjà indexé, "
+                         f"{plural(self.reused, 'non recalculé', 'non recalculés')}.")
         if self.pruned:
             lines.append(f"Retirés de l'index (fichiers disparus) : {', '.join(self.pruned)}")
         if self.skipped:
@@ -106,7 +112,7 @@ def run_ingest(
         index.reset()
     known = {r.doc_id for r in index.documents()}
     if if_empty and known:
-        return IngestReport(note=f"Index déjà prêt : {len(known)} document(s) ; rien à ingérer.")
+        return IngestReport(note=f"Index déjà prêt : {counted(len(known), 'document', 'documents')} ; rien à ingérer.")
     report = IngestReport(files=len(found.files) + len(found.skipped), skipped=list(found.skipped))
     timings, counts = dict(index.timings), dict(index.encoder_counts)
     with index.batch():

@@ -20,6 +20,7 @@ from index.lock import ReadWriteLock
 from index.models import DocumentRecord
 from ingest.errors import UserError
 from ingest.pipeline import SUPPORTED, cited_name, content_id, unsupported_reason
+from ingest.plural import counted
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +242,7 @@ class Library:
         backup.unlink(missing_ok=True)
         if not report.ingested:  # a concurrent upload of the same bytes won the race
             return UploadResult(given, source, True, "déjà dans l'index")
-        parts = [f"{report.pages} page(s), {report.chunks} passage(s)"]
+        parts = [f"{counted(report.pages, 'page', 'pages')}, {counted(report.chunks, 'passage', 'passages')}"]
         if replaced:
             parts.append("remplace la version précédente")
         parts.extend(w.split(" : ", 1)[-1] for w in report.warnings)

@@ -15,6 +15,9 @@ from ingest.models import Block
 from ingest.tables import row_texts
 
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+TITLE_CHARS = 120  # a title from a first line stays readable in a list and a citation
+TITLE_MIN_CHARS = 15  # a sentence end before this is more likely an abbreviation ("M. Dupont") than a title's end
+SENTENCE_ENDS = ".!?…"
 
 
 def decode(data: bytes) -> str:
@@ -40,8 +43,26 @@ def read_text(path: Path) -> tuple[str, int, list[Block]]:
         blocks.extend(_text_blocks(page.split("\n"), number, vocab))
     if not blocks:
         raise SkipFile("le fichier ne contient aucun texte")
-    title = next((b.text for b in blocks if b.kind == "heading"), "")
+    title = next((b.text for b in blocks if b.kind == "heading"), "") or first_line_title(pages)
     return title, len(pages), blocks
+
+
+def first_line_title(pages: list[str]) -> str:
+    """A title from the first non-empty line (a plain .txt has no heading): its first sentence, else its start
+    cut at a word near TITLE_CHARS; "" for a text without any line."""
+    line = next((squash(raw) for page in pages for raw in page.split("\n") if raw.strip()), "")
+    return short_title(bullet_text(line) or line)
+
+
+def short_title(text: str, limit: int = TITLE_CHARS) -> str:
+    """`text` up to its first sentence end (the final "." dropped), or cut at a word before `limit` with "…"."""
+    for at in range(TITLE_MIN_CHARS, min(len(text), limit) + 1):
+        if text[at - 1] in SENTENCE_ENDS and (at == len(text) or text[at] == " "):
+            return text[: at - 1] if text[at - 1] == "." else text[:at]
+    if len(text) <= limit:
+        return text.removesuffix(".")
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > TITLE_MIN_CHARS else limit].rstrip(" ,;:") + "…"
 
 
 def _text_blocks(lines: list[str], page: int, vocab: set[str]) -> list[Block]:

@@ -30,6 +30,8 @@ from assistant.models import Answer
 from assistant.schemas import AnswerOut, CitationOut, DocumentOut, PassageOut
 from assistant.settings import Settings
 from ingest.errors import UserError
+from ingest.plural import counted
+from ui.api_docs import API_DOCS, api_app
 from ui.errors import install_errors
 from ui.oidc import User, load_oidc
 from ui.security import allowed_origins, install_security
@@ -39,8 +41,6 @@ from ui.tokens import BadToken, ProviderTokens, ProviderUnreachable
 log = logging.getLogger(__name__)
 
 MODEL_ID = "ars-assistant"
-API_DOCS = "/api/docs"
-OPENAPI = "/api/openapi.json"
 UNAUTHORIZED = (
     "Accès refusé : jeton d'accès absent ou invalide. Envoyez l'en-tête « Authorization: Bearer <jeton> » "
     "avec un des jetons de ARS_API_TOKENS (demandez-en un à l'administrateur) ou un jeton du fournisseur "
@@ -179,20 +179,22 @@ def api_router(services: Services, access: Access) -> APIRouter:
     router = APIRouter()
     assistant, library = services.assistant, services.library
 
-    @router.get("/api/health", tags=["état"])
+    @router.get("/api/health", tags=["état"], summary="État du service")
     def health() -> HealthOut:
-        """Is the service up, how many documents does it answer from, and is it warm: a load balancer can wait
-        for `warm` before sending questions, which would otherwise wait for the models to load."""
+        """Le service répond-il, sur combien de documents et de passages, et est-il prêt (`warm`) : un répartiteur de
+        charge peut attendre `warm` avant d'envoyer des questions, qui attendraient sinon le chargement des modèles.
+        Sans jeton."""
         status = assistant.index.status()
         return HealthOut(documents=status["documents"], passages=status["chunks"],
                          embedding_model=status["embedding_model"], warm=assistant.warm)
 
-    @router.post("/api/ask", dependencies=guarded, tags=["questions"])
+    @router.post("/api/ask", dependencies=guarded, tags=["questions"], summary="Poser une question")
     def ask(body: AskRequest) -> AnswerOut:
         """Une réponse citée (le JSON de `ars-assistant ask --json`), ou un refus qui nomme les documents proches."""
         return AnswerOut.of(assistant.ask(body.question, body.history))
 
-    @router.post("/api/ask/stream", dependencies=guarded, tags=["questions"])
+    @router.post("/api/ask/stream", dependencies=guarded, tags=["questions"],
+                 summary="Poser une question, réponse au fil de l'eau")
     def ask_stream(body: AskRequest) -> StreamingResponse:
         """La réponse au fil de l'eau (Server-Sent Events) : des événements « partial » ({"answer": texte}),
         puis un événement « answer » avec la réponse complète et ses citations."""
@@ -206,17 +208,18 @@ def api_router(services: Services, access: Access) -> APIRouter:
 
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
-    @router.get("/api/search", dependencies=guarded, tags=["questions"])
+    @router.get("/api/search", dependencies=guarded, tags=["questions"], summary="Chercher des passages")
     def search(q: str = Query(min_length=1, max_length=1000), k: int = Query(5, ge=1, le=50)) -> SearchOut:
         """Les passages les plus proches d'un texte, avec leur score (recherche hybride), sans réponse rédigée."""
         return SearchOut(query=q, passages=[PassageOut.of(hit) for hit in assistant.index.search(q, k)])
 
-    @router.get("/api/documents", dependencies=guarded, tags=["documents"])
+    @router.get("/api/documents", dependencies=guarded, tags=["documents"], summary="Lister les documents")
     def documents() -> list[DocumentOut]:
         """Les documents indexés."""
         return [DocumentOut.of(d) for d in library.documents()]
 
-    @router.get("/api/documents/{source}/file", dependencies=guarded, tags=["documents"], response_class=FileResponse)
+    @router.get("/api/documents/{source}/file", dependencies=guarded, tags=["documents"], response_class=FileResponse,
+                summary="Télécharger le fichier d'un document")
     def original(source: str) -> FileResponse:
         """Le fichier d'un document indexé (pour ouvrir la page citée), même ingéré par une autre machine."""
         path = library.resolve(source)
@@ -224,7 +227,8 @@ def api_router(services: Services, access: Access) -> APIRouter:
             raise HTTPException(404, f"« {source} » : document introuvable dans l'index, ou fichier indisponible.")
         return FileResponse(path, filename=path.name, headers={"X-Content-Type-Options": "nosniff"})
 
-    @router.post("/api/documents", dependencies=admins, status_code=201, tags=["documents"])
+    @router.post("/api/documents", dependencies=admins, status_code=201, tags=["documents"],
+                 summary="Ajouter un document")
     def upload(file: UploadFile = File(description="PDF, DOCX, ODT, HTML, TXT ou MD.")) -> UploadOut:  # noqa: B008
         """Ajoute un document (mêmes contrôles que la page) ; un fichier du même nom remplace l'ancien. Refus :
         422 avec la raison en français."""
@@ -241,7 +245,7 @@ def api_router(services: Services, access: Access) -> APIRouter:
             raise HTTPException(422, f"{result.source} : {result.message}")
         return UploadOut(name=result.name, source=result.source, message=result.message)
 
-    @router.delete("/api/documents/{source}", dependencies=admins, tags=["documents"])
+    @router.delete("/api/documents/{source}", dependencies=admins, tags=["documents"], summary="Retirer un document")
     def remove(source: str) -> RemovedOut:
         """Retire un document de l'index (son fichier n'est supprimé que s'il a été envoyé par l'interface ou l'API)."""
         try:
@@ -252,12 +256,13 @@ def api_router(services: Services, access: Access) -> APIRouter:
             raise HTTPException(404, f"« {source} » n'est pas dans l'index : voyez GET /api/documents.")
         return RemovedOut(removed=[DocumentOut.of(d) for d in gone])
 
-    @router.get("/v1/models", dependencies=guarded, tags=["compatible OpenAI"])
+    @router.get("/v1/models", dependencies=guarded, tags=["compatible OpenAI"], summary="Lister les modèles")
     def models() -> dict[str, Any]:
         """Le modèle que les clients OpenAI (Open WebUI…) peuvent choisir."""
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "ars"}]}
 
-    @router.post("/v1/chat/completions", dependencies=guarded, tags=["compatible OpenAI"])
+    @router.post("/v1/chat/completions", dependencies=guarded, tags=["compatible OpenAI"],
+                 summary="Discussion (compatible OpenAI)")
     def chat_completions(body: ChatRequest) -> Any:
         """La dernière question de l'utilisateur, les précédentes servant d'historique ; la réponse se termine par
         ses sources, et le champ « citations » les donne en JSON."""
@@ -316,8 +321,7 @@ def install_api(app: FastAPI, services: Services, session: SessionCheck | None =
 
 def create_api(settings: Settings, services: Services) -> FastAPI:
     """The API alone (`ars-assistant api`), its OpenAPI page at /api/docs."""
-    app = FastAPI(title="ARS Assistant", version="1", docs_url=API_DOCS, redoc_url=None, openapi_url=OPENAPI,
-                  description="Questions-réponses citées sur les documents de l'ARS : REST et compatible OpenAI.")
+    app = api_app()
     install_api(app, services)
     install_security(app, settings, services.library.max_upload_bytes)
     return app
@@ -357,7 +361,8 @@ def serve_api(settings: Settings) -> None:
     app = create_api(settings, services)
     documents = len(services.library.documents())
     url = f"http://{settings.ui_host}:{settings.api_port}"
-    print(f"API ARS Assistant : {url}/api  (documentation : {url}{API_DOCS} ; {documents} document(s) indexé(s) ; "
+    print(f"API ARS Assistant : {url}/api  (documentation : {url}{API_DOCS} ; "
+          f"{counted(documents, 'document indexé', 'documents indexés')} ; "
           "Ctrl+C pour arrêter)", flush=True)
     if not tokens_of(settings) and load_oidc(settings) is None:
         print("Attention : API sans jeton d'accès ; définissez ARS_API_TOKENS avant de l'ouvrir au réseau.", flush=True)

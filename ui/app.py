@@ -148,7 +148,7 @@ def build_app(
                         f"{max_size} au plus par fichier."
                     )
                     upload = gr.File(
-                        label=f"Déposez vos fichiers ici ou cliquez pour les choisir ({max_size} max. par fichier)",
+                        label=f"Fichiers à téléverser ({max_size} max. par fichier)",
                         file_count="multiple",
                         type="filepath",
                         height=160,

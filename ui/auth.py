@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assistant.settings import Settings
 from ingest.errors import UserError
+from ingest.plural import counted
 
 ROLES = ("admin", "agent")
 
@@ -50,12 +51,13 @@ class Accounts:
 
     def describe(self) -> str:
         """The start line's French summary of the roles."""
+        accounts = counted(len(self.accounts), "compte", "comptes")
         if not self.roles_given:
-            return (f"Connexion par mot de passe : {len(self.accounts)} compte(s), tous administrateurs (aucun n'est "
+            return (f"Connexion par mot de passe : {accounts}, tous administrateurs (aucun n'est "
                     "marqué « :admin » ni nommé dans ARS_ADMIN_EMAILS).")
         admins = [a.name for a in self.accounts if a.admin]
         who = ", ".join(admins) if admins else "aucun (documents gérés en ligne de commande)"
-        return f"Connexion par mot de passe : {len(self.accounts)} compte(s) ; administrateurs : {who}."
+        return f"Connexion par mot de passe : {accounts} ; administrateurs : {who}."
 
 
 def parse_accounts(text: str, origin: str, separator: str = ",") -> list[Entry]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from ingest.errors import UserError
+from ingest.plural import counted
 
 
 @click.group()
@@ -51,7 +52,8 @@ def feedback_export(out: Path) -> None:
     down = sum(1 for r in records if r.get("rating") == "down")
     written = feedback_to_questions(path, out)
     click.echo(
-        f"{written} question(s) candidate(s) écrite(s) dans {out} ({len(records)} retour(s), dont {down} négatif(s)). "
+        f"{counted(written, 'question candidate écrite', 'questions candidates écrites')} dans {out} "
+        f"({counted(len(records), 'retour', 'retours')}, dont {counted(down, 'négatif', 'négatifs')}). "
         "Complétez « must_contain » avant de les ajouter à eval/questions.jsonl."
     )
 

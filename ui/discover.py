@@ -18,6 +18,7 @@ import gradio as gr
 from assistant.catalog import GlossaryEntry
 from ingest.facts.dates import french_date
 from ingest.fiche import Fiche, KeyFigure
+from ingest.plural import counted
 from ui.render import in_context, viewer_url
 from ui.services import Services
 
@@ -116,7 +117,7 @@ def _used_cell(entry: GlossaryEntry, titles: Mapping[str, str]) -> str:
         )
     others = len(by_source) - DOCUMENTS_PER_TERM
     if others > 0:
-        items.append(f"<li>et {others} autre(s) document(s)</li>")
+        items.append(f"<li>et {counted(others, 'autre document', 'autres documents')}</li>")
     return f'<ul class="emplois">{"".join(items)}</ul>'
 
 
@@ -134,7 +135,8 @@ def glossary_html(
             "Essayez un sigle (CTS) ou un mot de son développé (territorial).</p>"
         )
     count = (
-        f"{len(shown)} sigle(s) sur {len(entries)}" if len(shown) != len(entries) else f"{len(entries)} sigle(s)"
+        f"{counted(len(shown), 'sigle', 'sigles')} sur {len(entries)}" if len(shown) != len(entries)
+        else counted(len(entries), "sigle", "sigles")
     )
     rows = "".join(
         f'<tr data-sigle="{_attr(e.term)}">'
@@ -218,7 +220,7 @@ def fiche_html(view: FicheView) -> str:
     facts = [f'<span class="nature">{_esc(fiche.kind)}</span>'] if fiche.kind else []
     if fiche.date:
         facts.append(f'<time datetime="{_attr(fiche.date)}">{_esc(french_date(fiche.date))}</time>')
-    facts += [f"{fiche.pages} page(s)", f"{view.chunks} passage(s)"]
+    facts += [counted(fiche.pages, "page", "pages"), counted(view.chunks, "passage", "passages")]
     facts.append(f'<span class="fichier">{_esc(fiche.source)}</span>')
     replaced = ""
     if view.superseded_by is not None:

@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 
 from ingest.errors import UserError
+from ingest.plural import counted
 from ui.render import documents_table, literal
 from ui.services import Services
 
@@ -54,7 +55,8 @@ class DocumentsHandlers:
         pages = sum(d.pages for d in docs)
         chunks = sum(d.chunks for d in docs)
         summary = (
-            f"**{len(docs)} document(s)** indexé(s) : {pages} page(s), {chunks} passage(s)."
+            f"**{counted(len(docs), 'document indexé', 'documents indexés')}** : "
+            f"{counted(pages, 'page', 'pages')}, {counted(chunks, 'passage', 'passages')}."
             if docs
             else "**Aucun document indexé.** Ajoutez des fichiers ci-dessous."
         )

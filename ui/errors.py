@@ -17,6 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ingest.plural import counted
+
 log = logging.getLogger(__name__)
 
 INTERNAL = ("Erreur interne du serveur : la requête n'a pas pu aboutir. Réessayez ; si l'erreur persiste, "
@@ -80,7 +82,7 @@ def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
         field = ".".join(location[1:])
         kind = KINDS.get(str(error.get("type", "")), "valeur invalide")
         said.append(f"{place} « {field} » : {kind}" if field else f"{place} : {kind}")
-    more = f" (et {len(errors) - 3} autre(s))" if len(errors) > 3 else ""
+    more = f" (et {counted(len(errors) - 3, 'autre', 'autres')})" if len(errors) > 3 else ""
     return "Requête invalide : " + " ; ".join(said) + more + ". Voyez le format attendu sur /api/docs."
 
 

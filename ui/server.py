@@ -14,9 +14,12 @@ from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse,
 
 from assistant.factory import read_limits
 from assistant.settings import Settings
-from ui.api import API_DOCS, OPENAPI, Caller, install_api
+from ingest.plural import counted
+from ui.api import Caller, install_api
+from ui.api_docs import api_app
 from ui.app import build_app
 from ui.auth import load_accounts
+from ui.gradio_text import gradio_text
 from ui.login import install_login, login_script
 from ui.oidc import SIGN_IN, SIGN_OUT, install_oidc, load_oidc, session_user
 from ui.page import FrenchPage, page_script
@@ -88,7 +91,7 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
     sign_out = SIGN_OUT if oidc else "/logout" if accounts else None
     demo = build_app(services, can_edit=can_edit, sign_out=sign_out)
     demo.queue(default_concurrency_limit=settings.ui_concurrency)
-    app = FastAPI(title="ARS Assistant", version="1", docs_url=API_DOCS, redoc_url=None, openapi_url=OPENAPI)
+    app = api_app()  # the API's routes and its offline documentation page, the page mounted beside them
 
     def document(source: str, request: Request) -> Response:  # sync: FastAPI runs it in a thread
         """An indexed document's file; any other name, or a path, is refused."""
@@ -136,6 +139,7 @@ def create_server(settings: Settings, services: Services | None = None) -> FastA
         ssr_mode=False,
         theme=theme(),
         css_paths=[STYLE],
+        i18n=gradio_text(),  # « Téléverser », not Gradio's « télécharger », for an upload
     )
     app.add_middleware(FrenchPage, script=page_script(limit, services.library.max_upload_text) + login_script(
         bool(accounts)))
@@ -167,7 +171,8 @@ def serve(settings: Settings) -> None:
     start_checking_suggestions(services)
     documents = len(services.library.documents())
     url = f"http://{settings.ui_host}:{settings.ui_port}"
-    print(f"Interface ARS Assistant : {url}  ({documents} document(s) indexé(s) ; Ctrl+C pour arrêter)", flush=True)
+    indexed = counted(documents, "document indexé", "documents indexés")
+    print(f"Interface ARS Assistant : {url}  ({indexed} ; Ctrl+C pour arrêter)", flush=True)
     if not documents:
         print("L'index est vide : ajoutez des documents dans l'onglet Documents, ou lancez "
               "`ars-assistant ingest data/documents`.", flush=True)

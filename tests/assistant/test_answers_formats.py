@@ -38,7 +38,7 @@ def cites(answer: Answer, source: str, page: int) -> bool:
 def test_ocr_is_counted_apart_in_the_ingest_summary(ingested: tuple[Settings, IngestReport]):
     report = ingested[1]
     assert report.ocr_pages == 2 and report.ocr_seconds > 0
-    assert "Reconnaissance de caractères (OCR) : 2 page(s)" in str(report)
+    assert "Reconnaissance de caractères (OCR) : 2 pages numérisées lues" in str(report)
 
 
 def test_a_scanned_page_is_answered_from_its_page_and_the_citation_says_ocr(assistant: Assistant):

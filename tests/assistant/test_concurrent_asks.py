@@ -85,7 +85,7 @@ def test_questions_are_answered_while_another_process_ingests_and_nothing_is_cor
         thread.join(300)
     print(f"\n{len(answers)} answers in threads, {len(processes)} ask processes during the ingest")
 
-    assert writer.returncode == 0 and f"{COUNT} ingéré(s)" in out.decode(), err.decode()[-3000:]
+    assert writer.returncode == 0 and f"{COUNT} ingérés" in out.decode(), err.decode()[-3000:]
     assert not failures, failures
     assert len(answers) >= 2 * THREADS and processes
     for question, answer in answers:

@@ -12,7 +12,7 @@ from typing import Any, cast
 import pytest
 from fpdf import FPDF
 
-from assistant.catalog import Catalog, series_key
+from assistant.catalog import Catalog, GlossaryEntry, series_key
 from assistant.discover import Discovery
 from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
@@ -60,6 +60,24 @@ def test_a_term_only_in_the_base_glossary_says_so(assistant: Assistant):
     found = entry(assistant.catalog, "FIR")
     assert found.origin == "base" and found.page is None
     assert found.to_json()["note"] == "définition générale, non tirée des documents"
+
+
+def test_the_glossary_lists_no_term_that_nothing_defines(assistant: Assistant):
+    # « IDF : Région Île-de-France. » defines nothing; the sample corpus does not define it either
+    listed = {e.term for e in assistant.catalog.glossary()}
+    assert {"IDF", "ARA", "HDF", "PACA"}.isdisjoint(listed) and {"CTS", "PRS", "FIR", "IDE"} <= listed
+    assert entry(assistant.catalog, "IDF").expansion == "Île-de-France"  # asked for by name, still found
+    assert any(t.term == "IDF" for t in assistant.glossary.terms)  # and still expanded in questions
+
+
+def test_a_general_definition_that_only_restates_the_expansion_defines_nothing():
+    def base(expansion: str, definition: str) -> GlossaryEntry:
+        return GlossaryEntry("X", expansion, definition, "base")
+
+    assert not base("Hauts-de-France", "Région Hauts-de-France.").defined
+    assert not base("comité de pilotage", "Comité de pilotage.").defined
+    assert base("infirmier diplômé d'État", "Infirmier titulaire du diplôme d'État.").defined
+    assert GlossaryEntry("X", "Hauts-de-France", "Région Hauts-de-France.", "document").defined
 
 
 def test_the_glossary_drives_query_expansion(assistant: Assistant):

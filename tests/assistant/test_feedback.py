@@ -57,7 +57,7 @@ def test_feedback_export_writes_thumbs_down_as_candidate_questions(ars, tmp_path
     out = tmp_path / "candidates.jsonl"
     result = ars("feedback", "export", "--out", str(out), data_dir=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert "1 question(s) candidate(s)" in result.stdout and "2 retour(s), dont 1 négatif(s)" in result.stdout
+    assert "1 question candidate écrite" in result.stdout and "(2 retours, dont 1 négatif)" in result.stdout
     (candidate,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert candidate["question"] == "combien pour le plan crack ?" and candidate["comment"] == "Il manque le total."
     assert candidate["source"] == CITATION.source and candidate["page"] == 6 and candidate["category"] == "retour"

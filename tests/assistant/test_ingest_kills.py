@@ -60,7 +60,7 @@ def test_ingest_killed_at_random_instants_is_completed_by_the_next_run_to_the_cl
     writing = wait_for_writes(process, clean_dir)
     out, err = process.communicate(timeout=300)
     write_phase = time.monotonic() - writing
-    assert process.returncode == 0 and f"{COUNT} ingéré(s)" in out.decode(), err.decode()[-2000:]
+    assert process.returncode == 0 and f"{COUNT} ingérés" in out.decode(), err.decode()[-2000:]
     clean = snapshot(Index(clean_dir, embeddings=e5))
     assert len(clean["documents"]) == COUNT and clean["dense_ids"] == clean["lexical_ids"]
     assert "9 internes" in clean["answers"][0][0], clean["answers"][0]

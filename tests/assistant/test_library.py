@@ -67,7 +67,7 @@ def test_an_upload_is_stored_with_a_safe_name_indexed_and_searchable(library: Li
     upload = _file(tmp_path, "tmpab12", f"# Saturnisme dans l'Orne\n\n{FACT}\n")
     result = library.add(upload, "../../notes/saturnisme.md")
     assert result.ok, result.message
-    assert result.source == "saturnisme.md" and result.message.startswith("ajouté : 1 page(s), 1 passage(s)")
+    assert result.source == "saturnisme.md" and result.message.startswith("ajouté : 1 page, 1 passage")
     stored = library.uploads_dir / "saturnisme.md"
     assert stored.read_text(encoding="utf-8").endswith(FACT + "\n")
     listed = {d.source: d for d in library.documents()}

@@ -47,7 +47,32 @@ def test_markdown_and_text_with_cp1252_accents(tmp_path: Path):
     assert doc.page_count == 2
     assert doc.blocks[0].text == "Comité de pilotage réuni à Alençon."
     assert doc.blocks[1].page == 2
-    assert doc.title == "Ancien"  # no heading: the file name stands in
+    assert doc.title == "Comité de pilotage réuni à Alençon"  # no heading: the first line, not the file name
+
+
+def test_a_text_file_without_heading_is_titled_by_its_first_line_kept_short(tmp_path: Path):
+    note = tmp_path / "note_2025-03.txt"
+    note.write_text("\n\n  Note de service : fermeture estivale des centres de vaccination. Les centres de Caen et "
+                    "de Lisieux ferment du 1er au 15 août.\nSuite du texte.\n", "utf-8")
+    assert parse_file(note).title == "Note de service : fermeture estivale des centres de vaccination"
+    long = tmp_path / "long.txt"
+    line = "Compte rendu " + "de la réunion du comité de pilotage " * 8
+    long.write_text(line + "\n\nTexte.", "utf-8")
+    title = parse_file(long).title
+    assert title.endswith("…") and len(title) <= 121 and line.startswith(title[:-1] + " ")  # cut between words
+    item = tmp_path / "liste.md"
+    item.write_text("- Permanences des pharmacies de garde\n- Calvados\n", "utf-8")
+    assert parse_file(item).title == "Permanences des pharmacies de garde"  # the bullet is not part of the title
+    heading = tmp_path / "rapport.md"
+    heading.write_text("Brouillon\n\n# Rapport annuel 2024\n\nTexte.", "utf-8")
+    assert parse_file(heading).title == "Rapport annuel 2024"  # a heading still wins over the first line
+
+
+def test_the_eval_corpus_text_documents_keep_their_heading_as_title():
+    real = Path(__file__).resolve().parents[2] / "eval" / "real" / "dev" / "docs"
+    path = sorted(real.glob("*.txt"))[0]
+    heading = path.read_text("utf-8").splitlines()[0].removeprefix("# ").strip()
+    assert parse_file(path).title == heading
 
 
 def test_folders_are_walked_recursively_and_hidden_files_ignored(tmp_path: Path):

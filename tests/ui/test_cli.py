@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_reingesting_unchanged_files_does_nothing_and_says_so(ars, corpus_settings: Settings):
     result = ars("ingest", "data/documents", data_dir=corpus_settings.data_dir)
     assert result.exit_code == 0, result.stderr
-    assert "0 ingéré(s), 2 déjà à jour" in result.stdout
+    assert "0 ingéré, 2 déjà à jour" in result.stdout
     status = json.loads(ars("status", "--json", data_dir=corpus_settings.data_dir).stdout)
     assert status["documents"] == 2 and status["chunks"] > 20 and status["store"] == "embedded"
 

@@ -79,7 +79,7 @@ def test_the_glossary_filter_takes_an_acronym_or_words_of_the_expansion_whatever
 
 def test_a_document_entry_links_its_defining_page_and_the_pages_that_use_it():
     shown = glossary_html(ENTRIES, "cts", {ORNE: ORNE_TITLE})
-    assert shown.count("<tr data-sigle=") == 1 and "1 sigle(s) sur 4" in shown
+    assert shown.count("<tr data-sigle=") == 1 and "1 sigle sur 4" in shown
     assert '<th scope="row" data-label="Sigle" class="sigle">CTS</th>' in shown
     assert "co-construite avec chaque Conseil territorial de santé (CTS)." in shown
     defined = viewer_url(ORNE, 2, CTS.definition).replace("&", "&amp;")
@@ -109,7 +109,7 @@ def test_a_fiche_links_its_outline_and_key_figures_to_their_pages():
     shown = fiche_html(view)
     assert f'<h3 id="fiche-{ROADMAP.doc_id}-titre">{ORNE_TITLE}</h3>' in shown
     assert '<span class="nature">feuille de route</span> · <time datetime="2025-01">janvier 2025</time>' in shown
-    assert "13 page(s) · 40 passage(s)" in shown
+    assert "13 pages · 40 passages" in shown
     heading = viewer_url(ORNE, 4, "Maison des Femmes Santé de l’Orne").replace("&", "&amp;")
     assert (f'<a href="{heading}" target="_blank" rel="noopener" title="{ORNE_TITLE}, page 4">'
             "Maison des Femmes Santé de l’Orne</a>") in shown
@@ -179,7 +179,7 @@ def test_the_chat_examples_are_the_suggested_questions_and_the_fixed_list_only_f
 
 def test_the_discover_tab_shows_the_glossary_the_fiches_and_the_number_of_passages(tmp_path: Path):
     glossary, fiches, *buttons = handlers(tmp_path, FakeDiscovery(["combien pour le plan crack ?"])).discover("cts")
-    assert glossary.count("<tr data-sigle=") == 1 and "40 passage(s)" in fiches
+    assert glossary.count("<tr data-sigle=") == 1 and "40 passages" in fiches
     assert 'data-question="combien pour le plan crack ?"' in fiches and len(buttons) == EXAMPLE_SLOTS
 
 
