@@ -16,17 +16,18 @@ def evaluate(
     scratch: Path,
     limit: int | None = None,
     reports_dir: Path = Path("eval/reports"),
+    extended: bool = False,
 ) -> dict[str, tuple[dict[str, Any], Any]]:
     """Metrics and report files per suite. With a question file, that one suite ("questions") over the index
     (the sample corpus if it is empty). Without, every default suite (sample corpus, formats, real corpus
-    dev and locked test) over one index of all their documents, ingested in `scratch` when the index is
-    empty; a locked suite's report holds aggregates only."""
+    dev and locked test; `extended`: the extended dev too) over one index of all their documents, ingested in
+    `scratch` when the index is empty; a locked suite's report holds aggregates only."""
     from eval.metrics import PdfPageText
     from eval.report import write_reports
     from eval.run import Suite, default_suites, locked_view, run_eval
 
     suites = [Suite("questions", questions, settings.documents_dir)] if questions else list(
-        default_suites(settings.documents_dir)
+        default_suites(settings.documents_dir, extended)
     )
     folders = list(dict.fromkeys(s.documents for s in suites if s.documents.is_dir()))
     if open_index(settings).status()["documents"] == 0:

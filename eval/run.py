@@ -38,12 +38,15 @@ class Suite:
     locked: bool = False
 
 
-def default_suites(documents_dir: Path = DEFAULT_DOCUMENTS) -> tuple[Suite, ...]:
-    """The sample corpus, the formats fixtures, and the real corpus's dev and locked test splits."""
+def default_suites(documents_dir: Path = DEFAULT_DOCUMENTS, extended: bool = False) -> tuple[Suite, ...]:
+    """The sample corpus, the formats fixtures, and the real corpus's dev and locked test splits; with
+    `extended`, the extended dev split too (the CI gate leaves it out: ingesting it takes ~10 min)."""
     return (
         Suite("exemple", DEFAULT_QUESTIONS, documents_dir),
         Suite("formats", FORMATS_QUESTIONS, FORMATS_DIR),
         Suite("reel-dev", REAL_DIR / "dev" / "questions.jsonl", REAL_DIR / "dev" / "docs"),
+        *([Suite("reel-dev-etendu", REAL_DIR / "dev-etendu" / "questions.jsonl", REAL_DIR / "dev-etendu" / "docs")]
+          if extended else []),
         Suite("reel-test", REAL_DIR / "test" / "questions.jsonl", REAL_DIR / "test" / "docs", locked=True),
     )
 

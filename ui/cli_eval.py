@@ -65,19 +65,22 @@ def feedback_export(out: Path) -> None:
 @click.option("--min-refusal", type=click.FloatRange(0, 1), default=None, help="Seuil de refus corrects.")
 @click.option("--limit", type=click.IntRange(1), default=None, help="N'évalue que les N premières questions.")
 @click.option("--reports", type=click.Path(path_type=Path), default=Path("eval/reports"), help="Dossier des rapports.")
+@click.option("--etendu", "extended", is_flag=True,
+              help="Ajoute le jeu dev étendu (244 documents, 2 618 questions ; environ une demi-heure de plus).")
 def eval_(
     questions: Path | None, as_json: bool, min_accuracy: float | None, min_refusal: float | None,
-    limit: int | None, reports: Path,
+    limit: int | None, reports: Path, extended: bool,
 ) -> None:
     """Mesure la justesse des réponses ; code de sortie 1 sous les seuils.
 
     Sans FICHIER : quatre jeux (exemple, formats, corpus réel dev et test verrouillé) sur un index de tous
     leurs documents, ingérés dans un dossier temporaire si l'index est vide. Le jeu « reel-test » n'est
-    rapporté qu'en chiffres agrégés.
+    rapporté qu'en chiffres agrégés. Avec --etendu, un cinquième jeu : le dev étendu du corpus réel.
 
     \b
     Exemples :
       ars-assistant eval
+      ars-assistant eval --etendu
       ars-assistant eval eval/questions.jsonl --json --min-accuracy 0.9
     """
     from assistant.settings import Settings
@@ -86,7 +89,7 @@ def eval_(
 
     settings = Settings()
     with tempfile.TemporaryDirectory(prefix="ars-eval-") as scratch:
-        suites = evaluate(settings, questions, Path(scratch), limit=limit, reports_dir=reports)
+        suites = evaluate(settings, questions, Path(scratch), limit=limit, reports_dir=reports, extended=extended)
     if as_json:
         summary = {name: {k: v for k, v in report.items() if k != "results"} for name, (report, _) in suites.items()}
         click.echo(json.dumps(summary, ensure_ascii=False))
