@@ -110,7 +110,7 @@ class Chunk:
     def pages_of(self, excerpt: str) -> tuple[int, int]:
         """Pages on which a verbatim excerpt of the text starts and ends; (page, page_end) if it is not in the text."""
         offset = self.text.find(excerpt) if excerpt else -1
-        if offset < 0:
+        if offset < 0 or (self.page_end > self.page and not self.page_starts):  # not found, or an older index
             return self.page, self.page_end
         return self.page_at(offset), self.page_at(offset + len(excerpt) - 1)
 
