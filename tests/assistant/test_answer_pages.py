@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pdfs import write_pages_pdf
+import two_page_note as granville
 from pypdf import PdfReader
 
 from assistant.answer import Draft, citation_for
@@ -20,36 +20,29 @@ from index.models import Hit
 from ingest.models import Block, Chunk, Document
 from ingest.split import chunk_document
 
-NOTE = "note-centre-sante-granville.pdf"
-TITLE = "Centre de santé de Granville – note de financement"
-OPENING = "Le centre de santé de Granville ouvrira le 6 janvier 2025 dans les locaux de l’ancienne maternité."
-CARRIER = "L’association Santé Littoral porte le projet avec la commune de Granville."
-GRANT = "Une subvention de 48 000 euros est accordée par l’ARS pour l’équipement de télémédecine du centre."
-DOCTORS = "Trois médecins généralistes y exerceront à temps plein dès l’ouverture."
-PAGES = [[OPENING, CARRIER], [GRANT, DOCTORS]]
-
 
 def two_page_chunk() -> Chunk:
-    blocks = tuple(Block("paragraph", text, page, 0) for page, texts in enumerate(PAGES, start=1) for text in texts)
-    [chunk] = chunk_document(Document("abc", NOTE, TITLE, f"/tmp/{NOTE}", 2, blocks))
+    blocks = tuple(Block("paragraph", text, page, 0)
+                   for page, texts in enumerate(granville.PAGES, start=1) for text in texts)
+    [chunk] = chunk_document(Document("abc", granville.NOTE, granville.TITLE, f"/tmp/{granville.NOTE}", 2, blocks))
     return chunk
 
 
 def test_a_sentence_of_page_two_is_cited_page_two_and_one_of_page_one_page_one():
     hit = Hit(chunk=two_page_chunk(), score=0.9, rank=1)
     assert (hit.chunk.page, hit.chunk.page_end) == (1, 2)
-    second = citation_for(1, hit, GRANT)
-    first = citation_for(2, hit, OPENING)
+    second = citation_for(1, hit, granville.GRANT)
+    first = citation_for(2, hit, granville.OPENING)
     assert (second.page, second.page_end) == (2, 2)
     assert (first.page, first.page_end) == (1, 1)
-    text = Answer("q", f"{GRANT} [1]\n{OPENING} [2]", (second, first)).with_sources()
-    assert f"({NOTE}, p. 2)" in text and f"({NOTE}, p. 1)" in text and "p. 1-2" not in text
+    text = Answer("q", f"{granville.GRANT} [1]\n{granville.OPENING} [2]", (second, first)).with_sources()
+    assert f"({granville.NOTE}, p. 2)" in text and f"({granville.NOTE}, p. 1)" in text and "p. 1-2" not in text
 
 
 def test_an_excerpt_over_the_page_break_is_cited_on_both_pages():
     hit = Hit(chunk=two_page_chunk(), score=0.9, rank=1)
     draft = Draft()
-    draft.cite(f"{CARRIER}\n{GRANT}", hit)
+    draft.cite(f"{granville.CARRIER}\n{granville.GRANT}", hit)
     assert (draft.citations[0].page, draft.citations[0].page_end) == (1, 2)
 
 
@@ -57,7 +50,7 @@ def test_a_chunk_from_an_index_written_before_is_cited_on_its_pages_as_before():
     chunk = two_page_chunk()
     meta = {key: value for key, value in chunk.metadata().items() if key != "page_starts"}
     old = Chunk.from_metadata(chunk.text, meta)
-    citation = citation_for(1, Hit(chunk=old, score=0.9, rank=1), GRANT)
+    citation = citation_for(1, Hit(chunk=old, score=0.9, rank=1), granville.GRANT)
     assert (citation.page, citation.page_end) == (1, 2)  # unknown page: the passage's range, never a wrong page
 
 
@@ -67,7 +60,7 @@ def note(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Assistant]:
     home = tmp_path_factory.mktemp("two-pages")
     documents = home / "documents"
     documents.mkdir()
-    write_pages_pdf(documents / NOTE, TITLE, PAGES)
+    granville.write_note(documents)
     settings = Settings(data_dir=home / "data")
     report = run_ingest(settings, [documents])
     assert report.ingested == 1, str(report)
@@ -87,8 +80,8 @@ def printed_page(pdf: Path, sentence: str) -> int:
 @pytest.mark.parametrize(
     ("question", "fact", "sentence"),
     [
-        ("quelle subvention pour la télémédecine du centre de santé de Granville ?", "48 000 euros", GRANT),
-        ("quand ouvre le centre de santé de Granville ?", "6 janvier 2025", OPENING),
+        (granville.GRANT_QUESTION, "48 000 euros", granville.GRANT),
+        (granville.OPENING_QUESTION, "6 janvier 2025", granville.OPENING),
     ],
 )
 def test_the_assistant_cites_the_page_of_the_quoted_sentence(note: tuple[Path, Assistant], question: str, fact: str,
@@ -99,7 +92,7 @@ def test_the_assistant_cites_the_page_of_the_quoted_sentence(note: tuple[Path, A
     [citation] = [c for c in answer.citations if c.excerpt == sentence]
     chunk = assistant.index.get_chunks([citation.chunk_id])[citation.chunk_id]
     assert (chunk.page, chunk.page_end) == (1, 2)  # the quoted passage does run over both pages
-    page = printed_page(documents / NOTE, sentence)
+    page = printed_page(documents / granville.NOTE, sentence)
     assert (citation.page, citation.page_end) == (page, page)
-    assert f"({NOTE}, p. {page})" in answer.with_sources()
+    assert f"({granville.NOTE}, p. {page})" in answer.with_sources()
     assert citation_valid(citation, PdfPageText(documents))  # the evaluation finds the excerpt on the cited page
