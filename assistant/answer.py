@@ -41,18 +41,20 @@ class Draft:
 
 
 def citation_for(n: int, hit: Hit, excerpt: str) -> Citation:
-    """Citation [n] of a retrieved chunk with the given excerpt of it."""
+    """Citation [n] of a retrieved chunk with the given excerpt of it, on the page(s) of the excerpt: a chunk may
+    run over two pages, and the link must open the page of the quoted sentence."""
     chunk = hit.chunk
+    page, page_end = chunk.pages_of(excerpt)
     return Citation(
         n=n,
         source=chunk.source,
         title=chunk.title,
-        page=chunk.page,
+        page=page,
         section=chunk.section,
         excerpt=excerpt,
         score=round(hit.score, 4),
         chunk_id=chunk.id,
-        page_end=chunk.page_end,
+        page_end=page_end,
         ocr=chunk.ocr,
     )
 

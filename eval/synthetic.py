@@ -233,8 +233,10 @@ def synthetic_documents(pool: Sequence[PoolDocument], start: int, seen: set[int]
         doc_id = hashlib.sha256("\n".join([suffix, *texts]).encode()).hexdigest()[:16]
         stem, dot, ext = base.record.source.rpartition(".")
         source = f"{stem}-{suffix}.{ext}" if dot else f"{base.record.source}-{suffix}"
+        # a reworded text moves the page breaks: its citations give the passage's page range (page_starts=())
         chunks = [
-            replace(c, doc_id=doc_id, source=source, title=title, section=vary_text(c.section, rng, places), text=t)
+            replace(c, doc_id=doc_id, source=source, title=title, section=vary_text(c.section, rng, places), text=t,
+                    page_starts=())
             for c, t in zip(base.chunks, texts, strict=True)
         ]
         record = replace(base.record, doc_id=doc_id, source=source, title=title, path="", chunks=0)

@@ -58,6 +58,8 @@ class Chunk:
     position: int  # order of the chunk inside its document, from 0
     ocr: bool = False  # text recognised by OCR from a scan: worth checking against the page
     date: str = ""  # the document's publication date (ISO 8601), "" when unknown
+    # (offset in text, page) where each later page begins: a sentence of page 2 is cited p. 2, not `page`
+    page_starts: tuple[tuple[int, int], ...] = ()
 
     @property
     def id(self) -> str:
@@ -76,6 +78,7 @@ class Chunk:
             "position": self.position,
             "ocr": self.ocr,
             "date": self.date,
+            PAGE_STARTS_KEY: format_page_starts(self.page_starts),
         }
 
     @classmethod
@@ -92,4 +95,39 @@ class Chunk:
             position=int(str(meta["position"])),
             ocr=meta.get("ocr") is True,
             date=str(meta.get("date") or ""),
+            page_starts=parse_page_starts(str(meta.get(PAGE_STARTS_KEY) or "")),
         )
+
+    def page_at(self, offset: int) -> int:
+        """The page of the character at `offset` of the text (`page` for an index written before pages were kept)."""
+        page = self.page
+        for start, number in self.page_starts:
+            if start > offset:
+                break
+            page = number
+        return page
+
+    def pages_of(self, excerpt: str) -> tuple[int, int]:
+        """Pages on which a verbatim excerpt of the text starts and ends; (page, page_end) if it is not in the text."""
+        offset = self.text.find(excerpt) if excerpt else -1
+        if offset < 0 or (self.page_end > self.page and not self.page_starts):  # not found, or an older index
+            return self.page, self.page_end
+        return self.page_at(offset), self.page_at(offset + len(excerpt) - 1)
+
+
+# Chroma metadata values are scalars: page starts are kept as "312:2,790:3" ("" for a chunk of one page).
+PAGE_STARTS_KEY = "page_starts"
+
+
+def format_page_starts(starts: tuple[tuple[int, int], ...]) -> str:
+    """The compact metadata form of `Chunk.page_starts`."""
+    return ",".join(f"{offset}:{page}" for offset, page in starts)
+
+
+def parse_page_starts(value: str) -> tuple[tuple[int, int], ...]:
+    """`Chunk.page_starts` from its metadata form; () for "" (one page, or an index written before)."""
+    starts: list[tuple[int, int]] = []
+    for pair in value.split(",") if value else ():
+        offset, _, page = pair.partition(":")
+        starts.append((int(offset), int(page)))
+    return tuple(starts)

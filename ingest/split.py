@@ -42,7 +42,7 @@ class _Builder:
     def flush(self, keep_tail: bool = False, force: bool = False) -> None:
         if not self.pieces or not (force or self.has_body()):
             return
-        text = _join(self.pieces)
+        text, offsets = _join(self.pieces)
         pages = [p.page for p in self.pieces if p.kind != "heading"] or [self.pieces[0].page]
         self.chunks.append(
             Chunk(
@@ -56,6 +56,7 @@ class _Builder:
                 position=len(self.chunks),
                 ocr=any(page in self.doc.ocr_pages for page in pages),
                 date=self.doc.date,
+                page_starts=_page_starts(self.pieces, offsets, min(pages)),
             )
         )
         self.pieces = self._tail() if keep_tail else []
@@ -75,19 +76,38 @@ class _Builder:
         return tail
 
 
-def _join(pieces: list[_Piece]) -> str:
-    """Headings and paragraphs on their own lines; list items stay as '- ' lines."""
-    out: list[str] = []
+def _join(pieces: list[_Piece]) -> tuple[str, list[int]]:
+    """Headings and paragraphs on their own lines; list items stay as '- ' lines. Also where each piece starts
+    in the text (a list item at its "- ")."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    length = 0
     previous: _Piece | None = None
     for piece in pieces:
-        if previous is not None and (
+        joined = previous is not None and (
             (previous.block == piece.block and piece.kind != "heading") or _continues_on_next_page(previous, piece)
-        ):
-            out[-1] += " " + piece.text
-        else:
-            out.append(("- " if piece.kind == "item" else "") + piece.text)
+        )
+        if previous is not None:
+            parts.append(" " if joined else "\n")
+            length += 1
+        offsets.append(length)
+        part = ("- " if piece.kind == "item" and not joined else "") + piece.text
+        parts.append(part)
+        length += len(part)
         previous = piece
-    return "\n".join(out)
+    return "".join(parts), offsets
+
+
+def _page_starts(pieces: list[_Piece], offsets: list[int], first: int) -> tuple[tuple[int, int], ...]:
+    """(offset, page) where each page after `first` begins in the chunk's text; a heading above the chunk's
+    first body piece counts on that piece's page, as the chunk's `page` does."""
+    starts: list[tuple[int, int]] = []
+    current = first
+    for piece, offset in zip(pieces, offsets, strict=True):
+        if piece.kind != "heading" and piece.page > current:
+            starts.append((offset, piece.page))
+            current = piece.page
+    return tuple(starts)
 
 
 def _continues_on_next_page(previous: _Piece, piece: _Piece) -> bool:

@@ -47,3 +47,24 @@ def write_pdf(
 def write_note_pdf(path: Path, title: str, paragraphs: Sequence[str]) -> Path:
     """A one-page note: a bold title, 4 mm of space, then paragraphs 3 mm apart, as an agent would upload."""
     return write_pdf(path, title, {"": paragraphs}, line_height=5.5, gap=3, section_gap=1)
+
+
+def write_pages_pdf(path: Path, title: str, pages: Sequence[Sequence[str]]) -> Path:
+    """A PDF of `len(pages)` pages: a bold title on the first, then each page's paragraphs, a page break between
+    pages (no heading after the title, so one passage can run over a page break)."""
+    pdf = FPDF()
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(title)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    for number, paragraphs in enumerate(pages):
+        if number:
+            pdf.add_page()
+        pdf.set_font("DejaVu", "", 11)
+        for paragraph in paragraphs:
+            pdf.ln(3)
+            pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
