@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.errors import SkipFile, UserError
@@ -20,6 +21,7 @@ from ingest.text import read_docx, read_text
 
 log = logging.getLogger(__name__)
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")  # a broken PDF font map can decode to one; UTF-8 cannot store it
 _INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")  # control, format, lone surrogate, line and paragraph separators
 SUPPORTED = (".pdf", ".docx", ".odt", ".html", ".htm", ".txt", ".md")
 
@@ -132,6 +134,8 @@ def parse_file(path: Path, ocr: OcrOptions | None = None, on_ocr_page: OcrProgre
         raise SkipFile(unsupported_reason(path))
     if not any(block.text.strip() for block in blocks):
         raise SkipFile("aucun texte à indexer dans ce fichier")
+    blocks = [replace(b, text=_SURROGATE_RE.sub("\ufffd", b.text)) if _SURROGATE_RE.search(b.text) else b
+              for b in blocks]
     return Document(
         doc_id=content_id(data),
         source=cited_name(path.name),
