@@ -99,6 +99,7 @@ class Candidate:
     fact: bool = False  # holds the kind of fact asked for
     counts: bool = False  # a number counts the noun the question counts
     retrieval: float = 0.0  # the passage's retrieval score, relative to the best passage's
+    passage_own: float = 0.0  # weighted share of the question's words in the passage, its title and section
     demoted: bool = False  # from a document replaced by a newer version
     score: float = 0.0
     facts: frozenset[str] = field(default_factory=frozenset)
@@ -238,6 +239,8 @@ def candidates(
     for hit in hits:
         if hit.chunk.doc_id not in allowed:
             continue
+        around = set(tokens(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}"))
+        passage_own = sum(weight(t) for t in ask.terms if t in around) / total
         heading_years = years_of(f"{hit.chunk.title} {hit.chunk.section}") if asked_years else frozenset()
         for number, (text, kind) in enumerate(units_of(hit)):
             said = (years_of(text) or heading_years) if asked_years else frozenset()
@@ -247,6 +250,7 @@ def candidates(
             out.append(Candidate(
                 text=text, hit=hit, index=number, kind=kind, own=sum(weight(t) for t in ask.terms if t in own) / total,
                 facts=kinds_of(text), retrieval=hit.score / top, demoted=hit.chunk.doc_id in demoted,
+                passage_own=passage_own,
             ))
     if not out:
         return out

@@ -48,6 +48,7 @@ def build_assistant(settings: Settings, index: Index | None = None) -> Assistant
     # the answerer's modules are imported here, not above: an ingest (assistant/ingesting.py imports this
     # module for open_index) does not load them
     from assistant.llm import ChatAnswerer
+    from assistant.scorer import LearnedScorer
     from assistant.service import Assistant
 
     chat = None
@@ -59,7 +60,8 @@ def build_assistant(settings: Settings, index: Index | None = None) -> Assistant
             timeout=settings.llm_timeout,
         )
     index = index or open_index(settings)
-    return Assistant(index, k=settings.top_k, chat=chat, catalog=open_catalog(settings, index))
+    scorer = LearnedScorer.load() if settings.answer_scorer == "appris" else None
+    return Assistant(index, k=settings.top_k, chat=chat, catalog=open_catalog(settings, index), scorer=scorer)
 
 
 def open_catalog(settings: Settings, index: Index | None = None) -> Catalog:

@@ -19,6 +19,7 @@ from assistant.glossary import Glossary
 from assistant.lexicon import load_dictionary
 from assistant.models import REFUSAL, Answer, Citation
 from assistant.question import Question, analyse, foreign_language
+from assistant.scorer import LearnedScorer, pick
 from index.index import Index
 from index.models import Hit
 from index.text import tokens
@@ -50,8 +51,10 @@ class Assistant:
         chat: Any | None = None,
         catalog: Catalog | None = None,
         weights: Weights | None = None,
+        scorer: LearnedScorer | None = None,
     ) -> None:
         self.weights = weights or Weights()
+        self.scorer = scorer  # the learned scorer (assistant/scorer.py); None: the hand weights
         self.index = index
         self.k = k
         self._glossary = glossary or Glossary()
@@ -227,8 +230,10 @@ class Assistant:
             lambda texts: self.index.sentence_vectors(texts, encode_missing=SENTENCES_ENCODED_PER_QUESTION),
             constraints_of(ask, hits, frequencies, self._alternates), demoted=demoted,
         )
-        ranked = rank(found, self.weights)
-        chosen = choose(ask, ranked, self.weights)
+        if self.scorer is not None:
+            chosen = pick(ask, found, self.scorer)
+        else:
+            chosen = choose(ask, rank(found, self.weights), self.weights)
         if not chosen:
             return None
         draft = Draft()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,13 @@ class Settings(BaseSettings):
         "un document plus long est ignoré avec sa raison. 0 : pas de limite.",
     )
     top_k: int = Field(8, ge=1, le=50, description="Nombre de passages examinés par question.")
+    answer_scorer: Literal["appris", "manuel"] = Field(
+        "manuel",
+        description="Choix de la phrase qui répond quand la lecture à règles ne trouve rien : « manuel » (poids "
+        "fixés à la main) ou « appris » (modèle linéaire ajusté sur le jeu dev du corpus réel, "
+        "assistant/resources/scorer.json, refait par scripts/fit_scorer.py ; plus de réponses justes et de "
+        "citations exactes, moins de pièges refusés : à égalité sur le jeu test verrouillé, pas encore par défaut).",
+    )
     llm_base_url: str | None = Field(
         None,
         description="URL d'un serveur compatible OpenAI (Albert, Mistral, vLLM, Ollama, llama.cpp) ; "
@@ -74,7 +82,8 @@ class Settings(BaseSettings):
         description="Seuil bloquant de `ars-assistant eval FICHIER` (et du jeu « exemple ») : refus corrects.",
     )
     eval_gates: dict[str, tuple[float, float]] = Field(
-        default_factory=lambda: {"formats": (0.9, 0.9), "reel-dev": (0.52, 0.6), "reel-test": (0.5, 0.7)},
+        default_factory=lambda: {"formats": (0.9, 0.9), "reel-dev": (0.52, 0.6), "reel-test": (0.5, 0.7),
+                                 "reel-dev-etendu": (0.45, 0.6)},
         description="Seuils bloquants de `ars-assistant eval` par jeu : (justesse des réponses, refus corrects). "
         "Le jeu « exemple » suit eval_min_answer_accuracy et eval_min_refusal_accuracy.",
     )

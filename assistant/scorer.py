@@ -1,0 +1,128 @@
+"""The general engine's learned scorer: a linear model over each candidate sentence's features, and a
+learned answer/refuse decision over the question's best candidates.
+
+The coefficients are fitted on the real corpus's dev split by scripts/fit_scorer.py (scikit-learn there,
+a dev tool) and committed as JSON (assistant/resources/scorer.json); here they are applied with numpy.
+Every feature is general: none names a document, a question or a word.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.engine import STRICT_FACTS, Weights, choose
+
+if TYPE_CHECKING:
+    from assistant.engine import Ask, Candidate
+
+SCORER_FILE = Path(__file__).with_name("resources") / "scorer.json"
+
+CANDIDATE_FEATURES = (
+    "retrieval", "hit_rank", "own", "passage_own", "similarity", "similarity_gap", "similarity_rank",
+    "neighbour_gap", "fact", "fact_strict", "counts", "heading", "item", "intro", "demoted", "length",
+    "first", "number", "own_rank",
+)
+DECISION_FEATURES = (
+    "top_logit", "margin", "top_similarity", "top_own", "top_passage_own", "top_retrieval", "strict",
+    "general", "candidates", "facts_share",
+)
+
+
+def candidate_matrix(ask: Ask, found: Sequence[Candidate]) -> np.ndarray:
+    """One row of CANDIDATE_FEATURES per candidate."""
+    n = len(found)
+    if not n:
+        return np.zeros((0, len(CANDIDATE_FEATURES)))
+    similarity = np.array([c.similarity for c in found])
+    own = np.array([c.own for c in found])
+    hit_scores = sorted({c.hit.score for c in found}, reverse=True)
+    by_position = {(c.hit.chunk.id, c.index): c.similarity for c in found}
+    best = float(similarity.max())
+    sim_rank = _ranks(similarity)
+    own_rank = _ranks(own)
+    strict = ask.kind in STRICT_FACTS
+    rows = []
+    for i, c in enumerate(found):
+        around = [by_position.get((c.hit.chunk.id, c.index + d)) for d in (-1, 1)]
+        neighbour = max((s for s in around if s is not None), default=c.similarity)
+        rows.append((
+            c.retrieval, 1.0 / (1 + hit_scores.index(c.hit.score)), c.own, c.passage_own, c.similarity,
+            c.similarity - best, 1.0 / (1 + sim_rank[i]), neighbour - best, float(c.fact),
+            float(c.fact and strict), float(c.counts), float(c.kind == "heading"), float(c.kind == "item"),
+            float(c.kind == "intro"), float(c.demoted), math.log1p(len(c.text.split())) / 4, float(c.index == 0),
+            float(any(ch.isdigit() for ch in c.text)), 1.0 / (1 + own_rank[i]),
+        ))
+    return np.array(rows, dtype=float)
+
+
+def decision_row(ask: Ask, ranked: Sequence[Candidate]) -> np.ndarray:
+    """DECISION_FEATURES of a question whose candidates are scored and sorted, best first."""
+    top = ranked[0]
+    second = ranked[1].score if len(ranked) > 1 else top.score - 5.0
+    return np.array((
+        top.score, top.score - second, top.similarity, top.own, top.passage_own, top.retrieval,
+        float(ask.kind in STRICT_FACTS), float(ask.kind == "general"), math.log1p(len(ranked)) / 4,
+        sum(c.fact for c in ranked) / len(ranked),
+    ), dtype=float)
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedScorer:
+    """Candidate weights, decision weights and the engine's two thresholds, as fitted."""
+
+    weights: np.ndarray
+    bias: float
+    decision_weights: np.ndarray
+    decision_bias: float
+    answer_above: float = 0.5  # probability that the best sentence answers, rather than a trap
+    second_within: float = 1.0  # a sibling sentence this close in logit is quoted too
+
+    def score(self, ask: Ask, found: Sequence[Candidate]) -> None:
+        """Sets each candidate's score (a logit: how likely it holds the answer)."""
+        if found:
+            for candidate, value in zip(found, candidate_matrix(ask, found) @ self.weights + self.bias, strict=True):
+                candidate.score = float(value)
+
+    def answers(self, ask: Ask, ranked: Sequence[Candidate]) -> bool:
+        """Whether the best candidate is more likely an answer than a sign that the documents lack it."""
+        if not ranked:
+            return False
+        z = float(decision_row(ask, ranked) @ self.decision_weights + self.decision_bias)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))) >= self.answer_above
+
+    @classmethod
+    def load(cls, path: Path = SCORER_FILE) -> LearnedScorer:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != CANDIDATE_FEATURES or tuple(data["decision_features"]) != DECISION_FEATURES:
+            raise ValueError(f"{path}: features differ from the code's; refit with scripts/fit_scorer.py")
+        return cls(
+            weights=np.array(data["weights"], dtype=float), bias=float(data["bias"]),
+            decision_weights=np.array(data["decision_weights"], dtype=float),
+            decision_bias=float(data["decision_bias"]),
+            answer_above=float(data["answer_above"]), second_within=float(data["second_within"]),
+        )
+
+
+def pick(ask: Ask, found: Sequence[Candidate], scorer: LearnedScorer) -> list[Candidate]:
+    """The sentences to quote, best first, or none when the scorer refuses. A question that asks for a figure,
+    a date, an amount or a contact is answered only by a sentence that holds one."""
+    pool = [c for c in found if c.fact] if ask.kind in STRICT_FACTS else list(found)
+    scorer.score(ask, pool)
+    ranked = sorted(pool, key=lambda c: c.score, reverse=True)
+    if not scorer.answers(ask, ranked):
+        return []
+    return choose(ask, ranked, Weights(refuse_below=-math.inf, second_within=scorer.second_within))
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values), dtype=int)
+    ranks[order] = np.arange(len(values))
+    return ranks

@@ -1,0 +1,232 @@
+"""Fit the general engine's learned scorer on the real corpus's dev split (never the locked test split).
+
+Every dev question is asked once through the real assistant (an index holding eval/real and the sample
+corpus, e.g. one built by `ars-assistant ingest data/documents eval/formats eval/real/dev/docs
+eval/real/test/docs` in ARS_DATA_DIR); each candidate sentence's features are kept (cached in --cache).
+Then, without asking again:
+- a logistic model scores candidates (label: the sentence holds every expected fact, else the most facts any
+  candidate holds), a second one decides answer/refuse from the best candidates (label: the best sentence
+  answers, against a trap; answerable questions whose best sentence is wrong weigh nothing, both choices
+  being wrong for them);
+- 5-fold cross-validation grouped by document reports dev accuracy for the hand weights and the learned
+  scorer, each alone and after the rule-based reader; the thresholds kept are the best for the service's
+  flow (the rule-based reader first);
+- the final model, fitted on all of dev, is written as JSON for assistant/scorer.py.
+
+    ARS_DATA_DIR=/tmp/ars-eval .venv/bin/python scripts/fit_scorer.py [--write]
+
+(the index must hold eval/real/dev-etendu/docs too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import pickle
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from assistant.engine import (
+    STRICT_FACTS,
+    Ask,
+    Candidate,
+    Weights,
+    candidates,
+    choose,
+    constraints_of,
+    idf,
+    rank,
+    read_question,
+)
+from assistant.scorer import (
+    CANDIDATE_FEATURES,
+    DECISION_FEATURES,
+    SCORER_FILE,
+    LearnedScorer,
+    candidate_matrix,
+    decision_row,
+    pick,
+)
+from eval.metrics import missing_facts
+from eval.questions import Question, load_questions
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = (ROOT / "eval" / "real" / "dev" / "questions.jsonl", ROOT / "eval" / "real" / "dev-etendu" / "questions.jsonl")
+SEED = 26
+FOLDS = 5
+SECOND_WITHIN = (1.0, 2.0, 3.0, 5.0)
+ANSWER_ABOVE = (0.4, 0.5, 0.6)
+
+
+@dataclass
+class Case:
+    question: Question
+    ask: Ask
+    rules: str | None  # the rule-based reader's answer, None when it refused
+    found: list[Candidate]
+
+
+def collect(questions: list[Path]) -> list[Case]:
+    from assistant.answer import compose
+    from assistant.extract import score_units
+    from assistant.factory import build_assistant
+    from assistant.question import analyse
+    from assistant.settings import Settings
+
+    assistant = build_assistant(Settings(answer_scorer="manuel"))
+    frequencies = assistant.index.document_frequencies()
+    cases = []
+    for question in (q for path in questions for q in load_questions(path)):
+        parsed = assistant._spellcheck(analyse(question.question, assistant.glossary))
+        hits = assistant.retrieve(parsed)
+        units = score_units(parsed, hits, assistant._weight(), assistant._alternates)
+        composed = compose(parsed, units, assistant.index.following, lead=assistant._definition_lead(parsed, hits))
+        ask = read_question(question.question, frequencies)
+        found = candidates(
+            ask, hits, idf(frequencies), assistant.index.query_vector(ask.text),
+            lambda texts: assistant.index.sentence_vectors(texts, encode_missing=64),
+            constraints_of(ask, hits, frequencies, assistant._alternates),
+        )
+        cases.append(Case(question, ask, composed[0] if composed else None, found))
+    return cases
+
+
+def labels(case: Case) -> np.ndarray:
+    """1 for the candidates that hold every expected fact (else the most facts held, if any), 0 otherwise."""
+    if case.question.refuse or not case.found:
+        return np.zeros(len(case.found))
+    facts = case.question.must_contain
+    held = np.array([len(facts) - len(missing_facts(c.text, facts)) for c in case.found])
+    best = held.max()
+    return (held == best).astype(float) if best > 0 else np.zeros(len(case.found))
+
+
+def right(case: Case, text: str | None) -> bool:
+    if case.question.refuse:
+        return text is None
+    return text is not None and not missing_facts(text, case.question.must_contain)
+
+
+def engine_text(case: Case, scorer: LearnedScorer | None) -> str | None:
+    """The engine's answer with the learned scorer (or the hand weights when None)."""
+    if scorer is None:
+        chosen = choose(case.ask, rank(list(case.found), Weights()), Weights())
+    else:
+        chosen = pick(case.ask, case.found, scorer)
+    return "\n".join(c.text for c in chosen) if chosen else None
+
+
+def fit(cases: list[Case], second_within: float, answer_above: float) -> LearnedScorer:
+    rows = [candidate_matrix(c.ask, c.found) for c in cases if c.found]
+    ys = [labels(c) for c in cases if c.found]
+    x, y = np.vstack(rows), np.concatenate(ys)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit((x - mean) / scale, y)
+    weights = model.coef_[0] / scale
+    bias = float(model.intercept_[0] - (model.coef_[0] * mean / scale).sum())
+    partial = LearnedScorer(weights, bias, np.zeros(len(DECISION_FEATURES)), 0.0, answer_above, second_within)
+    d_rows, d_y = [], []
+    for case in cases:
+        found = [c for c in case.found if c.fact] if case.ask.kind in STRICT_FACTS else list(case.found)
+        if not found:
+            continue
+        partial.score(case.ask, found)
+        ranked = sorted(found, key=lambda c: c.score, reverse=True)
+        ok = not case.question.refuse and not missing_facts(ranked[0].text, case.question.must_contain)
+        if case.question.refuse or ok:
+            d_rows.append(decision_row(case.ask, ranked))
+            d_y.append(float(ok))
+    dx, dy = np.array(d_rows), np.array(d_y)
+    d_mean, d_scale = dx.mean(axis=0), dx.std(axis=0) + 1e-9
+    decision = LogisticRegression(C=1.0, max_iter=2000).fit((dx - d_mean) / d_scale, dy)
+    return LearnedScorer(
+        weights, bias, decision.coef_[0] / d_scale,
+        float(decision.intercept_[0] - (decision.coef_[0] * d_mean / d_scale).sum()), answer_above, second_within,
+    )
+
+
+def group(case: Case) -> str:
+    return case.question.source or case.question.id
+
+
+def folds(cases: list[Case]) -> list[list[int]]:
+    groups = sorted({group(c) for c in cases})
+    random.Random(SEED).shuffle(groups)
+    fold_of = {g: i % FOLDS for i, g in enumerate(groups)}
+    return [[i for i, c in enumerate(cases) if fold_of[group(c)] == k] for k in range(FOLDS)]
+
+
+def score_flow(cases: list[Case], texts: list[str | None]) -> dict[str, float]:
+    answerable = [right(c, t) for c, t in zip(cases, texts, strict=True) if not c.question.refuse]
+    traps = [right(c, t) for c, t in zip(cases, texts, strict=True) if c.question.refuse]
+    false_refusals = [t is None for c, t in zip(cases, texts, strict=True) if not c.question.refuse]
+    return {
+        "overall": round((sum(answerable) + sum(traps)) / len(cases), 3),
+        "answerable": round(sum(answerable) / max(1, len(answerable)), 3),
+        "traps_refused": round(sum(traps) / max(1, len(traps)), 3),
+        "false_refusals": round(sum(false_refusals) / max(1, len(false_refusals)), 3),
+    }
+
+
+def cross_validate(cases: list[Case]) -> dict[str, dict[str, float]]:
+    hand = [engine_text(c, None) for c in cases]
+    results = {"hand": score_flow(cases, hand),
+               "rules+hand": score_flow(cases, [c.rules or t for c, t in zip(cases, hand, strict=True)])}
+    for second in SECOND_WITHIN:
+        for above in ANSWER_ABOVE:
+            learned: list[str | None] = [None] * len(cases)
+            for held in folds(cases):
+                held_set = set(held)
+                scorer = fit([c for i, c in enumerate(cases) if i not in held_set], second, above)
+                for i in held:
+                    learned[i] = engine_text(cases[i], scorer)
+            results[f"learned s={second} a={above}"] = score_flow(cases, learned)
+            results[f"rules+learned s={second} a={above}"] = score_flow(
+                cases, [c.rules or t for c, t in zip(cases, learned, strict=True)]
+            )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--questions", type=Path, nargs="+", default=list(DEV))
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/ars-fit-cases.pkl"))
+    parser.add_argument("--write", action="store_true", help=f"write the model fitted on all of dev to {SCORER_FILE}")
+    args = parser.parse_args()
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in args.questions)).hexdigest()
+    cached = pickle.loads(args.cache.read_bytes()) if args.cache.is_file() else None
+    if cached is not None and cached[0] == digest:
+        cases = cached[1]
+    else:
+        cases = collect(args.questions)
+        args.cache.write_bytes(pickle.dumps((digest, cases)))
+    results = cross_validate(cases)
+    for name, figures in sorted(results.items(), key=lambda kv: -kv[1]["overall"]):
+        print(f"{name:32} {figures}")
+    if args.write:
+        # chosen as the service answers: the rule-based reader first, this engine when it finds nothing
+        served = max((k for k in results if k.startswith("rules+learned ")), key=lambda k: results[k]["overall"])
+        best = served.removeprefix("rules+")
+        second, above = (float(part.split("=")[1]) for part in best.split()[1:])
+        scorer = fit(cases, second, above)
+        SCORER_FILE.write_text(json.dumps({
+            "features": CANDIDATE_FEATURES, "weights": [round(w, 6) for w in scorer.weights],
+            "bias": round(scorer.bias, 6), "decision_features": DECISION_FEATURES,
+            "decision_weights": [round(w, 6) for w in scorer.decision_weights],
+            "decision_bias": round(scorer.decision_bias, 6), "answer_above": above, "second_within": second,
+            "fitted_on": {"questions": [str(path.relative_to(ROOT)) for path in args.questions], "sha256": digest,
+                          "seed": SEED, "cases": len(cases)},
+            "cross_validation": {"folds": FOLDS, "grouped_by": "document", "hand": results["hand"],
+                                 "rules+hand": results["rules+hand"], "learned": results[best],
+                                 "rules+learned": results["rules+" + best]},
+        }, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"written {SCORER_FILE} ({best})")
+
+
+if __name__ == "__main__":
+    main()
