@@ -4,7 +4,6 @@ nor reserved, traps are about a quarter. The locked test split is only checked f
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
