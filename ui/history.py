@@ -12,6 +12,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.conversations import ConversationStore, ConversationSummary
+from ingest.plural import counted
 from ui.agents import agent_of
 from ui.chat import ChatHandlers
 from ui.render import format_date
@@ -146,7 +147,8 @@ class HistoryHandlers:
         count = len(self.store.conversations(agent_of(request))) if self.store is not None else 0
         if not count:
             return _hidden(), "", _hidden(), _hidden(), "Aucune discussion à supprimer."
-        text = (f"Supprimer vos {count} discussion(s) ? Elles seront effacées définitivement, "
+        text = ("Supprimer votre discussion ? Elle sera effacée définitivement, avec ses questions et ses réponses."
+                if count == 1 else f"Supprimer vos {count} discussions ? Elles seront effacées définitivement, "
                 "avec leurs questions et leurs réponses.")
         return gr.update(visible=True), text, _hidden(), gr.update(visible=True), ""
 
@@ -159,7 +161,7 @@ class HistoryHandlers:
     def delete_all(self, request: gr.Request | None = None) -> tuple[Any, ...]:
         """Delete every conversation of the agent and start a new one: see _emptied."""
         count = self.store.delete_all(agent_of(request)) if self.store is not None else 0
-        return self._emptied(f"{count} discussion(s) supprimée(s).", request)
+        return self._emptied(f"{counted(count, 'discussion supprimée', 'discussions supprimées')}.", request)
 
     def _emptied(self, status: str, request: gr.Request | None) -> tuple[Any, ...]:
         # (chat, turns, conversation id, list, « none yet » note, title box, confirmation panel, status)

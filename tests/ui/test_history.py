@@ -109,9 +109,9 @@ def test_delete_all_asks_with_the_count_then_leaves_nothing(services: Services):
         ask(chat, question, None, MARIE)
     ask(chat, "paul ?", None, PAUL)
     panel, text, yes, yes_all, _ = history.ask_delete_all(MARIE)
-    assert panel["visible"] and "vos 2 discussion(s)" in text and yes_all["visible"] and not yes["visible"]
+    assert panel["visible"] and "vos 2 discussions ?" in text and yes_all["visible"] and not yes["visible"]
     *_, listed, empty, title, panel, status = history.delete_all(MARIE)
-    assert status == "2 discussion(s) supprimée(s)." and choices(listed) == [] and empty["visible"]
+    assert status == "2 discussions supprimées." and choices(listed) == [] and empty["visible"]
     assert len(choices(history.listing(None, PAUL)[0])) == 1
     assert history.ask_delete_all(MARIE)[4] == "Aucune discussion à supprimer."
 

@@ -110,7 +110,7 @@ def test_an_agent_renames_deletes_and_deletes_all_after_confirming(browser: Brow
         expect(conversations(page)).to_have_count(1)
         expect(page.locator('[data-testid="bot"]')).to_have_count(0)
         page.get_by_role("button", name="Tout supprimer").click()
-        expect(page.get_by_text("Supprimer vos 1 discussion(s) ?")).to_be_visible()
+        expect(page.get_by_text("Supprimer votre discussion ?")).to_be_visible()
         page.get_by_role("button", name="Oui, tout supprimer").click()
         expect(page.get_by_text("Aucune discussion enregistrée")).to_be_visible()
     with sqlite3.connect(accounts_app.data_dir / "conversations.sqlite3") as db:
