@@ -229,7 +229,8 @@ def candidates(
     """Every sentence of the hits whose document satisfies the question's constraints, with its features
     (in reading order; `rank` scores them)."""
     total = sum(weight(t) for t in ask.terms) or 1.0
-    evidence = evidence_of(hits)
+    stems = passage_stems(hits)
+    evidence = evidence_of(hits, stems)
     allowed = {doc for doc, stems in evidence.items() if all(_satisfied(c, stems) for c in constraints)}
     out: list[Candidate] = []
     top = max((h.score for h in hits), default=1.0) or 1.0
@@ -239,8 +240,7 @@ def candidates(
     for hit in hits:
         if hit.chunk.doc_id not in allowed:
             continue
-        around = set(tokens(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}"))
-        passage_own = sum(weight(t) for t in ask.terms if t in around) / total
+        passage_own = sum(weight(t) for t in ask.terms if t in stems[hit.chunk.id]) / total
         heading_years = years_of(f"{hit.chunk.title} {hit.chunk.section}") if asked_years else frozenset()
         for number, (text, kind) in enumerate(units_of(hit)):
             said = (years_of(text) or heading_years) if asked_years else frozenset()
@@ -299,12 +299,21 @@ def surface_words(text: str) -> set[str]:
     return out
 
 
-def evidence_of(hits: Sequence[Hit]) -> dict[str, set[str]]:
-    """Per document: the stems and the surface words of its retrieved passages, title and sections."""
+def _passage_text(hit: Hit) -> str:
+    return f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}"
+
+
+def passage_stems(hits: Sequence[Hit]) -> dict[str, set[str]]:
+    """Per passage (chunk id): the stems of its text, title and section."""
+    return {hit.chunk.id: set(tokens(_passage_text(hit))) for hit in hits}
+
+
+def evidence_of(hits: Sequence[Hit], stems: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Per document: the stems (from `passage_stems`) and the surface words of its retrieved passages, title and
+    sections."""
     evidence: dict[str, set[str]] = {}
     for hit in hits:
-        text = f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}"
-        evidence.setdefault(hit.chunk.doc_id, set()).update(tokens(text), surface_words(text))
+        evidence.setdefault(hit.chunk.doc_id, set()).update(stems[hit.chunk.id], surface_words(_passage_text(hit)))
     return evidence
 
 
