@@ -321,11 +321,16 @@ def _satisfied(constraint: Constraint, stems: set[str]) -> bool:
     return constraint.known and any(option <= stems for option in constraint.options)
 
 
+def answering(ask: Ask, found: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates that may answer, in their order: a question that asks for a figure, a date, an amount or a
+    contact ("combien", "quand") is answered only by a sentence that holds one."""
+    return [c for c in found if c.fact] if ask.kind in STRICT_FACTS else list(found)
+
+
 def choose(ask: Ask, ranked: Sequence[Candidate], weights: Weights) -> list[Candidate]:
     """The sentences to quote: the best, and a second one of the same passage that scores close to it or
     holds the fact the first lacks; a sentence ending with ':' brings the list items after it."""
-    if ask.kind in STRICT_FACTS:
-        ranked = [c for c in ranked if c.fact]  # "combien" is answered by a figure, "quand" by a date
+    ranked = answering(ask, ranked)
     if not ranked or ranked[0].score < weights.refuse_below:
         return []
     best = ranked[0]

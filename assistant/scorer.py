@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.engine import STRICT_FACTS, Weights, choose
+from assistant.engine import STRICT_FACTS, Weights, answering, choose
 
 if TYPE_CHECKING:
     from assistant.engine import Ask, Candidate
@@ -42,7 +42,7 @@ def candidate_matrix(ask: Ask, found: Sequence[Candidate]) -> np.ndarray:
         return np.zeros((0, len(CANDIDATE_FEATURES)))
     similarity = np.array([c.similarity for c in found])
     own = np.array([c.own for c in found])
-    hit_scores = sorted({c.hit.score for c in found}, reverse=True)
+    hit_rank = {score: rank for rank, score in enumerate(sorted({c.hit.score for c in found}, reverse=True))}
     by_position = {(c.hit.chunk.id, c.index): c.similarity for c in found}
     best = float(similarity.max())
     sim_rank = _ranks(similarity)
@@ -53,7 +53,7 @@ def candidate_matrix(ask: Ask, found: Sequence[Candidate]) -> np.ndarray:
         around = [by_position.get((c.hit.chunk.id, c.index + d)) for d in (-1, 1)]
         neighbour = max((s for s in around if s is not None), default=c.similarity)
         rows.append((
-            c.retrieval, 1.0 / (1 + hit_scores.index(c.hit.score)), c.own, c.passage_own, c.similarity,
+            c.retrieval, 1.0 / (1 + hit_rank[c.hit.score]), c.own, c.passage_own, c.similarity,
             c.similarity - best, 1.0 / (1 + sim_rank[i]), neighbour - best, float(c.fact),
             float(c.fact and strict), float(c.counts), float(c.kind == "heading"), float(c.kind == "item"),
             float(c.kind == "intro"), float(c.demoted), math.log1p(len(c.text.split())) / 4, float(c.index == 0),
@@ -111,9 +111,8 @@ class LearnedScorer:
 
 
 def pick(ask: Ask, found: Sequence[Candidate], scorer: LearnedScorer) -> list[Candidate]:
-    """The sentences to quote, best first, or none when the scorer refuses. A question that asks for a figure,
-    a date, an amount or a contact is answered only by a sentence that holds one."""
-    pool = [c for c in found if c.fact] if ask.kind in STRICT_FACTS else list(found)
+    """The sentences to quote, best first, or none when the scorer refuses."""
+    pool = answering(ask, found)
     scorer.score(ask, pool)
     ranked = sorted(pool, key=lambda c: c.score, reverse=True)
     if not scorer.answers(ask, ranked):

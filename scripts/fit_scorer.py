@@ -25,24 +25,13 @@ import hashlib
 import json
 import pickle
 import random
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from tune_engine import Case, collect  # scripts/ is on the path of a script run from it
 
-from assistant.engine import (
-    STRICT_FACTS,
-    Ask,
-    Candidate,
-    Weights,
-    candidates,
-    choose,
-    constraints_of,
-    idf,
-    rank,
-    read_question,
-)
+from assistant.engine import Weights, answering, choose, rank
 from assistant.scorer import (
     CANDIDATE_FEATURES,
     DECISION_FEATURES,
@@ -53,7 +42,6 @@ from assistant.scorer import (
     pick,
 )
 from eval.metrics import missing_facts
-from eval.questions import Question, load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = (ROOT / "eval" / "real" / "dev" / "questions.jsonl", ROOT / "eval" / "real" / "dev-etendu" / "questions.jsonl")
@@ -61,39 +49,6 @@ SEED = 26
 FOLDS = 5
 SECOND_WITHIN = (1.0, 2.0, 3.0, 5.0)
 ANSWER_ABOVE = (0.4, 0.5, 0.6)
-
-
-@dataclass
-class Case:
-    question: Question
-    ask: Ask
-    rules: str | None  # the rule-based reader's answer, None when it refused
-    found: list[Candidate]
-
-
-def collect(questions: list[Path]) -> list[Case]:
-    from assistant.answer import compose
-    from assistant.extract import score_units
-    from assistant.factory import build_assistant
-    from assistant.question import analyse
-    from assistant.settings import Settings
-
-    assistant = build_assistant(Settings(answer_scorer="manuel"))
-    frequencies = assistant.index.document_frequencies()
-    cases = []
-    for question in (q for path in questions for q in load_questions(path)):
-        parsed = assistant._spellcheck(analyse(question.question, assistant.glossary))
-        hits = assistant.retrieve(parsed)
-        units = score_units(parsed, hits, assistant._weight(), assistant._alternates)
-        composed = compose(parsed, units, assistant.index.following, lead=assistant._definition_lead(parsed, hits))
-        ask = read_question(question.question, frequencies)
-        found = candidates(
-            ask, hits, idf(frequencies), assistant.index.query_vector(ask.text),
-            lambda texts: assistant.index.sentence_vectors(texts, encode_missing=64),
-            constraints_of(ask, hits, frequencies, assistant._alternates),
-        )
-        cases.append(Case(question, ask, composed[0] if composed else None, found))
-    return cases
 
 
 def labels(case: Case) -> np.ndarray:
@@ -132,7 +87,7 @@ def fit(cases: list[Case], second_within: float, answer_above: float) -> Learned
     partial = LearnedScorer(weights, bias, np.zeros(len(DECISION_FEATURES)), 0.0, answer_above, second_within)
     d_rows, d_y = [], []
     for case in cases:
-        found = [c for c in case.found if c.fact] if case.ask.kind in STRICT_FACTS else list(case.found)
+        found = answering(case.ask, case.found)
         if not found:
             continue
         partial.score(case.ask, found)

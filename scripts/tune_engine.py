@@ -11,6 +11,7 @@ features are kept; then a grid of Weights is scored without asking again, as the
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,11 +42,12 @@ class Case:
     found: list[Candidate]
 
 
-def collect() -> list[Case]:
-    assistant = build_assistant(Settings())
+def collect(questions: Sequence[Path] = (DEV,)) -> list[Case]:
+    """Each question asked once: the rule-based answer and the engine's candidates with their features."""
+    assistant = build_assistant(Settings(answer_scorer="manuel"))
     frequencies = assistant.index.document_frequencies()
     cases = []
-    for question in load_questions(DEV):
+    for question in (q for path in questions for q in load_questions(path)):
         parsed = assistant._spellcheck(analyse(question.question, assistant.glossary))
         hits = assistant.retrieve(parsed)
         units = score_units(parsed, hits, assistant._weight(), assistant._alternates)
