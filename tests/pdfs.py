@@ -12,6 +12,18 @@ from fpdf import FPDF
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
+def _titled(title: str) -> FPDF:
+    """A PDF with the Unicode font, its title in the metadata and in bold on the first page."""
+    pdf = FPDF()
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(title)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    return pdf
+
+
 def write_pdf(
     path: Path,
     title: str,
@@ -23,13 +35,7 @@ def write_pdf(
 ) -> Path:
     """A PDF with a bold title, then each section: `section_gap` mm of space, its bold heading (none for ""),
     and its paragraphs, each after `gap` mm of space."""
-    pdf = FPDF()
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(title)
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf = _titled(title)
     for heading, paragraphs in sections.items():
         if section_gap:
             pdf.ln(section_gap)
@@ -52,13 +58,7 @@ def write_note_pdf(path: Path, title: str, paragraphs: Sequence[str]) -> Path:
 def write_pages_pdf(path: Path, title: str, pages: Sequence[Sequence[str]]) -> Path:
     """A PDF of `len(pages)` pages: a bold title on the first, then each page's paragraphs, a page break between
     pages (no heading after the title, so one passage can run over a page break)."""
-    pdf = FPDF()
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(title)
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf = _titled(title)
     for number, paragraphs in enumerate(pages):
         if number:
             pdf.add_page()

@@ -25,7 +25,8 @@ def _modules(*folders: str) -> list[Path]:
     return sorted(path for folder in folders for path in (REPO / folder).rglob("*.py"))
 
 
-def _imported_packages(path: Path) -> set[str]:
+def _imported_names(path: Path, package: str = "") -> set[str]:
+    """Absolute imports of a module, as dotted names; `from <package> import x` also gives "<package>.x"."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -33,7 +34,13 @@ def _imported_packages(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
-    return {name.split(".")[0] for name in names} & set(LAYERS)
+            if package and node.module == package:
+                names.update(f"{package}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _imported_packages(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in _imported_names(path)} & set(LAYERS)
 
 
 def _violations() -> list[str]:
@@ -75,16 +82,7 @@ def test_every_folder_of_code_is_a_package_that_an_install_carries() -> None:
 
 def _imported_modules(path: Path, package: str) -> set[str]:
     """The modules of `package` that a module imports (`from ui import chat` and `import ui.chat` alike)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            if node.module == package:
-                names.update(f"{package}.{alias.name}" for alias in node.names)
-    return {n for n in names if n.startswith(f"{package}.")}
+    return {n for n in _imported_names(path, package) if n.startswith(f"{package}.")}
 
 
 def _circles(root: Path, package: str) -> list[list[str]]:
