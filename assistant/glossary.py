@@ -41,6 +41,73 @@ def synonyms() -> dict[str, frozenset[str]]:
     return {stem: frozenset(others) for stem, others in out.items()}
 
 
+# A sentence defines a term when the term (or its expansion) is its subject and the verb says what the term is or
+# does: « Le CTS est une instance… », « Les CAARUD sont des structures… », « Le PTSM vise à… », « CTS : instance
+# qui… ». A sentence where the term only appears (« …avec chaque Conseil territorial de santé (CTS). ») does not.
+_DETERMINERS = frozenset({"le", "la", "l", "les", "un", "une", "des", "ce", "cet", "cette", "ces", "chaque"})
+_DEFINING_VERBS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "est un", "est une", "est le", "est la", "est l", "est celui", "est celle", "est charge", "est chargee",
+        "est compose", "est composee", "est constitue", "est constituee", "est issu", "est issue",
+        "sont des", "sont les", "sont charges", "sont chargees", "sont composes", "sont composees",
+        "designe", "designent", "regroupe", "regroupent", "rassemble", "rassemblent", "reunit", "reunissent",
+        "correspond a", "correspondent a", "constitue", "constituent", "represente", "representent",
+        "consiste", "consistent", "se definit", "se definissent", "definit", "vise a", "visent a",
+        "a pour", "ont pour", "permet de", "permettent de", "accueille", "accueillent", "coordonne", "coordonnent",
+        "organise", "organisent", "fixe", "fixent", "finance", "financent",
+    )
+)
+_MAX_APPOSITION_WORDS = 15  # « Le CTS, créé par la loi de 2016, réunit… »: the words between the commas
+_MIN_COLON_WORDS = 3  # « CTS : instance qui réunit… » says more than « CTS : Conseil territorial de santé »
+_CLAUSE_MARKS = frozenset({",", ":", ";", "–", "—"})
+_BRACKETS_RE = re.compile(r"\([^()]*\)")  # negated class, one quantifier: linear
+_SENTENCE_TOKEN_RE = re.compile(r"[a-z0-9]+|[,:;–—]")  # a word or a clause mark; two disjoint branches
+
+
+def defines(sentence: str, term: str, expansion: str = "") -> bool:
+    """True when `sentence` says what `term` is or does (the term or its expansion as subject of a defining verb),
+    not when it merely spells the acronym out in passing."""
+    text = _BRACKETS_RE.sub(" ", fold_accents(sentence.lower().replace("’", "'")))
+    tokens = _SENTENCE_TOKEN_RE.findall(text)
+    if tokens and tokens[0] in _DETERMINERS:
+        tokens = tokens[1:]
+    subjects = [words for words in (_words(term), _words(expansion)) if words]
+    end = next((e for e in (_after(tokens, words) for words in subjects) if e is not None), None)
+    if end is None:
+        return False
+    rest = tokens[end:]
+    while rest and rest[0].isdigit():  # « Le PRS 2023-2028 est… »
+        rest = rest[1:]
+    if rest[:1] == [":"] or rest[:1] == ["–"] or rest[:1] == ["—"]:
+        said = rest[1:]
+        for words in subjects:  # « CTS : Conseil territorial de santé, instance… »: the expansion is no definition
+            said = said[_after(said, words) or 0:]
+        return sum(w not in _CLAUSE_MARKS for w in said) >= _MIN_COLON_WORDS
+    if rest[:1] == [","]:  # an apposition, then the verb
+        end = next((i for i, w in enumerate(rest[1:], 1) if w == ","), None)
+        if end is None or end - 1 > _MAX_APPOSITION_WORDS:
+            return False
+        rest = rest[end + 1:]
+    return any(tuple(rest[: len(verb)]) == verb for verb in _DEFINING_VERBS)
+
+
+def _after(tokens: list[str], words: list[str]) -> int | None:
+    """Where `tokens` go on after starting with `words` (commas inside them skipped), None if they do not."""
+    at = 0
+    for word in words:
+        while at < len(tokens) and tokens[at] == ",":
+            at += 1
+        if at >= len(tokens) or tokens[at] != word:
+            return None
+        at += 1
+    return at
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", fold_accents(text.lower().replace("’", "'")))
+
+
 def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]+", " ", fold_accents(text.lower().replace("’", "'"))).strip()
 

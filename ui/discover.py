@@ -16,6 +16,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.catalog import GlossaryEntry
+from assistant.glossary import Glossary, defines
 from ingest.facts.dates import french_date
 from ingest.fiche import Fiche, KeyFigure
 from ingest.plural import counted
@@ -27,6 +28,7 @@ DOCUMENTS_PER_TERM = 3
 SHORT_TITLE_CHARS = 48
 FIGURE_CONTEXT_CHARS = 110  # of a key figure's sentence shown on each side of the figure
 BASE_NOTE = "définition générale, non tirée des documents"
+UNDEFINED_NOTE = "Défini nulle part dans les documents"
 
 # js_on_load of the fiches: a click on a question button (or Enter/Space on it) asks it in the chat.
 # Delegated to the container, which stays while its content is replaced on every refresh.
@@ -90,13 +92,29 @@ def page_link(source: str, page: int, text: str, title: str = "", passage: str =
     )
 
 
-def _definition_cell(entry: GlossaryEntry, titles: Mapping[str, str]) -> str:
-    sentence = f'<p class="phrase">{_esc(entry.definition)}</p>'
-    if entry.origin == "document" and entry.source and entry.page:
-        title = titles.get(entry.source, entry.source)
-        where = page_link(entry.source, entry.page, f"{short_title(title)}, p. {entry.page}", title, entry.definition)
-        return f'{sentence}<p class="origine">Défini dans : {where}</p>'
-    return f'{sentence}<p class="origine generale">{BASE_NOTE[0].upper() + BASE_NOTE[1:]}</p>'
+def _general(definition: str) -> str:
+    """A definition of the base glossary, said to be general."""
+    note = BASE_NOTE[0].upper() + BASE_NOTE[1:]
+    return f'<p class="phrase">{_esc(definition)}</p><p class="origine generale">{note}</p>'
+
+
+def _definition_cell(entry: GlossaryEntry, titles: Mapping[str, str], base: Glossary) -> str:
+    """The sentence of the documents that defines the term; else « Défini nulle part dans les documents », with the
+    general definition when there is one and the page where the documents spell the acronym out."""
+    if entry.origin != "document" or not entry.source or not entry.page:
+        return _general(entry.definition)
+    title = titles.get(entry.source, entry.source)
+    where = page_link(entry.source, entry.page, f"{short_title(title)}, p. {entry.page}", title, entry.definition)
+    if defines(entry.definition, entry.term, entry.expansion):
+        return f'<p class="phrase">{_esc(entry.definition)}</p><p class="origine">Défini dans : {where}</p>'
+    known = base.get(entry.term)
+    # « Région Île-de-France. » for IDF only repeats the expansion: no definition either
+    said = known is not None and fold(known.definition).strip(" .") not in ("", fold(known.expansion).strip(" ."))
+    general = _general(known.definition) if known is not None and said else ""
+    return (
+        f'<p class="indefini">{UNDEFINED_NOTE}.</p>{general}'
+        f'<p class="origine">Développé dans : {where}</p>'
+    )
 
 
 def _used_cell(entry: GlossaryEntry, titles: Mapping[str, str]) -> str:
@@ -126,6 +144,7 @@ def glossary_html(
 ) -> str:
     """The glossary as an HTML table (sigle, développé, définition, employé dans) filtered by `query`."""
     titles = titles or {}
+    base = Glossary()
     shown = filter_glossary(entries, query)
     if not entries:
         return '<p class="vide">Le glossaire est vide.</p>'
@@ -142,7 +161,7 @@ def glossary_html(
         f'<tr data-sigle="{_attr(e.term)}">'
         f'<th scope="row" data-label="Sigle" class="sigle">{_esc(e.term)}</th>'
         f'<td data-label="Développé" class="developpe">{_esc(e.expansion)}</td>'
-        f'<td data-label="Définition">{_definition_cell(e, titles)}</td>'
+        f'<td data-label="Définition">{_definition_cell(e, titles, base)}</td>'
         f'<td data-label="Employé dans">{_used_cell(e, titles)}</td>'
         "</tr>"
         for e in shown

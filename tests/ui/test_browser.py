@@ -116,10 +116,12 @@ def test_discover_shows_the_glossary_with_its_pages_and_filters_it_as_you_type(p
     glossary = page.locator("#glossaire")
     cts = glossary.locator('tr[data-sigle="CTS"]')
     expect(cts).to_contain_text("Conseil territorial de santé")
-    expect(cts).to_contain_text("chaque Conseil territorial de santé (CTS)")  # the defining sentence
-    defined = cts.locator(".origine a")
-    expect(defined).to_contain_text("p. 2")
-    expect(defined).to_have_attribute("href", re.compile(rf"^/visionneuse/{ORNE}\?page=2&passage=Cette"))
+    # the corpus only spells CTS out (« …avec chaque Conseil territorial de santé (CTS). »): no definition
+    expect(cts).to_contain_text("Défini nulle part dans les documents")
+    expect(cts).not_to_contain_text("chaque Conseil territorial de santé (CTS)")
+    spelled_out = cts.locator(".origine a")
+    expect(spelled_out).to_contain_text("p. 2")
+    expect(spelled_out).to_have_attribute("href", re.compile(rf"^/visionneuse/{ORNE}\?page=2&passage=Cette"))
     expect(glossary.locator('tr[data-sigle="MILDECA"]')).to_contain_text("mission interministérielle de lutte")
     expect(glossary.locator('tr[data-sigle="FIR"]')).to_contain_text("non tirée des documents")
 

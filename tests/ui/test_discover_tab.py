@@ -48,6 +48,10 @@ FIR = GlossaryEntry(
     definition="Enveloppe <b>budgétaire</b> dont l'ARS dispose.",
 )
 ENTRIES = [CAARUD, CTS, FIR, MILDECA]
+CAARUD_ELSEWHERE = GlossaryEntry(  # an acronym of no base glossary
+    term="ZZARUD", expansion="zone d’accueil", definition="L’accueil au ZZARUD est renforcé.", origin="document",
+    source=ORNE, page=7,
+)
 
 ROADMAP = Fiche(
     doc_id="a3463507ca0de64c", source=ORNE, title=ORNE_TITLE, kind="feuille de route", date="2025-01", pages=13,
@@ -77,19 +81,40 @@ def test_the_glossary_filter_takes_an_acronym_or_words_of_the_expansion_whatever
     assert filter_glossary(ENTRIES, "calvados") == []
 
 
-def test_a_document_entry_links_its_defining_page_and_the_pages_that_use_it():
+def test_a_document_entry_links_where_it_is_spelled_out_and_the_pages_that_use_it():
     shown = glossary_html(ENTRIES, "cts", {ORNE: ORNE_TITLE})
     assert shown.count("<tr data-sigle=") == 1 and "1 sigle sur 4" in shown
     assert '<th scope="row" data-label="Sigle" class="sigle">CTS</th>' in shown
-    assert "co-construite avec chaque Conseil territorial de santé (CTS)." in shown
-    defined = viewer_url(ORNE, 2, CTS.definition).replace("&", "&amp;")
-    assert defined.startswith(f"/visionneuse/{ORNE}?page=2&amp;passage=Cette%20d%C3%A9clinaison")
-    assert f'Défini dans : <a href="{defined}"' in shown
+    spelled_out = viewer_url(ORNE, 2, CTS.definition).replace("&", "&amp;")
+    assert spelled_out.startswith(f"/visionneuse/{ORNE}?page=2&amp;passage=Cette%20d%C3%A9clinaison")
+    assert f'Développé dans : <a href="{spelled_out}"' in shown
     link = f'href="{viewer_url(ORNE, 2, "CTS").replace("&", "&amp;")}"'  # pages using it: the acronym highlighted
     assert f"{short_title(ORNE_TITLE)}, p. 2</a>" in shown and short_title(ORNE_TITLE).endswith("…")
     # "employé dans": each page once, linked
     assert shown.count(f'{link} target="_blank" rel="noopener" title="{ORNE_TITLE}, page 2">p. 2</a>') == 1
     assert f'href="/visionneuse/{ORNE}?page=9&amp;passage=CTS"' in shown
+
+
+def test_a_sentence_that_only_spells_the_acronym_out_is_not_shown_as_its_definition():
+    shown = glossary_html(ENTRIES, "cts", {ORNE: ORNE_TITLE})
+    assert "co-construite avec chaque Conseil territorial" not in shown  # where « CTS » is written, not what it is
+    assert "Défini nulle part dans les documents." in shown and "Défini dans :" not in shown
+    # the base glossary's general definition, said to be general
+    assert "Instance de démocratie sanitaire" in shown and "Définition générale, non tirée des documents" in shown
+    alone = glossary_html([CAARUD_ELSEWHERE], "", {ORNE: ORNE_TITLE})  # no general definition either
+    assert "Défini nulle part dans les documents." in alone and "générale" not in alone
+    assert "L’accueil au ZZARUD est renforcé." not in alone and "Développé dans :" in alone
+
+
+def test_a_sentence_that_says_what_the_acronym_is_is_its_definition_with_its_page():
+    defining = GlossaryEntry(
+        term="CTS", expansion="Conseil territorial de santé", origin="document", source=ORNE, page=3,
+        definition="Le Conseil territorial de santé (CTS) est une instance de concertation du territoire.",
+    )
+    shown = glossary_html([defining], "cts", {ORNE: ORNE_TITLE})
+    assert '<p class="phrase">Le Conseil territorial de santé (CTS) est une instance de concertation' in shown
+    assert f'Défini dans : <a href="{viewer_url(ORNE, 3, defining.definition).replace("&", "&amp;")}"' in shown
+    assert "Défini nulle part" not in shown and "générale" not in shown
 
 
 def test_a_base_entry_says_its_definition_is_not_from_the_documents_and_is_escaped():
