@@ -29,16 +29,18 @@ $(RUN_STAMP): pyproject.toml
 # llama-cpp-python (tests of the chat-model mode) is built portable: a CPU-tuned build uses AMX
 # instructions that fault on these virtual machines; --no-cache-dir so that pip never reuses such a
 # wheel from its cache.
-# The sign-in tests run a real OpenID Connect provider (tests/oidc, oidc-provider from npm, on node).
+# The sign-in tests run a real OpenID Connect provider (tests/oidc, oidc-provider from npm, on node); the browser
+# tests inject axe-core (tests/axe, from npm) into Chromium to check accessibility. The app itself needs no npm.
 # The dev extras hold the runtime: the run stamp is touched too, so `make run` installs nothing more.
-$(TEST_STAMP): pyproject.toml tests/oidc/package-lock.json
+$(TEST_STAMP): pyproject.toml tests/oidc/package-lock.json tests/axe/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet --no-cache-dir "llama-cpp-python[server]>=0.3.36"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@command -v npm >/dev/null || { echo "Node.js (20 ou plus) et npm manquent : les tests de connexion OpenID Connect en ont besoin ; installez-les."; exit 1; }
+	@command -v npm >/dev/null || { echo "Node.js (20 ou plus) et npm manquent : les tests de connexion OpenID Connect et d'accessibilité en ont besoin ; installez-les."; exit 1; }
 	npm ci --prefix tests/oidc --no-audit --no-fund --silent
+	npm ci --prefix tests/axe --no-audit --no-fund --silent
 	touch $(TEST_STAMP) $(RUN_STAMP)
 
 run: install runtime-deps
