@@ -13,6 +13,13 @@ FRENCH = {
     "upload_text.drop_file": "Déposez vos fichiers ici",
     "common.or": "ou",
     "upload_text.click_to_upload": "Cliquez pour téléverser des fichiers",
+    # what the live region announces when an event ends, or shows with a queue: keys that Gradio's own French
+    # lacks (a screen reader would read « common.complete »)
+    "common.complete": "Terminé",
+    "common.progress": "Progression",
+    "common.error": "Erreur",
+    "common.loading": "Chargement",
+    "status.queue_position": "Position dans la file d'attente",
 }
 
 

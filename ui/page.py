@@ -1,4 +1,5 @@
-"""A script put at the top of the app's HTML page: French whatever the browser language, uploads size-checked.
+"""Scripts put at the top of the app's HTML page: French whatever the browser language (Gradio's own labels
+included, ui/labels.py), uploads size-checked.
 
 Gradio picks the language of its own labels ("Drop File Here", "Like"…) from navigator.language
 when its first script runs; Blocks' `head` is added later, too late for that. So the page itself is
@@ -12,6 +13,8 @@ import re
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ui.labels import labels_script
 
 _HTML_LANG = re.compile(rb'<html\b([^<>]*?)\blang="[^"]*"')  # [^<>]: a scan from each "<html" stops at the next tag
 PAGE_SCRIPT = """<script>
@@ -46,8 +49,8 @@ PAGE_SCRIPT = """<script>
 
 
 def page_script(limit_bytes: int, limit_text: str) -> str:
-    """The script, with the upload size limit of the settings."""
-    return PAGE_SCRIPT % {"limit": limit_bytes, "limit_text": json.dumps(limit_text)}
+    """The script, with the upload size limit of the settings, and the one that puts Gradio's labels in French."""
+    return PAGE_SCRIPT % {"limit": limit_bytes, "limit_text": json.dumps(limit_text)} + labels_script()
 
 
 class FrenchPage:
