@@ -62,7 +62,7 @@ def build_app(
             )
             account = gr.HTML(_account(sign_out, None), elem_id="compte", visible=sign_out is not None)
         past = history_sidebar()
-        with gr.Tabs() as tabs:
+        with gr.Tabs(overflow_behavior="wrap") as tabs:  # on a phone every tab shows, none behind « ⋯ »
             with gr.Tab("Discussion", id="discussion"):
                 chatbot = gr.Chatbot(
                     label="Discussion",
@@ -144,7 +144,7 @@ def build_app(
                 table = gr.HTML("", elem_id="documents")
                 with gr.Column(elem_id="gestion-documents") as editing:  # hidden on load for those who may not edit
                     gr.Markdown(
-                        "### Ajouter des documents\nPDF (numérisés compris), DOCX, ODT, HTML, TXT ou MD ; "
+                        "## Ajouter des documents\nPDF (numérisés compris), DOCX, ODT, HTML, TXT ou MD ; "
                         f"{max_size} au plus par fichier."
                     )
                     upload = gr.File(
@@ -157,7 +157,7 @@ def build_app(
                     gr.HTML('<div id="envoi-erreur" role="alert" aria-live="assertive"></div>',
                             elem_id="envoi-erreur-bloc")
                     upload_report = gr.Markdown("", elem_id="resultat-envoi")
-                    gr.Markdown("### Retirer un document")
+                    gr.Markdown("## Retirer un document")
                     with gr.Row(equal_height=True):
                         to_remove = gr.Dropdown(
                             label="Document à retirer", choices=[], value=None, scale=4, elem_id="a-retirer"
