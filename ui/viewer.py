@@ -149,7 +149,8 @@ def _esc(text: str) -> str:
 
 def _pdf_body(source: str, page: int, passage: str) -> str:
     return (
-        f'<main id="document" class="visionneuse-pdf" data-fichier="{_attr(document_url(source))}" '
+        # tabindex: a page zoomed for reading scrolls sideways, and a keyboard must reach that scroll too
+        f'<main id="document" class="visionneuse-pdf" tabindex="0" data-fichier="{_attr(document_url(source))}" '
         f'data-page="{page}" data-passage="{_attr(passage)}" '
         f'data-boites="{_attr(BOXES_ROUTE + "/" + quote(source, safe=""))}">'
         '<div class="page-pdf" id="page-pdf"><canvas aria-hidden="true"></canvas>'

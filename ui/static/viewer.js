@@ -131,6 +131,11 @@ async function showPdf() {
   const canvas = container.querySelector("canvas");
   const textLayer = container.querySelector(".textLayer");
   const boxLayer = container.querySelector(".boites");
+  // On a phone the page fitted to the width makes its text ~6 px high: the first drawing of the cited page measures
+  // the highlight and, when it is smaller than READABLE_PX, the page is drawn again larger (then scrolled sideways
+  // inside #document), so that the passage reads without pinching. Other pages keep that zoom.
+  const READABLE_PX = 16, MAX_ZOOM = 4;  // MAX_ZOOM: times the width-fitted scale, for a passage in tiny print
+  let zoom = 1, measured = false;
 
   async function show(number) {
     main.dataset.pret = "non";
@@ -144,7 +149,7 @@ async function showPdf() {
   async function draw(number) {
     const page = await pdf.getPage(number);
     const natural = page.getViewport({ scale: 1 });
-    const scale = Math.min(main.clientWidth, 1100) / natural.width;  // the page fits the width
+    const scale = zoom * Math.min(main.clientWidth, 1100) / natural.width;  // zoom 1: the page fits the width
     const viewport = page.getViewport({ scale });
     const ratio = window.devicePixelRatio || 1;
     canvas.width = Math.floor(viewport.width * ratio);
@@ -198,8 +203,28 @@ async function showPdf() {
       say("Passage introuvable sur cette page : il est peut-être sur la page suivante.");
       return;
     }
+    if (!measured) {
+      measured = true;
+      const height = Math.min(...marks.map((mark) => mark.getBoundingClientRect().height).filter((h) => h > 0));
+      if (height < READABLE_PX) {
+        zoom = Math.min(READABLE_PX / height, MAX_ZOOM);
+        await draw(number);
+        return;
+      }
+    }
     say(scanned ? "Passage surligné (texte reconnu par OCR, à vérifier sur le scan)." : "Passage surligné.");
+    bringIntoView(marks);
+  }
+
+  function bringIntoView(marks) {
     marks[0].scrollIntoView({ block: "center" });
+    // sideways, when the page is wider than the screen: the passage's lines centred, or their start if wider
+    const frame = main.getBoundingClientRect();
+    const boxes = marks.map((mark) => mark.getBoundingClientRect());
+    const left = Math.min(...boxes.map((b) => b.left)), right = Math.max(...boxes.map((b) => b.right));
+    const room = main.clientWidth;
+    const offset = right - left <= room ? (left + right) / 2 - frame.left - room / 2 : left - frame.left - 8;
+    main.scrollLeft += offset;
   }
 
   previous.addEventListener("click", () => { if (current > 1) show(--current); });
@@ -209,6 +234,8 @@ async function showPdf() {
   window.addEventListener("resize", () => {
     if (main.clientWidth === width) return;
     width = main.clientWidth;
+    zoom = 1;  // measured again on the cited page
+    measured = false;
     clearTimeout(resized);
     resized = setTimeout(() => show(current), 250);
   });
