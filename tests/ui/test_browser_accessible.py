@@ -1,0 +1,118 @@
+"""The page as a screen reader and a phone meet it (issue 27, items 5 and 6): no serious or critical axe-core
+violation on any tab, labels in plain French text, one h1 and headings that outline the page, every tab in view
+on a 380 px phone. The viewer's checks are in test_viewer_browser.py."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from axe import serious_violations
+from browser_app import RunningApp, ask
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ORNE = "feuille-de-route-orne-bilan-2025.pdf"
+PHONE: ViewportSize = {"width": 380, "height": 800}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+# Gradio's own English, and its translation keys shown untranslated (« common.complete »)
+ENGLISH = re.compile(r"message|chatbot|More tabs|Loading|Click to|upload|drop file", re.IGNORECASE)
+I18N_KEY = re.compile(r"^[a-z_]{2,40}\.[a-z_]{2,40}$")
+
+
+@contextmanager
+def app_page(browser: Browser, app: RunningApp, viewport: ViewportSize) -> Iterator[Page]:
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app.url + "/")
+    page.get_by_placeholder("Votre question").wait_for()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def show_tab(page: Page, name: str) -> None:
+    """Open a tab and wait for what it shows once loaded."""
+    page.get_by_role("tab", name=name).click()
+    if name == "Découvrir":
+        expect(page.locator("#fiches article.fiche").first).to_be_visible()
+        expect(page.locator("#glossaire tbody tr").first).to_be_visible()
+    elif name == "Documents":
+        expect(page.locator("#documents")).to_contain_text(ORNE)
+    page.wait_for_timeout(500)  # Gradio's fade-in of the tab's content: contrast is measured once it is done
+
+
+def headings(page: Page) -> list[tuple[int, str]]:
+    """The visible headings of the page, in order: (level, text)."""
+    found = page.evaluate("""() => Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6"))
+        .filter((h) => h.getClientRects().length > 0)
+        .map((h) => [Number(h.tagName[1]), h.textContent.trim()])""")
+    return [(int(level), str(text)) for level, text in found]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366px", "380px"])
+def test_no_tab_has_a_serious_accessibility_violation(browser: Browser, app: RunningApp, viewport: ViewportSize):
+    with app_page(browser, app, viewport) as page:
+        ask(page, "combien pour le plan crack ?")  # the chat with an answer and its sources
+        page.wait_for_timeout(500)
+        found = {"Discussion": serious_violations(page)}
+        for tab in ("Découvrir", "Documents"):
+            show_tab(page, tab)
+            found[tab] = serious_violations(page)
+    assert found == {"Discussion": [], "Découvrir": [], "Documents": []}, "\n".join(
+        f"{tab}: {line}" for tab, lines in found.items() for line in lines)
+
+
+def test_labels_are_plain_french_text(browser: Browser, app: RunningApp):
+    with app_page(browser, app, DESKTOP) as page:
+        answer = ask(page, "combien pour le plan crack ?")
+        expect(answer).to_have_attribute("aria-label", "Réponse de l'assistant")  # not the answer's HTML
+        expect(page.locator('[data-testid="user"]').last).to_have_attribute("aria-label", "Votre question")
+        expect(page.get_by_role("log")).to_have_attribute("aria-label", "Discussion avec l'assistant")
+        # what the live regions announce when an event ends: recorded from now on
+        page.evaluate("""() => {
+          window.announced = [];
+          new MutationObserver((records) => records.forEach((record) => {
+            const node = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+            const region = node && node.closest("[aria-live]:not([role=log]), [role=status], [role=alert]");
+            const text = region ? region.textContent.trim() : "";
+            if (text) window.announced.push(text);
+          })).observe(document.body, { subtree: true, childList: true, characterData: true });
+        }""")
+        labels = {}
+        for tab in ("Discussion", "Découvrir", "Documents"):
+            show_tab(page, tab)
+            labels[tab] = page.evaluate(
+                "() => Array.from(document.querySelectorAll('[aria-label]'), (e) => e.getAttribute('aria-label'))")
+        page.get_by_role("button", name="Actualiser la liste").click()
+        page.wait_for_function("() => window.announced.length > 0")
+        announced = page.evaluate("window.announced")
+    wrong = [(tab, label) for tab, found in labels.items() for label in found
+             if "<" in label or ENGLISH.search(label) or I18N_KEY.match(label)]
+    assert not wrong, wrong
+    assert "Terminé" in announced and not [a for a in announced if I18N_KEY.match(a) or "common." in a], announced
+
+
+def test_one_h1_and_headings_that_outline_each_tab(browser: Browser, app: RunningApp):
+    with app_page(browser, app, DESKTOP) as page:
+        for tab in ("Discussion", "Découvrir", "Documents"):
+            show_tab(page, tab)
+            found = headings(page)
+            assert [text for level, text in found if level == 1] == ["ARS Assistant"], (tab, found)
+            skipped = [(a, b) for a, b in zip(found, found[1:], strict=False) if b[0] > a[0] + 1]
+            assert not skipped, (tab, skipped)  # an h3 under an h1, or an h4 under an h2
+
+
+def test_on_a_phone_every_tab_is_in_view_without_a_menu(browser: Browser, app: RunningApp):
+    with app_page(browser, app, PHONE) as page:
+        for name in ("Discussion", "Découvrir", "Documents"):
+            expect(page.get_by_role("tab", name=name)).to_be_in_viewport(ratio=1)
+        expect(page.get_by_role("button", name=re.compile("More tabs|Autres onglets"))).to_have_count(0)
+        show_tab(page, "Documents")  # reached in one tap
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"page {overflow}px wider than the window"
