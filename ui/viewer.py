@@ -184,7 +184,9 @@ def _page(title: str, source: str, page: int, body: str, pages: int = 0) -> HTML
         '<nav class="pages" aria-label="Pages">'
         '<button type="button" id="precedente" aria-label="Page précédente" disabled>‹ Précédente</button>'
         f'<span id="numero" aria-live="polite">Page {page}</span>'
-        '<button type="button" id="suivante" aria-label="Page suivante" disabled>Suivante ›</button></nav>'
+        '<button type="button" id="suivante" aria-label="Page suivante" disabled>Suivante ›</button>'
+        # shown once the page is zoomed for reading (a phone): back to the whole page, and again
+        '<button type="button" id="zoom" hidden>Page entière</button></nav>'
         if pdf
         else (f'<p class="pages"><span id="numero">Page {page} / {pages}</span></p>' if pages > 1 else "")
     )

@@ -88,6 +88,17 @@ def test_on_a_380_px_phone_the_passage_opens_readable_and_in_view(browser: Brows
         assert not serious_violations(viewer)
         viewer.wait_for_timeout(300)
         viewer.screenshot(path=str(SCREENSHOTS / "viewer-mobile.png"))
+        # the whole page in one tap, and the reading zoom again
+        viewer.get_by_role("button", name="Page entière").click()
+        expect(viewer.get_by_role("button", name="Agrandir")).to_be_visible()
+        expect(viewer.locator("#document")).to_have_attribute("data-pret", "oui")
+        box = viewer.locator("#page-pdf").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 380, box
+        viewer.get_by_role("button", name="Agrandir").click()
+        expect(viewer.locator("#document")).to_have_attribute("data-pret", "oui")
+        expect(viewer.locator("mark.surlignage").first).to_be_visible()
+        box = viewer.locator("#page-pdf").bounding_box()
+        assert box is not None and box["width"] > 380, box
     finally:
         context.close()
 

@@ -135,7 +135,9 @@ async function showPdf() {
   // the highlight and, when it is smaller than READABLE_PX, the page is drawn again larger (then scrolled sideways
   // inside #document), so that the passage reads without pinching. Other pages keep that zoom.
   const READABLE_PX = 16, MAX_ZOOM = 4;  // MAX_ZOOM: times the width-fitted scale, for a passage in tiny print
-  let zoom = 1, measured = false;
+  let zoom = 1, readable = 1, measured = false;
+  const zoomButton = document.getElementById("zoom");
+  const labelZoom = () => { zoomButton.textContent = zoom > 1 ? "Page entière" : "Agrandir"; };
 
   async function show(number) {
     main.dataset.pret = "non";
@@ -207,7 +209,9 @@ async function showPdf() {
       measured = true;
       const height = Math.min(...marks.map((mark) => mark.getBoundingClientRect().height).filter((h) => h > 0));
       if (height < READABLE_PX) {
-        zoom = Math.min(READABLE_PX / height, MAX_ZOOM);
+        zoom = readable = Math.min(READABLE_PX / height, MAX_ZOOM);
+        zoomButton.hidden = false;
+        labelZoom();
         await draw(number);
         return;
       }
@@ -229,13 +233,19 @@ async function showPdf() {
 
   previous.addEventListener("click", () => { if (current > 1) show(--current); });
   next.addEventListener("click", () => { if (current < total) show(++current); });
+  zoomButton.addEventListener("click", () => {
+    zoom = zoom > 1 ? 1 : readable;
+    labelZoom();
+    show(current);
+  });
   // redraw when the width changes (a phone turned), not when a phone's address bar hides on scrolling
   let resized = null, width = main.clientWidth;
   window.addEventListener("resize", () => {
     if (main.clientWidth === width) return;
     width = main.clientWidth;
-    zoom = 1;  // measured again on the cited page
+    zoom = readable = 1;  // measured again on the cited page
     measured = false;
+    zoomButton.hidden = true;
     clearTimeout(resized);
     resized = setTimeout(() => show(current), 250);
   });
