@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.glossary import Glossary, Term, base_glossary
+from assistant.glossary import Glossary, Term, base_glossary, defines
 from assistant.prepare import Limits, describe_limited
 from ingest.facts.dates import FOLDED_MONTH
 from ingest.facts.words import fold_accents
@@ -55,6 +55,7 @@ class GlossaryEntry:
     source: str | None = None  # the document that defines it
     page: int | None = None
     occurrences: tuple[tuple[str, int], ...] = ()  # (source, page) where the term is written
+    general: str = ""  # for a document entry, the base glossary's definition of the term, if it has one
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,16 +67,21 @@ class GlossaryEntry:
             "page": self.page,
             "occurrences": [{"source": s, "page": p} for s, p in self.occurrences],
             "note": "" if self.origin == "document" else "définition générale, non tirée des documents",
+            "defines": self.defines,
+            "general_definition": self.general,
         }
+
+    @property
+    def defines(self) -> bool:
+        """For a document entry: does its sentence say what the term is (« Le CTS est une instance… »), rather
+        than spell it out in passing? (Then the documents define it nowhere.)"""
+        return self.origin == "document" and defines(self.definition, self.term, self.expansion)
 
     @property
     def defined(self) -> bool:
         """True when the documents define the term, or the base glossary says more than its expansion: « Région
         Île-de-France. » for IDF is no definition, and such a term is not worth a line of the glossary's list."""
-        if self.origin == "document":
-            return True
-        said, expansion = _words(self.definition), _words(self.expansion)
-        return said not in (expansion, said[:1] + expansion)
+        return self.origin == "document" or _says_more(Term(self.term, self.expansion, self.definition))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,10 +235,13 @@ def _glossary(
         for definition in fiche.definitions:
             defined.setdefault(definition.term.upper(), (fiche, definition))
     entries: list[GlossaryEntry] = []
+    general = {t.term.upper(): t for t in base}
     for fiche, definition in defined.values():
+        known = general.get(definition.term.upper())
         entries.append(GlossaryEntry(
             term=definition.term, expansion=definition.expansion, definition=definition.sentence, origin="document",
             source=fiche.source, page=definition.page, occurrences=tuple(used.get(definition.term, ())),
+            general=known.definition if known is not None and _says_more(known) else "",
         ))
     for known in base:
         if known.term.upper() not in defined:
@@ -241,6 +250,12 @@ def _glossary(
                 occurrences=tuple(used.get(known.term, ())),
             ))
     return tuple(sorted(entries, key=lambda e: e.term.upper()))
+
+
+def _says_more(term: Term) -> bool:
+    """Does a base definition say more than the term's expansion (« Région Île-de-France. » does not)?"""
+    said, expansion = _words(term.definition), _words(term.expansion)
+    return said not in (expansion, said[:1] + expansion)
 
 
 def _words(text: str) -> list[str]:

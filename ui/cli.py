@@ -152,12 +152,16 @@ def glossary(term: str | None, as_json: bool) -> None:
     if not entries:
         raise UserError(f"aucun sigle « {term} » dans le glossaire. Lancez `ars-assistant glossary` pour la liste.")
     for entry in entries:
-        where = (
-            f"défini dans {entry.source}, p. {entry.page}" if entry.origin == "document"
-            else "définition générale, non tirée des documents"
-        )
+        if entry.defines:
+            where, said = f"défini dans {entry.source}, p. {entry.page}", entry.definition
+        elif entry.origin == "document":  # the documents only spell it out: no sentence of theirs defines it
+            where = f"développé dans {entry.source}, p. {entry.page} ; défini nulle part dans les documents"
+            said = f"{entry.general} (définition générale, non tirée des documents)" if entry.general else ""
+        else:
+            where, said = "définition générale, non tirée des documents", entry.definition
         click.echo(f"{entry.term} : {entry.expansion} ({where})")
-        click.echo(f"    {entry.definition}")
+        if said:
+            click.echo(f"    {said}")
         if entry.occurrences:
             used = ", ".join(f"{s} p. {p}" for s, p in entry.occurrences[:8])
             click.echo(f"    Employé : {used}{' …' if len(entry.occurrences) > 8 else ''}")

@@ -16,7 +16,6 @@ from typing import Any
 import gradio as gr
 
 from assistant.catalog import GlossaryEntry
-from assistant.glossary import Glossary, defines
 from ingest.facts.dates import french_date
 from ingest.fiche import Fiche, KeyFigure
 from ingest.plural import counted
@@ -98,19 +97,16 @@ def _general(definition: str) -> str:
     return f'<p class="phrase">{_esc(definition)}</p><p class="origine generale">{note}</p>'
 
 
-def _definition_cell(entry: GlossaryEntry, titles: Mapping[str, str], base: Glossary) -> str:
+def _definition_cell(entry: GlossaryEntry, titles: Mapping[str, str]) -> str:
     """The sentence of the documents that defines the term; else « Défini nulle part dans les documents », with the
     general definition when there is one and the page where the documents spell the acronym out."""
     if entry.origin != "document" or not entry.source or not entry.page:
         return _general(entry.definition)
     title = titles.get(entry.source, entry.source)
     where = page_link(entry.source, entry.page, f"{short_title(title)}, p. {entry.page}", title, entry.definition)
-    if defines(entry.definition, entry.term, entry.expansion):
+    if entry.defines:
         return f'<p class="phrase">{_esc(entry.definition)}</p><p class="origine">Défini dans : {where}</p>'
-    known = base.get(entry.term)
-    # « Région Île-de-France. » for IDF only repeats the expansion: no definition either
-    said = known is not None and fold(known.definition).strip(" .") not in ("", fold(known.expansion).strip(" ."))
-    general = _general(known.definition) if known is not None and said else ""
+    general = _general(entry.general) if entry.general else ""
     return (
         f'<p class="indefini">{UNDEFINED_NOTE}.</p>{general}'
         f'<p class="origine">Développé dans : {where}</p>'
@@ -144,7 +140,6 @@ def glossary_html(
 ) -> str:
     """The glossary as an HTML table (sigle, développé, définition, employé dans) filtered by `query`."""
     titles = titles or {}
-    base = Glossary()
     shown = filter_glossary(entries, query)
     if not entries:
         return '<p class="vide">Le glossaire est vide.</p>'
@@ -161,7 +156,7 @@ def glossary_html(
         f'<tr data-sigle="{_attr(e.term)}">'
         f'<th scope="row" data-label="Sigle" class="sigle">{_esc(e.term)}</th>'
         f'<td data-label="Développé" class="developpe">{_esc(e.expansion)}</td>'
-        f'<td data-label="Définition">{_definition_cell(e, titles, base)}</td>'
+        f'<td data-label="Définition">{_definition_cell(e, titles)}</td>'
         f'<td data-label="Employé dans">{_used_cell(e, titles)}</td>'
         "</tr>"
         for e in shown

@@ -152,6 +152,10 @@ def test_glossary_and_documents_commands_print_json(ars, corpus_settings: Settin
     glossary = json.loads(ars("glossary", "--json", data_dir=corpus_settings.data_dir).stdout)
     cts = next(e for e in glossary if e["term"] == "CTS")
     assert {k: cts[k] for k in ("origin", "source", "page")} == {"origin": "document", "source": ROADMAP, "page": 2}
+    # the roadmap only spells CTS out: defined nowhere in the documents, the general definition given instead
+    assert cts["defines"] is False and cts["general_definition"].startswith("Instance de démocratie sanitaire")
+    text = ars("glossary", "CTS", data_dir=corpus_settings.data_dir).stdout
+    assert "défini nulle part dans les documents" in text and "chaque Conseil territorial" not in text
     assert all(set(e) >= {"term", "expansion", "definition", "origin", "source", "page", "occurrences"}
                for e in glossary)
     documents = json.loads(ars("documents", "--json", data_dir=corpus_settings.data_dir).stdout)

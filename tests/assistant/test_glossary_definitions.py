@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from assistant.glossary import defines
+from assistant.catalog import _glossary
+from assistant.glossary import Term, defines
+from ingest.fiche import Definition, Fiche
 
 CTS = ("CTS", "Conseil territorial de santé")
 PRS = ("PRS", "Projet régional de santé")
@@ -64,3 +66,17 @@ def test_a_hostile_sentence_is_judged_at_once(sentence: str):
     start = time.perf_counter()
     defines(sentence, *CTS)
     assert time.perf_counter() - start < 1.0
+
+
+def test_a_document_entry_says_whether_its_sentence_defines_and_carries_the_general_definition():
+    spelled_out = "Une feuille de route co-construite avec chaque Conseil territorial de santé (CTS)."
+    defining = "Le Projet régional de santé (PRS) fixe les priorités de la région pour cinq ans."
+    definitions = (Definition("CTS", CTS[1], spelled_out, 2), Definition("PRS", PRS[1], defining, 3))
+    fiche = Fiche(doc_id="d1", source="fdr.pdf", title="Feuille de route", kind="feuille de route", date=None,
+                  pages=3, definitions=definitions)
+    base = (Term("CTS", CTS[1], "Instance de démocratie sanitaire d'un territoire."),
+            Term("PRS", PRS[1], "Projet régional de santé."))  # only restates its expansion: no definition
+    cts, prs = _glossary(base, {"d1": fiche}, {})
+    assert (cts.term, cts.defines, cts.general) == ("CTS", False, "Instance de démocratie sanitaire d'un territoire.")
+    assert (prs.term, prs.defines, prs.general) == ("PRS", True, "")
+    assert cts.to_json()["defines"] is False and cts.to_json()["general_definition"].startswith("Instance")

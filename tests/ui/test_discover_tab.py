@@ -33,6 +33,7 @@ CTS = GlossaryEntry(
     definition="Cette déclinaison prend la forme d’une feuille de route, co-construite avec chaque Conseil "
     "territorial de santé (CTS).",
     occurrences=((ORNE, 2), (ORNE, 2), (ORNE, 9)),
+    general="Instance de démocratie sanitaire d'un territoire, qui réunit élus, professionnels et usagers.",
 )
 MILDECA = GlossaryEntry(
     term="MILDECA", expansion="mission interministérielle de lutte contre les drogues et les conduites addictives",
