@@ -18,7 +18,7 @@ from gradio.events import Dependency
 
 from ui.chat import ChatHandlers
 from ui.discover import EXAMPLE_SLOTS, QUESTION_CLICK_JS, DiscoverHandlers
-from ui.documents import DocumentsHandlers
+from ui.documents import SHOW_CONFIRMATION_JS, DocumentsHandlers
 from ui.feedback import FeedbackHandlers
 from ui.history import SIDEBAR_GIVES_WAY_JS, SIDEBAR_JS, HistoryHandlers, history_sidebar
 from ui.services import Services
@@ -156,18 +156,23 @@ def build_app(
                     )
                     gr.HTML('<div id="envoi-erreur" role="alert" aria-live="assertive"></div>',
                             elem_id="envoi-erreur-bloc")
+                    upload_stage = gr.HTML("", elem_id="etape-envoi", js_on_load=None)  # the stage under way
                     upload_report = gr.Markdown("", elem_id="resultat-envoi")
                     gr.Markdown("### Retirer un document")
-                    with gr.Row(equal_height=True):
+                    with gr.Row(equal_height=True, elem_id="retrait"):
                         to_remove = gr.Dropdown(
                             label="Document à retirer", choices=[], value=None, scale=4, elem_id="a-retirer"
                         )
-                        remove = gr.Button("Retirer de l'index", variant="stop", scale=1, min_width=150)
-                    with gr.Group(visible=False) as confirm_panel:
-                        confirm_text = gr.Markdown("")
-                        with gr.Row():
-                            confirm = gr.Button("Oui, retirer", variant="stop", elem_id="confirmer-retrait")
-                            cancel = gr.Button("Annuler")
+                        remove = gr.Button("Retirer de l'index", variant="stop", scale=1, min_width=150,
+                                           elem_id="retirer")
+                        # the confirmation takes the button's place: where the eye is, never below the fold
+                        with gr.Column(visible=False, scale=2, min_width=260,
+                                       elem_id="confirmation-retrait") as confirm_panel:
+                            confirm_text = gr.Markdown("")
+                            with gr.Row():
+                                confirm = gr.Button("Oui, retirer", variant="stop", size="sm", min_width=100,
+                                                    elem_id="confirmer-retrait")
+                                cancel = gr.Button("Annuler", size="sm", min_width=80)
                     removal_report = gr.Markdown("", elem_id="resultat-retrait")
 
         # -- wiring ----------------------------------------------------------------------------
@@ -234,11 +239,13 @@ def build_app(
 
             demo.load(signed_in_as, None, account)
         refresh.click(docs.reload, None, doc_outputs)
-        uploaded = upload.upload(docs.upload, upload, [upload, upload_report, *doc_outputs], concurrency_limit=1)
+        uploaded = upload.upload(docs.upload, upload, [upload, upload_stage, upload_report, *doc_outputs],
+                                 concurrency_limit=1, show_progress="hidden")
         uploaded.then(discover.discover, search, discover_outputs)  # the new documents' fiches and questions
-        remove.click(docs.ask_removal, to_remove, [confirm_panel, confirm_text, removal_report])
-        cancel.click(lambda: gr.update(visible=False), None, confirm_panel)
-        removal_outputs = [confirm_panel, removal_report, *doc_outputs]
+        asked_removal = remove.click(docs.ask_removal, to_remove, [confirm_panel, confirm_text, removal_report, remove])
+        asked_removal.then(None, None, None, js=SHOW_CONFIRMATION_JS)
+        cancel.click(docs.cancel_removal, None, [confirm_panel, remove])
+        removal_outputs = [confirm_panel, remove, removal_report, *doc_outputs]
         removed = confirm.click(docs.remove, to_remove, removal_outputs, concurrency_limit=1)
         removed.then(discover.discover, search, discover_outputs)
     return demo
