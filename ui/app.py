@@ -20,7 +20,7 @@ from ui.chat import ChatHandlers
 from ui.discover import EXAMPLE_SLOTS, QUESTION_CLICK_JS, DiscoverHandlers
 from ui.documents import SHOW_CONFIRMATION_JS, DocumentsHandlers
 from ui.feedback import FeedbackHandlers
-from ui.history import SIDEBAR_GIVES_WAY_JS, SIDEBAR_JS, HistoryHandlers, history_sidebar
+from ui.history import SIDEBAR_JS, WANTED_JS, HistoryHandlers, history_sidebar
 from ui.services import Services
 
 EMPTY_CHAT = (
@@ -177,11 +177,10 @@ def build_app(
 
         # -- wiring ----------------------------------------------------------------------------
         chat_outputs = [chatbot, turns, question, feedback_panel, conversation_id]
-        listed = [past.picker, past.empty, past.title]
 
         def answered(event: Dependency) -> None:
             """Once answered (and saved), the list of conversations shows the current one first."""
-            event.then(history.listing, conversation_id, listed, show_progress="hidden")
+            event.then(history.listing, conversation_id, past.listing, show_progress="hidden")
 
         asked = [question, chatbot, turns, conversation_id]
         # the API name of a question, for scripts (eval/load.py): client.predict(text, [], api_name="/question")
@@ -189,10 +188,9 @@ def build_app(
         answered(send.click(chat.respond, asked, chat_outputs))
         for button in examples:  # a button's value is its question
             answered(button.click(chat.respond, [button, chatbot, turns, conversation_id], chat_outputs))
+        # the one control that starts a new conversation (the chat's own bin icon is not shown: no .clear event)
         cleared = [chatbot, turns, feedback_id, feedback_panel, comment_status, conversation_id]
-        left = [past.picker, past.title, past.status]
-        new_chat.click(chat.clear, None, cleared).then(history.leave, None, left)
-        chatbot.clear(chat.clear, None, cleared).then(history.leave, None, left)  # the bin icon: a new one too
+        new_chat.click(chat.clear, None, cleared).then(history.listing, conversation_id, past.listing)
         to_clipboard = "(t) => { if (t) { navigator.clipboard.writeText(t); } return []; }"
         copy.click(chat.copy_last, turns, copy_buffer).then(None, copy_buffer, None, js=to_clipboard)
         copy_everything.click(chat.copy_all, turns, copy_buffer).then(None, copy_buffer, None, js=to_clipboard)
@@ -201,23 +199,12 @@ def build_app(
         send_comment.click(feedback.comment, [feedback_id, comment], comment_events)
         comment.submit(feedback.comment, [feedback_id, comment], comment_events)
 
-        # « Mes discussions »: the list at load, opened beside the chat on a wide screen only (it covers a phone's)
-        demo.load(history.listing, conversation_id, listed)
+        # « Mes discussions »: at load, the list, and the conversation named in the page's address reopened (a
+        # reload keeps the open conversation); opened beside the chat on a wide screen only (it covers a phone's)
+        shown = [chatbot, turns, conversation_id, past.listing, past.status, feedback_panel]
+        demo.load(history.resume, past.wanted, shown, js=WANTED_JS)
         demo.load(None, None, past.sidebar, js=SIDEBAR_JS)
-        shown = [chatbot, turns, conversation_id, past.title, past.status, feedback_panel]
-        reopened = past.picker.input(history.open, past.picker, shown)
-        reopened.then(lambda: ("", None), None, [comment_status, feedback_id])
-        reopened.then(None, None, past.sidebar, js=SIDEBAR_GIVES_WAY_JS)
-        renamed = [*listed, past.status]
-        past.rename.click(history.rename, [conversation_id, past.title], renamed)
-        past.title.submit(history.rename, [conversation_id, past.title], renamed)
-        asking = [past.confirm_panel, past.confirm_text, past.confirm, past.confirm_all, past.status]
-        past.delete.click(history.ask_delete, conversation_id, asking)
-        past.delete_all.click(history.ask_delete_all, None, asking)
-        past.cancel.click(lambda: gr.update(visible=False), None, past.confirm_panel)
-        emptied = [chatbot, turns, conversation_id, *listed, past.confirm_panel, past.status]
-        past.confirm.click(history.delete, conversation_id, emptied)
-        past.confirm_all.click(history.delete_all, None, emptied)
+        past.listing.click(history.act, conversation_id, [*shown, comment_status, feedback_id])
 
         discover_outputs = [glossary, fiches, *examples]
         demo.load(discover.discover, search, discover_outputs)
@@ -239,6 +226,7 @@ def build_app(
 
             demo.load(signed_in_as, None, account)
         refresh.click(docs.reload, None, doc_outputs)
+        # the stages in words and a bar in the page's font, instead of Gradio's « 0.0% » overlay
         uploaded = upload.upload(docs.upload, upload, [upload, upload_stage, upload_report, *doc_outputs],
                                  concurrency_limit=1, show_progress="hidden")
         uploaded.then(discover.discover, search, discover_outputs)  # the new documents' fiches and questions
