@@ -195,10 +195,10 @@ def test_questions_are_answered_while_a_document_is_being_added(library: Library
     entered, release = threading.Event(), threading.Event()
     original = store.add
 
-    def slow_add(chunks):  # the upload stops in the middle of writing the index
+    def slow_add(chunks, on_encoded=None):  # the upload stops in the middle of writing the index
         entered.set()
         release.wait(60)
-        return original(chunks)
+        return original(chunks, on_encoded)
 
     monkeypatch.setattr(store, "add", slow_add)
     upload = _file(tmp_path, "pendant", "Pendant : la maison de santé de Bellême ouvre 6 cabinets.")
