@@ -233,6 +233,8 @@ def build_app(
         asked_removal = remove.click(docs.ask_removal, to_remove, [confirm_panel, confirm_text, removal_report, remove])
         asked_removal.then(None, None, None, js=SHOW_CONFIRMATION_JS)
         cancel.click(docs.cancel_removal, None, [confirm_panel, remove])
+        # another choice while asked: the question (and its « Oui ») would name the wrong document
+        to_remove.input(docs.cancel_removal, None, [confirm_panel, remove], show_progress="hidden")
         removal_outputs = [confirm_panel, remove, removal_report, *doc_outputs]
         removed = confirm.click(docs.remove, to_remove, removal_outputs, concurrency_limit=1)
         removed.then(discover.discover, search, discover_outputs)

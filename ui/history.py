@@ -287,7 +287,11 @@ class HistoryHandlers:
         action, target = str(data.get("action") or ""), str(data.get("id") or "")
         kept = (gr.update(), gr.update())
         if action == "open":
-            return *self.open(target, request), "", None
+            opened = self.open(target, request)
+            if opened[2] == target:
+                return *opened, "", None
+            # gone meanwhile (another tab, retention): the open conversation stays open, and marked so
+            return *self._unchanged_chat(current, GONE, request), *kept
         if action == "rename":
             status = self.rename(target, str(data.get("title") or ""), request)
             return *self._unchanged_chat(current, status, request), *kept

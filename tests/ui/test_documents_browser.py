@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.integration]
 
 ORNE = "feuille-de-route-orne-bilan-2025.pdf"
+CHARTER = "cp-charte-attractivite-2024-10-08.pdf"
 STAGES = ("Lecture de « ", "Reconnaissance du texte (OCR) de « ", "Encodage de « ", "Indexation de « ")
 # every text the stage line shows, in order, as the agent sees it change (one entry per change)
 RECORD_STAGES_JS = """() => {
@@ -63,6 +64,11 @@ def test_the_removal_confirmation_shows_beside_its_button_on_screen(wide: Page):
     wide.get_by_role("button", name="Annuler").click()
     expect(remove).to_be_visible()
     expect(confirm).to_be_hidden()
+    remove.click()
+    expect(confirm).to_be_visible()
+    choose(wide, CHARTER)  # another choice: the question named the other document, so it goes
+    expect(confirm).to_be_hidden()
+    expect(remove).to_be_visible()
     expect(wide.locator("#documents")).to_contain_text(ORNE)  # nothing removed
 
 

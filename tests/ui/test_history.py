@@ -125,6 +125,11 @@ def test_rename_and_delete_one_conversation_from_its_line(services: Services):
         gone, click("delete", gone), MARIE)
     assert chat_update["value"] == [] and turns == [] and conversation_id is None and listed_ids(listing) == []
     assert history.act(None, click("delete", gone), MARIE)[4].startswith("Cette discussion n'existe plus")
+    # a line left on screen after its conversation went (another tab): the open one stays open and marked
+    kept_open = ask(chat, "encore ?", None, MARIE)[4]
+    chat_update, _, conversation_id, listing, status, *_ = history.act(kept_open, click("open", gone), MARIE)
+    assert chat_update == gr.update() and conversation_id == gr.update() and status.startswith("Cette discussion")
+    assert f'data-current="{kept_open}"' in listing
 
 
 def test_delete_all_asks_with_the_count_then_leaves_nothing(services: Services):
