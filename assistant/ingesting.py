@@ -39,6 +39,20 @@ READ_AHEAD = 8  # parsed documents waiting for the encoder, at most
 STAGES = ("parse", "chunk", "embed", "write")
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Where an ingest stands, for a progress display: a file being read, one of its scanned pages read by OCR,
+    its passages encoded, then written to the index."""
+
+    stage: str  # "read" | "ocr" | "encode" | "write"
+    source: str  # the file's name as cited
+    done: int = 0  # ocr: scanned pages of the file read before this one
+    total: int = 0  # ocr: scanned pages of the file; encode and write: passages
+
+
+OnStep = Callable[[Step], None]
+
+
 @dataclass(slots=True)
 class IngestReport:
     """What a batch did, for the summary line and for tests."""
@@ -99,10 +113,12 @@ def run_ingest(
     if_empty: bool = False,
     prune: bool = False,
     index: Index | None = None,
+    on_step: OnStep | None = None,
 ) -> IngestReport:
     """Ingest files and folders into the index; bad files are skipped with their reason, the batch goes on.
 
     `index`: an index already open in this process (the UI's), so that its searches see the new documents.
+    `on_step`: told of each stage of each file (see Step), from the reading thread or this one.
     """
     start = time.perf_counter()
     found = discover(paths)  # a missing path stops here, before the index is touched
@@ -117,9 +133,9 @@ def run_ingest(
     timings, counts = dict(index.timings), dict(index.encoder_counts)
     with index.batch():
         ocr = OcrOptions(timeout=settings.ocr_page_timeout)
-        parsed = _parsed(found.files, known, ocr, settings, report.stages)
+        parsed = _parsed(found.files, known, ocr, settings, report.stages, on_step)
         for group in _groups(parsed):
-            _add(index, group, report)
+            _add(index, group, report, on_step)
         if prune:
             report.pruned = [r.source for r in index.prune(cited_name(p.name) for p in found.files)]
     report.stages["embed"] = index.timings["embed"] - timings["embed"]
@@ -140,10 +156,20 @@ class _Parsed:
     fiche: dict[str, Any] | None = None
 
 
-def _add(index: Index, group: list[_Parsed], report: IngestReport) -> None:
+def _add(index: Index, group: list[_Parsed], report: IngestReport, on_step: OnStep | None = None) -> None:
     """Index the documents of `group` in one write (one encoder call for all their chunks)."""
     documents = [(item, item.result) for item in group if isinstance(item.result, Document)]
-    added = index.add_documents([(DocumentRecord.of(doc), item.chunks, item.fiche) for item, doc in documents])
+    on_encoded = None
+    if on_step is not None and documents:
+        names = ", ".join(doc.source for _, doc in documents)
+        chunks = sum(len(item.chunks) for item, _ in documents)
+        on_step(Step("encode", names, total=chunks))
+
+        def on_encoded() -> None:
+            on_step(Step("write", names, total=chunks))
+
+    added = index.add_documents([(DocumentRecord.of(doc), item.chunks, item.fiche) for item, doc in documents],
+                                on_encoded)
     was_added = {id(item): ok for (item, _), ok in zip(documents, added, strict=True)}
     for item in group:
         result = item.result
@@ -219,12 +245,17 @@ class _ReadAhead:
 
 
 def _parsed(
-    files: list[Path], known: set[str], ocr: OcrOptions, settings: Settings, stages: dict[str, float]
+    files: list[Path],
+    known: set[str],
+    ocr: OcrOptions,
+    settings: Settings,
+    stages: dict[str, float],
+    on_step: OnStep | None = None,
 ) -> _ReadAhead:
     """The files read, cleaned, chunked and described (in the reading child) in a thread, in order."""
 
     def produce() -> Iterator[_Parsed]:
-        for path, result in _with_progress(files, known, ocr, settings, stages):
+        for path, result in _with_progress(files, known, ocr, settings, stages, on_step):
             if isinstance(result, prepare.Prepared):
                 yield _Parsed(path, result.document, list(result.chunks), result.fiche)
             else:
@@ -239,6 +270,7 @@ def _with_progress(
     ocr: OcrOptions,
     settings: Settings,
     stages: dict[str, float] | None = None,
+    on_step: OnStep | None = None,
 ) -> Iterator[tuple[Path, prepare.Prepared | Skipped | None]]:
     """Prepare files one by one with a progress bar on long batches; None for a file already indexed.
 
@@ -258,10 +290,14 @@ def _with_progress(
                     progress.disable = False
                     progress.start()
                 progress.update(task, description=f"OCR de {name} : page {page} ({done + 1}/{total})")
+                if on_step is not None:
+                    on_step(Step("ocr", name, done, total))
 
             start = time.perf_counter()
             result = None
             if _file_id(path) not in known:
+                if on_step is not None:
+                    on_step(Step("read", cited_name(path.name)))
                 result = run_limited(
                     reader, path, settings.parse_timeout, ocr, on_ocr_page, memory_mb=settings.parse_memory_mb
                 )

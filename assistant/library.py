@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.ingesting import run_ingest
+from assistant.ingesting import OnStep, run_ingest
 from assistant.settings import Settings
 from assistant.units import without_instructions
 from index.index import Index
@@ -190,11 +190,12 @@ class Library:
 
     # -- changing ----------------------------------------------------------------------------
 
-    def add(self, path: Path, name: str | None = None) -> UploadResult:
+    def add(self, path: Path, name: str | None = None, on_step: OnStep | None = None) -> UploadResult:
         """Store an uploaded file under the data directory with a safe name and index it.
 
         A bad file is refused with the same French reason as `ars-assistant ingest`; a file with
-        the name of an indexed document replaces it, as on the command line.
+        the name of an indexed document replaces it, as on the command line. `on_step` hears of each stage of
+        its ingest (reading, OCR pages, encoding, writing).
         """
         given = name or path.name
         source = safe_filename(given)
@@ -214,13 +215,13 @@ class Library:
         if same is not None:
             return UploadResult(given, same.source, True, f"déjà dans l'index (contenu identique à « {same.source} »)")
         with self.lock.writing():
-            return self._store_and_index(path, given, source)
+            return self._store_and_index(path, given, source, on_step)
 
     def _same_content(self, path: Path) -> DocumentRecord | None:
         doc_id = content_id(path.read_bytes())
         return next((r for r in self.index.documents() if r.doc_id == doc_id), None)
 
-    def _store_and_index(self, upload: Path, given: str, source: str) -> UploadResult:
+    def _store_and_index(self, upload: Path, given: str, source: str, on_step: OnStep | None = None) -> UploadResult:
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         dest = self.uploads_dir / source
         incoming = self.uploads_dir / f".incoming-{uuid.uuid4().hex}"
@@ -232,7 +233,7 @@ class Library:
         incoming.replace(dest)
         replaced = any(r.source == source for r in self.index.documents())
         try:
-            report = run_ingest(self.settings, [dest], index=self.index)
+            report = run_ingest(self.settings, [dest], index=self.index, on_step=on_step)
         except BaseException:
             _restore(dest, backup, had_file)
             raise

@@ -53,7 +53,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -359,8 +359,10 @@ class Index:
     ) -> bool:
         return self._writer.add_document(record, chunks, fiche)
 
-    def add_documents(self, documents: Sequence[NewDocument]) -> list[bool]:
-        return self._writer.add_documents(documents)
+    def add_documents(
+        self, documents: Sequence[NewDocument], on_encoded: Callable[[], None] | None = None
+    ) -> list[bool]:
+        return self._writer.add_documents(documents, on_encoded)
 
     def is_indexed(self, record: DocumentRecord) -> bool:
         return self._writer.is_indexed(record)

@@ -190,13 +190,16 @@ class ChromaStore:
                     found[key] = vector
         return found
 
-    def add(self, chunks: Sequence[Chunk]) -> None:
-        """Upsert chunks with their vectors (reused or computed), in Chroma-sized batches."""
+    def add(self, chunks: Sequence[Chunk], on_encoded: Callable[[], None] | None = None) -> None:
+        """Upsert chunks with their vectors (reused or computed), in Chroma-sized batches; `on_encoded` hears when
+        the vectors are ready and the writing starts (a progress display)."""
         if not chunks:
             return
         hashes = [text_hash(c.text) for c in chunks]
         by_hash = self._vectors(chunks)
         vectors = [by_hash[h] for h in hashes]
+        if on_encoded is not None:
+            on_encoded()
         start = time.perf_counter()
         for first in range(0, len(chunks), self._max_batch):
             part = chunks[first : first + self._max_batch]

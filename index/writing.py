@@ -45,10 +45,13 @@ class Writer:
         """
         return self.add_documents([(record, chunks, fiche)])[0]
 
-    def add_documents(self, documents: Sequence[NewDocument]) -> list[bool]:
+    def add_documents(
+        self, documents: Sequence[NewDocument], on_encoded: Callable[[], None] | None = None
+    ) -> list[bool]:
         """`add_document` for several documents at once, in one write of each store: one encoder request for
         all their chunks, one Chroma upsert, one manifest save (each write has a fixed cost).
-        A crash loses these documents together, and the next ingest redoes them."""
+        A crash loses these documents together, and the next ingest redoes them. `on_encoded` hears when their
+        vectors are ready and the writing starts."""
         todo: list[tuple[DocumentRecord, list[Chunk], Mapping[str, Any] | None]] = []
         for record, chunks, fiche in documents:
             chunks = list(chunks)
@@ -63,7 +66,7 @@ class Writer:
                 while cut < len(todo) and todo[cut][0].source not in sources:
                     sources.add(todo[cut][0].source)
                     cut += 1
-                done.extend(self._add(todo[:cut]))
+                done.extend(self._add(todo[:cut], on_encoded))
                 todo = todo[cut:]
         return done
 
@@ -72,7 +75,11 @@ class Writer:
         current = self._state.manifest.records.get(record.doc_id)
         return current is not None and current.source == record.source
 
-    def _add(self, documents: list[tuple[DocumentRecord, list[Chunk], Mapping[str, Any] | None]]) -> list[bool]:
+    def _add(
+        self,
+        documents: list[tuple[DocumentRecord, list[Chunk], Mapping[str, Any] | None]],
+        on_encoded: Callable[[], None] | None = None,
+    ) -> list[bool]:
         added = [not self.is_indexed(record) for record, _, _ in documents]
         new = [d for d, keep in zip(documents, added, strict=True) if keep]
         if not new:
@@ -90,7 +97,7 @@ class Writer:
                 self._state.server.send_original(record)
         chunks = [c for _, doc_chunks, _ in new for c in doc_chunks]
         # New version in before the old one goes out: a crash in between keeps the old version.
-        self._state.chroma.add(chunks)
+        self._state.chroma.add(chunks, on_encoded)
         self._state.chroma.delete_documents(r.doc_id for r in stale)
         self._state.lexical.remove_documents(r.doc_id for r in stale)
         self._state.lexical.add(chunks)

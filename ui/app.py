@@ -18,9 +18,9 @@ from gradio.events import Dependency
 
 from ui.chat import ChatHandlers
 from ui.discover import EXAMPLE_SLOTS, QUESTION_CLICK_JS, DiscoverHandlers
-from ui.documents import DocumentsHandlers
+from ui.documents import SHOW_CONFIRMATION_JS, DocumentsHandlers
 from ui.feedback import FeedbackHandlers
-from ui.history import SIDEBAR_GIVES_WAY_JS, SIDEBAR_JS, HistoryHandlers, history_sidebar
+from ui.history import SIDEBAR_JS, WANTED_JS, HistoryHandlers, history_sidebar
 from ui.services import Services
 
 EMPTY_CHAT = (
@@ -156,27 +156,31 @@ def build_app(
                     )
                     gr.HTML('<div id="envoi-erreur" role="alert" aria-live="assertive"></div>',
                             elem_id="envoi-erreur-bloc")
+                    upload_stage = gr.HTML("", elem_id="etape-envoi", js_on_load=None)  # the stage under way
                     upload_report = gr.Markdown("", elem_id="resultat-envoi")
                     gr.Markdown("## Retirer un document")
-                    with gr.Row(equal_height=True):
+                    with gr.Row(equal_height=True, elem_id="retrait"):
                         to_remove = gr.Dropdown(
                             label="Document à retirer", choices=[], value=None, scale=4, elem_id="a-retirer"
                         )
-                        remove = gr.Button("Retirer de l'index", variant="stop", scale=1, min_width=150)
-                    with gr.Group(visible=False) as confirm_panel:
-                        confirm_text = gr.Markdown("")
-                        with gr.Row():
-                            confirm = gr.Button("Oui, retirer", variant="stop", elem_id="confirmer-retrait")
-                            cancel = gr.Button("Annuler")
+                        remove = gr.Button("Retirer de l'index", variant="stop", scale=1, min_width=150,
+                                           elem_id="retirer")
+                        # the confirmation takes the button's place: where the eye is, never below the fold
+                        with gr.Column(visible=False, scale=2, min_width=260,
+                                       elem_id="confirmation-retrait") as confirm_panel:
+                            confirm_text = gr.Markdown("")
+                            with gr.Row():
+                                confirm = gr.Button("Oui, retirer", variant="stop", size="sm", min_width=100,
+                                                    elem_id="confirmer-retrait")
+                                cancel = gr.Button("Annuler", size="sm", min_width=80)
                     removal_report = gr.Markdown("", elem_id="resultat-retrait")
 
         # -- wiring ----------------------------------------------------------------------------
         chat_outputs = [chatbot, turns, question, feedback_panel, conversation_id]
-        listed = [past.picker, past.empty, past.title]
 
         def answered(event: Dependency) -> None:
             """Once answered (and saved), the list of conversations shows the current one first."""
-            event.then(history.listing, conversation_id, listed, show_progress="hidden")
+            event.then(history.listing, conversation_id, past.listing, show_progress="hidden")
 
         asked = [question, chatbot, turns, conversation_id]
         # the API name of a question, for scripts (eval/load.py): client.predict(text, [], api_name="/question")
@@ -184,10 +188,9 @@ def build_app(
         answered(send.click(chat.respond, asked, chat_outputs))
         for button in examples:  # a button's value is its question
             answered(button.click(chat.respond, [button, chatbot, turns, conversation_id], chat_outputs))
+        # the one control that starts a new conversation (the chat's own bin icon is not shown: no .clear event)
         cleared = [chatbot, turns, feedback_id, feedback_panel, comment_status, conversation_id]
-        left = [past.picker, past.title, past.status]
-        new_chat.click(chat.clear, None, cleared).then(history.leave, None, left)
-        chatbot.clear(chat.clear, None, cleared).then(history.leave, None, left)  # the bin icon: a new one too
+        new_chat.click(chat.clear, None, cleared).then(history.listing, conversation_id, past.listing)
         to_clipboard = "(t) => { if (t) { navigator.clipboard.writeText(t); } return []; }"
         copy.click(chat.copy_last, turns, copy_buffer).then(None, copy_buffer, None, js=to_clipboard)
         copy_everything.click(chat.copy_all, turns, copy_buffer).then(None, copy_buffer, None, js=to_clipboard)
@@ -196,23 +199,12 @@ def build_app(
         send_comment.click(feedback.comment, [feedback_id, comment], comment_events)
         comment.submit(feedback.comment, [feedback_id, comment], comment_events)
 
-        # « Mes discussions »: the list at load, opened beside the chat on a wide screen only (it covers a phone's)
-        demo.load(history.listing, conversation_id, listed)
+        # « Mes discussions »: at load, the list, and the conversation named in the page's address reopened (a
+        # reload keeps the open conversation); opened beside the chat on a wide screen only (it covers a phone's)
+        shown = [chatbot, turns, conversation_id, past.listing, past.status, feedback_panel]
+        demo.load(history.resume, past.wanted, shown, js=WANTED_JS)
         demo.load(None, None, past.sidebar, js=SIDEBAR_JS)
-        shown = [chatbot, turns, conversation_id, past.title, past.status, feedback_panel]
-        reopened = past.picker.input(history.open, past.picker, shown)
-        reopened.then(lambda: ("", None), None, [comment_status, feedback_id])
-        reopened.then(None, None, past.sidebar, js=SIDEBAR_GIVES_WAY_JS)
-        renamed = [*listed, past.status]
-        past.rename.click(history.rename, [conversation_id, past.title], renamed)
-        past.title.submit(history.rename, [conversation_id, past.title], renamed)
-        asking = [past.confirm_panel, past.confirm_text, past.confirm, past.confirm_all, past.status]
-        past.delete.click(history.ask_delete, conversation_id, asking)
-        past.delete_all.click(history.ask_delete_all, None, asking)
-        past.cancel.click(lambda: gr.update(visible=False), None, past.confirm_panel)
-        emptied = [chatbot, turns, conversation_id, *listed, past.confirm_panel, past.status]
-        past.confirm.click(history.delete, conversation_id, emptied)
-        past.confirm_all.click(history.delete_all, None, emptied)
+        past.listing.click(history.act, conversation_id, [*shown, comment_status, feedback_id])
 
         discover_outputs = [glossary, fiches, *examples]
         demo.load(discover.discover, search, discover_outputs)
@@ -234,11 +226,16 @@ def build_app(
 
             demo.load(signed_in_as, None, account)
         refresh.click(docs.reload, None, doc_outputs)
-        uploaded = upload.upload(docs.upload, upload, [upload, upload_report, *doc_outputs], concurrency_limit=1)
+        # the stages in words and a bar in the page's font, instead of Gradio's « 0.0% » overlay
+        uploaded = upload.upload(docs.upload, upload, [upload, upload_stage, upload_report, *doc_outputs],
+                                 concurrency_limit=1, show_progress="hidden")
         uploaded.then(discover.discover, search, discover_outputs)  # the new documents' fiches and questions
-        remove.click(docs.ask_removal, to_remove, [confirm_panel, confirm_text, removal_report])
-        cancel.click(lambda: gr.update(visible=False), None, confirm_panel)
-        removal_outputs = [confirm_panel, removal_report, *doc_outputs]
+        asked_removal = remove.click(docs.ask_removal, to_remove, [confirm_panel, confirm_text, removal_report, remove])
+        asked_removal.then(None, None, None, js=SHOW_CONFIRMATION_JS)
+        cancel.click(docs.cancel_removal, None, [confirm_panel, remove])
+        # another choice while asked: the question (and its « Oui ») would name the wrong document
+        to_remove.input(docs.cancel_removal, None, [confirm_panel, remove], show_progress="hidden")
+        removal_outputs = [confirm_panel, remove, removal_report, *doc_outputs]
         removed = confirm.click(docs.remove, to_remove, removal_outputs, concurrency_limit=1)
         removed.then(discover.discover, search, discover_outputs)
     return demo

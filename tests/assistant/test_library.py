@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from assistant.factory import open_index
+from assistant.ingesting import Step
 from assistant.library import Library, is_plain_name, safe_filename
 from assistant.settings import Settings
 from index.lock import ReadWriteLock
@@ -76,6 +78,21 @@ def test_an_upload_is_stored_with_a_safe_name_indexed_and_searchable(library: Li
     hit = library.index.search("saturnisme bocage ornais", 1)[0]
     assert library.passages([hit.chunk.id])[hit.chunk.id].endswith(FACT)
     assert not list(library.uploads_dir.glob(".*")), "no staging file left behind"
+
+
+@pytest.mark.slow
+def test_an_upload_tells_each_stage_in_turn_ocr_pages_included(formats: ModuleType, tmp_path: Path):
+    """What the Documents tab shows while it waits: reading, each scanned page read by OCR, encoding, writing."""
+    settings = Settings(data_dir=tmp_path / "data")
+    library = Library(settings, open_index(settings))
+    scan = tmp_path / "annexe"
+    scan.write_bytes(formats.scan_pdf([formats.SCAN_PAGES[1]], "Annexe numérisée"))
+    steps: list[Step] = []
+    result = library.add(scan, "annexe-scan.pdf", steps.append)
+    assert result.ok, result.message
+    assert [s.stage for s in steps] == ["read", "ocr", "encode", "write"]
+    assert {s.source for s in steps} == {"annexe-scan.pdf"}
+    assert (steps[1].done, steps[1].total) == (0, 1) and steps[2].total >= 1
 
 
 def test_the_same_bytes_under_another_name_are_not_indexed_twice(library: Library, tmp_path: Path):
@@ -178,10 +195,10 @@ def test_questions_are_answered_while_a_document_is_being_added(library: Library
     entered, release = threading.Event(), threading.Event()
     original = store.add
 
-    def slow_add(chunks):  # the upload stops in the middle of writing the index
+    def slow_add(chunks, on_encoded=None):  # the upload stops in the middle of writing the index
         entered.set()
         release.wait(60)
-        return original(chunks)
+        return original(chunks, on_encoded)
 
     monkeypatch.setattr(store, "add", slow_add)
     upload = _file(tmp_path, "pendant", "Pendant : la maison de santé de Bellême ouvre 6 cabinets.")

@@ -1,8 +1,11 @@
-"""« Mes discussions » in headless Chromium, on the real app with two accounts: a conversation outlives a reload,
-reopens with its answer and its sources, and another agent never sees it."""
+"""« Mes discussions » in headless Chromium, on the real app with three accounts: a conversation is created by its
+first question, never by a page load; a reload keeps it open (no duplicate, its context kept); it reopens with its
+answer and its sources; it is renamed and deleted from its own line; « Nouvelle discussion » forgets the old
+context; another agent never sees it."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +15,7 @@ import pytest
 from browser_app import SCREENSHOTS, RunningApp, copy_data_dir, running_ui
 from playwright.sync_api import Browser, Locator, Page, expect
 
-ACCOUNTS = {"agent1": "motdepasse-1", "agent2": "motdepasse-2"}
+ACCOUNTS = {"agent1": "motdepasse-1", "agent2": "motdepasse-2", "agent3": "motdepasse-3"}
 QUESTION = "combien pour le plan crack ?"
 
 
@@ -44,46 +47,66 @@ def signed_in(browser: Browser, url: str, user: str, width: int = 1280) -> Itera
 
 
 def ask(page: Page, question: str) -> Locator:
+    """The answer to `question`, once finished: its sources (or refusal) are shown only after it is saved."""
+    before = page.locator('[data-testid="bot"]').count()
     page.get_by_placeholder("Votre question").fill(question)
     page.keyboard.press("Enter")
-    answer = page.locator('[data-testid="bot"]').last
+    answer = page.locator('[data-testid="bot"]').nth(before)
     expect(answer.locator(".citation, .refus").first).to_be_visible()
     return answer
 
 
 def conversations(page: Page) -> Locator:
     """The entries of « Mes discussions »."""
-    return page.locator("#liste-discussions label")
+    return page.locator("#liste-discussions li.discussion")
 
 
-def test_a_conversation_outlives_a_reload_and_only_its_agent_sees_it(browser: Browser, accounts_app: RunningApp):
+def answers(page: Page) -> Locator:
+    return page.locator('[data-testid="bot"]')
+
+
+def test_two_reloads_add_no_conversation_and_only_its_agent_sees_it(browser: Browser, accounts_app: RunningApp):
     with signed_in(browser, accounts_app.url, "agent1") as page:
+        expect(page.get_by_text("Aucune discussion enregistrée")).to_be_visible()
+        for _ in range(2):  # a page load creates no conversation
+            page.reload()
+            page.get_by_placeholder("Votre question").wait_for()
         expect(page.get_by_text("Aucune discussion enregistrée")).to_be_visible()
         expect(ask(page, QUESTION)).to_contain_text("220 000")
         expect(conversations(page)).to_have_count(1)
         sidebar, chat = page.locator("#mes-discussions").bounding_box(), page.locator("#discussion").bounding_box()
         assert sidebar and chat and chat["x"] >= sidebar["x"] + sidebar["width"], "the list covers the chat"
-        page.reload()
+        for _ in range(2):  # a reload keeps the open conversation: no duplicate when the agent goes on
+            page.reload()
+            page.get_by_placeholder("Votre question").wait_for()
+            expect(answers(page).last).to_contain_text("220 000")
+        expect(conversations(page)).to_have_count(1)
+        expect(ask(page, "et pour les jeunes ?")).to_contain_text("258 000")  # its context kept too
+        expect(conversations(page)).to_have_count(1)
+        # a new visit of the page (no conversation in its address) starts afresh; the list reopens the old one
+        page.goto(accounts_app.url + "/")
         page.get_by_placeholder("Votre question").wait_for()
-        expect(page.locator('[data-testid="bot"]')).to_have_count(0)  # a new page starts a new conversation
+        expect(conversations(page)).to_have_count(1)
+        expect(answers(page)).to_have_count(0)
         entry = conversations(page).filter(has_text=QUESTION)
-        expect(entry).to_have_count(1)
-        entry.click()
-        answer = page.locator('[data-testid="bot"]').last
+        entry.get_by_role("button", name=QUESTION, exact=True).click()
+        answer = answers(page).first
         expect(answer).to_contain_text("220 000")
         citation = answer.locator(".citation").first
         expect(citation).to_contain_text("feuille-de-route-orne-bilan-2025.pdf")
         expect(citation.locator("mark")).to_contain_text("220 000 euros")
-        expect(page.get_by_label("Titre de la discussion ouverte")).to_have_value(QUESTION)
+        expect(answers(page)).to_have_count(2)
+        expect(entry.get_by_role("button", name=QUESTION, exact=True)).to_have_attribute("aria-current", "true")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "discussions.png"))
-        # a follow-up goes into the same conversation
-        ask(page, "et pour les jeunes ?")
-        expect(conversations(page)).to_have_count(1)
         with signed_in(browser, accounts_app.url, "agent2") as other:
             expect(other.get_by_text("Aucune discussion enregistrée")).to_be_visible()
             expect(conversations(other)).to_have_count(0)
             expect(other.locator("#mes-discussions").get_by_text(QUESTION)).to_have_count(0)
+            other.goto(page.url)  # agent1's address, conversation id included: nothing of it opens
+            other.get_by_placeholder("Votre question").wait_for()
+            expect(other.get_by_text("Aucune discussion enregistrée")).to_be_visible()
+            expect(answers(other)).to_have_count(0)
 
     database = accounts_app.data_dir / "conversations.sqlite3"
     with sqlite3.connect(database) as db:
@@ -91,28 +114,57 @@ def test_a_conversation_outlives_a_reload_and_only_its_agent_sees_it(browser: Br
         assert db.execute("SELECT position FROM turns ORDER BY position").fetchall() == [(0,), (1,)]
 
 
-def test_an_agent_renames_deletes_and_deletes_all_after_confirming(browser: Browser, accounts_app: RunningApp):
+def test_a_new_conversation_forgets_the_old_context_and_the_chat_has_no_other_clear(browser: Browser,
+                                                                                     accounts_app: RunningApp):
+    with signed_in(browser, accounts_app.url, "agent3") as page:
+        ask(page, QUESTION)
+        expect(ask(page, "et pour les jeunes ?")).to_contain_text("258 000")  # a follow-up keeps its context
+        # the chat's own bin icon is gone: « Nouvelle discussion » is the one control that starts afresh
+        expect(page.locator("#discussion").get_by_role("button", name=re.compile("Effacer|Clear"))).to_have_count(0)
+        page.get_by_role("button", name="Nouvelle discussion").click()
+        expect(answers(page)).to_have_count(0)
+        expect(page.locator("#liste-discussions [aria-current=true]")).to_have_count(0)
+        expect(ask(page, "et pour les jeunes ?")).not_to_contain_text("258 000")  # nothing of the old one
+        expect(conversations(page)).to_have_count(2)
+        expect(conversations(page).first).to_contain_text("et pour les jeunes ?")
+        page.get_by_role("button", name="Tout supprimer").click()
+        page.get_by_role("button", name="Oui, tout supprimer").click()
+        expect(page.get_by_text("Aucune discussion enregistrée")).to_be_visible()
+
+
+def test_an_agent_renames_and_deletes_a_conversation_from_its_own_line(browser: Browser, accounts_app: RunningApp):
     with signed_in(browser, accounts_app.url, "agent2") as page:
         ask(page, "qui a signé la charte ?")
         page.get_by_role("button", name="Nouvelle discussion").click()
-        expect(page.locator('[data-testid="bot"]')).to_have_count(0)
+        expect(answers(page)).to_have_count(0)
         ask(page, QUESTION)
         expect(conversations(page)).to_have_count(2)
-        page.get_by_label("Titre de la discussion ouverte").fill("Plan crack Orne")
-        page.get_by_role("button", name="Renommer").click()
-        expect(conversations(page).first).to_contain_text("Plan crack Orne")
-        page.get_by_role("button", name="Supprimer", exact=True).click()
-        expect(page.get_by_text("Supprimer la discussion « Plan crack Orne » ?")).to_be_visible()
+        expect(page.locator("#liste-discussions h3")).to_have_text(["Aujourd'hui"])  # grouped by date
+        charter = conversations(page).filter(has_text="qui a signé la charte ?")
+        charter.get_by_role("button", name="Renommer « qui a signé la charte ? »").click()
+        title = page.get_by_label("Nouveau titre de la discussion")
+        expect(title).to_be_focused()
+        title.fill("Charte attractivité")
+        title.press("Enter")
+        renamed = conversations(page).filter(has_text="Charte attractivité")
+        expect(renamed).to_have_count(1)
+        expect(answers(page).last).to_contain_text("220 000")  # the open conversation stayed open
+        renamed.get_by_role("button", name="Supprimer « Charte attractivité »").click()
+        question = renamed.get_by_text("Supprimer « Charte attractivité » ?")
+        expect(question).to_be_visible()  # asked on the item's own line
         page.get_by_role("button", name="Annuler").click()
+        expect(question).to_have_count(0)
         expect(conversations(page)).to_have_count(2)
-        page.get_by_role("button", name="Supprimer", exact=True).click()
-        page.get_by_role("button", name="Oui, supprimer").click()
+        renamed.get_by_role("button", name="Supprimer « Charte attractivité »").click()
+        renamed.get_by_role("button", name="Oui, supprimer").click()
         expect(conversations(page)).to_have_count(1)
-        expect(page.locator('[data-testid="bot"]')).to_have_count(0)
-        page.get_by_role("button", name="Tout supprimer").click()
-        expect(page.get_by_text("Supprimer votre discussion ?")).to_be_visible()
-        page.get_by_role("button", name="Oui, tout supprimer").click()
+        expect(answers(page).last).to_contain_text("220 000")  # another conversation went: this one stays
+        current = conversations(page).first
+        current.get_by_role("button", name=f"Supprimer « {QUESTION} »").click()
+        current.get_by_role("button", name="Oui, supprimer").click()
         expect(page.get_by_text("Aucune discussion enregistrée")).to_be_visible()
+        expect(answers(page)).to_have_count(0)  # the open one went: the chat starts afresh
+        expect(page.get_by_role("button", name="Tout supprimer")).to_have_count(0)  # nothing left to delete
     with sqlite3.connect(accounts_app.data_dir / "conversations.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM conversations WHERE agent = 'agent2'").fetchone() == (0,)
 
@@ -121,7 +173,7 @@ def test_on_a_phone_the_list_opens_on_demand_and_gives_way_to_the_chat(browser: 
     with signed_in(browser, accounts_app.url, "agent1", width=380) as page:
         if not conversations(page).count():
             ask(page, QUESTION)
-            page.reload()
+            page.goto(accounts_app.url + "/")
         expect(page.get_by_placeholder("Votre question")).to_be_in_viewport()
         expect(page.locator("#liste-discussions")).not_to_be_in_viewport()  # closed: the chat is not covered
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -129,7 +181,7 @@ def test_on_a_phone_the_list_opens_on_demand_and_gives_way_to_the_chat(browser: 
         page.get_by_role("button", name="Mes discussions").click()
         entry = conversations(page).first
         expect(entry).to_be_in_viewport()
-        entry.click()
-        expect(page.locator('[data-testid="bot"]').first).to_contain_text("220 000")
+        entry.locator("[data-action=open]").click()
+        expect(answers(page).first).to_contain_text("220 000")
         expect(page.locator("#liste-discussions")).not_to_be_in_viewport()  # the list gave way to the chat
         expect(page.get_by_placeholder("Votre question")).to_be_in_viewport()

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from assistant.factory import open_index
 from assistant.feedback import FeedbackStore
-from assistant.ingesting import run_ingest
+from assistant.ingesting import OnStep, run_ingest
 from assistant.library import Library, UploadResult
 from assistant.models import Answer
 from assistant.settings import Settings
@@ -46,7 +46,7 @@ class FailingLibrary(Library):
     def documents(self) -> Any:
         raise OSError(f"[Errno 5] Input/output error: '{SECRET}/collections/ars/manifest.json'")
 
-    def add(self, path: Path, name: str | None = None) -> UploadResult:
+    def add(self, path: Path, name: str | None = None, on_step: OnStep | None = None) -> UploadResult:
         raise ValueError(f"cannot copy {path} to {SECRET}/uploads")
 
 

@@ -41,10 +41,11 @@ def test_an_agent_signs_in_at_the_provider_asks_and_reads_but_cannot_manage_docu
         assert viewer and tab.request.get(oidc_app.url + viewer).status == 200
 
         # the conversation is kept under the signed-in agent: reload, find it in « Mes discussions », reopen it
-        tab.reload()
+        tab.goto(oidc_app.url + "/")  # a new visit: the chat starts empty (a reload would keep it open)
         tab.get_by_placeholder("Votre question").wait_for()
         expect(tab.locator('[data-testid="bot"]')).to_have_count(0)
-        tab.locator("#liste-discussions label").filter(has_text="combien pour le plan crack").click()
+        tab.locator("#liste-discussions li").filter(has_text="combien pour le plan crack").locator(
+            "[data-action=open]").click()
         reopened = tab.locator('[data-testid="bot"]').last
         expect(reopened).to_contain_text("220 000")
         expect(reopened.locator(".citation").first).to_contain_text(ORNE)
