@@ -16,6 +16,7 @@ from assistant.models import REFUSAL, RELATED_HEADING, Answer, Citation, Closest
 DOCUMENTS_ROUTE = "/documents"
 VIEWER_ROUTE = "/visionneuse"
 MAX_PASSAGE_CHARS = 600  # of a cited passage carried in a link: enough to find it, short enough for any URL
+CONTEXT_CHARS = 220  # of the passage shown on each side of a sentence (Découvrir's key figures)
 PENDING = '<span class="attente" role="status">Recherche dans les documents…</span>'
 
 
@@ -45,6 +46,20 @@ def literal(text: str) -> str:
     """Document text shown as is: HTML escaped, markdown's emphasis and link characters neutralised."""
     escaped = html.escape(text, quote=False)
     return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", escaped)
+
+
+def in_context(excerpt: str, passage: str, width: int = CONTEXT_CHARS) -> tuple[str, str, str]:
+    """(before, excerpt, after): the cited sentence with some of its passage around it, cut at word ends."""
+    start = passage.find(excerpt) if excerpt else -1
+    if start < 0:
+        return "", excerpt, ""
+    before = passage[:start]
+    after = passage[start + len(excerpt) :]
+    if len(before) > width:
+        before = "…" + before[-width:].split(" ", 1)[-1]
+    if len(after) > width:
+        after = after[:width].rsplit(" ", 1)[0] + "…"
+    return before, excerpt, after
 
 
 # a citation marker of the answer text, once HTML-escaped ("[1]")

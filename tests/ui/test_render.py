@@ -6,7 +6,7 @@ import html
 
 from assistant.library import LibraryDocument
 from assistant.models import REFUSAL, Answer, Citation, Closest
-from ui.render import answer_markdown, document_url, documents_table, format_date, viewer_url
+from ui.render import answer_markdown, document_url, documents_table, format_date, in_context, viewer_url
 
 PASSAGE = (
     "Le secteur d'Alençon compte plusieurs structures. Afin de compléter cette offre, l'ARS a financé "
@@ -17,6 +17,14 @@ CITATION = Citation(
     n=1, source="feuille de route <orne>.pdf", title="Feuille <b>de route</b>", page=6, section="Plan crack",
     excerpt=EXCERPT, score=0.9, chunk_id="abc:6:1", page_end=7,
 )
+
+
+def test_a_sentence_is_shown_inside_its_passage():
+    before, sentence, after = in_context(EXCERPT, PASSAGE)
+    assert sentence == EXCERPT and before.endswith("structures. ") and after.startswith(" Au total")
+    before, _, after = in_context(EXCERPT, "mot " * 200 + EXCERPT + " suite" * 200, width=40)
+    assert before.startswith("…") and len(before) <= 42 and after.endswith("…")
+    assert in_context("absent", PASSAGE) == ("", "absent", "")
 
 
 def test_an_answer_shows_its_fact_first_and_its_sources_as_compact_cards():
