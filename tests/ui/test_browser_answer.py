@@ -63,7 +63,7 @@ def test_after_an_answer_the_chat_shows_its_first_line(page: Page):
     ask(page, "c'est quoi un CRT ?")
     answer = ask(page, CRACK)
     page.wait_for_timeout(1000)  # what Gradio's own scrolling would have done by now is done
-    first_line = answer.locator(".reponse p").first
+    first_line = answer.locator("p").first
     expect(first_line).to_contain_text("220 000 euros")
     panel = page.locator("#discussion").evaluate_handle(
         "e => { const m = e.querySelector('[data-testid=\"bot\"]'); for (let n = m; n; n = n.parentElement) {"
