@@ -85,23 +85,26 @@ def _ref(citation: Citation) -> str:
             f'title="{html.escape(tip)}">[{citation.n}]</a>')
 
 
-def _blocks(lines: Sequence[str], refs: Mapping[int, str]) -> str:
-    """Answer lines as paragraphs and lists ("- " items), each [n] a link to its source."""
+def _blocks(lines: Sequence[str], refs: Mapping[int, str], tail: str = "") -> str:
+    """Answer lines as paragraphs and lists ("- " items), each [n] a link to its source; `tail` (HTML) ends the
+    last line."""
     out: list[str] = []
     items: list[str] = []
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
 
-    def shown(line: str) -> str:
-        return REF_RE.sub(lambda m: refs.get(int(m.group(1)), m.group(0)), _esc(line))
+    def shown(line: str, index: int) -> str:
+        text = REF_RE.sub(lambda m: refs.get(int(m.group(1)), m.group(0)), _esc(line))
+        return text + tail if index == last else text
 
-    for line in lines:
+    for index, line in enumerate(lines):
         if line.startswith("- "):
-            items.append(f"<li>{shown(line[2:])}</li>")
+            items.append(f"<li>{shown(line[2:], index)}</li>")
             continue
         if items:
             out.append(f"<ul>{''.join(items)}</ul>")
             items = []
         if line.strip():
-            out.append(f"<p>{shown(line)}</p>")
+            out.append(f"<p>{shown(line, index)}</p>")
     if items:
         out.append(f"<ul>{''.join(items)}</ul>")
     return "".join(out)
@@ -129,7 +132,7 @@ def _answer_html(answer: Answer, pending: bool) -> str:
         at = lines.index(RELATED_HEADING)
         lines, related = lines[:at], lines[at + 1 :]
     lead, more = _lead_and_more(lines)
-    body = _blocks(lead, refs) + ('<span class="curseur" aria-hidden="true"> ▍</span>' if pending else "")
+    body = _blocks(lead, refs, '<span class="curseur" aria-hidden="true"> ▍</span>' if pending else "")
     if more:
         body += f'<details class="suite"><summary>Suite de la réponse</summary>{_blocks(more, refs)}</details>'
     if related:
