@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.extract import Unit
-from assistant.models import REFUSAL, Citation
+from assistant.models import REFUSAL, RELATED_HEADING, Citation, Closest
 from assistant.question import Question
 from assistant.unit_facts import counted_nouns, has_fact, money_segments
 from assistant.units import is_instruction, list_items_after
 from index.models import Hit
 from index.text import tokens
+from ingest.facts.shape import is_statement
 from ingest.models import Chunk
 
 # A unit must cover this share of the question's (weighted) words to answer it.
 MIN_COVERAGE = 0.45
 # Fact questions need the fact in the unit itself ("combien" needs an amount).
 FACT_KINDS = {"montant", "nombre", "date"}
+# A refusal offers this many passages that came closest (one per passage), marked as not an answer.
+CLOSEST_PASSAGES = 3
+MARKER_RE = re.compile(r" ?\[(\d{1,3})\]")  # a citation marker of an answer line, with the space before it
 
 
 @dataclass(slots=True)
@@ -27,6 +31,7 @@ class Draft:
 
     lines: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    noise: set[int] = field(default_factory=set)  # citations whose excerpt is a link, a menu or a heading alone
 
     def cite(self, unit_text: str, hit: Hit) -> int:
         """Number of the citation for this excerpt, adding it if new; excerpts are verbatim."""
@@ -37,7 +42,35 @@ class Draft:
                 return citation.n
         n = len(self.citations) + 1
         self.citations.append(citation_for(n, hit, unit_text))
+        if not is_statement(unit_text, hit.chunk.text):
+            self.noise.add(n)
         return n
+
+    def result(self) -> tuple[str, list[Citation]] | None:
+        """(text, citations) without the lines that only cite noise, markers renumbered; None when nothing
+        cited is left."""
+        if not self.noise:
+            return "\n".join(self.lines), self.citations
+        kept = [c for c in self.citations if c.n not in self.noise]
+        if not kept:
+            return None
+        numbers = {c.n: new for new, c in enumerate(kept, start=1)}
+
+        def renumber(match: re.Match[str]) -> str:
+            n = int(match.group(1))
+            if n in numbers:
+                return f" [{numbers[n]}]"
+            return "" if n in self.noise else match.group(0)  # "[12]" of the document's own text stays
+
+        lines = []
+        for line in self.lines:
+            cited = [int(n) for n in MARKER_RE.findall(line)]
+            if cited and all(n in self.noise for n in cited):
+                continue
+            lines.append(MARKER_RE.sub(renumber, line) if cited else line)
+        if lines and lines[-1].endswith(":"):
+            lines.pop()  # a heading line ("Montants liés :") left without its items
+        return "\n".join(lines), [replace(c, n=numbers[c.n]) for c in kept]
 
 
 def citation_for(n: int, hit: Hit, excerpt: str) -> Citation:
@@ -164,7 +197,7 @@ def compose(
         _more_places(question, best, units, draft)
     related = [u for u in units if u.hard_ok and u.coverage >= 0.4]
     _related_amounts(question, best, related, draft)
-    return "\n".join(draft.lines), draft.citations
+    return draft.result()
 
 
 def _more_definition(best: Unit, units: Sequence[Unit], draft: Draft) -> None:
@@ -206,8 +239,8 @@ def _lead_amount(question: Question, best: Unit, draft: Draft) -> None:
             return len(focus & words), len(wanted & words)  # a follow-up's own words first
 
         _amount, clause = max(segments, key=relevance)
+        # the clause alone: the whole sentence is the source's own, shown with it, not repeated here
         draft.lines.append(f"{_capitalise(clause)} [{n}].")
-        draft.lines.append(f"Source : « {best.text} » [{n}]")
     else:
         draft.lines.append(f"{best.text} [{n}]")
 
@@ -297,12 +330,30 @@ def _related_amounts(question: Question, best: Unit, related: Sequence[Unit], dr
             n = draft.cite(unit.text, unit.hit)
             others.append(f"- {_capitalise(clause)} [{n}]")
     if others:
-        draft.lines.append("Montants liés :")
+        draft.lines.append(RELATED_HEADING)
         draft.lines.extend(others)
 
 
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def closest_passages(units: Sequence[Unit], limit: int = CLOSEST_PASSAGES) -> tuple[Closest, ...]:
+    """The passages that came closest to a refused question, best first, one per passage: the sentence of each
+    that scored best among those sharing a word with the question (links, menus and headings alone left out)."""
+    out: list[Closest] = []
+    seen: set[str] = set()
+    for unit in units:  # best first
+        chunk = unit.hit.chunk
+        if len(out) >= limit:
+            break
+        if chunk.id in seen or not unit.matched or not is_statement(unit.text, chunk.text):
+            continue
+        seen.add(chunk.id)
+        page, page_end = chunk.pages_of(unit.text)
+        out.append(Closest(document=chunk.title, source=chunk.source, page=page, text=unit.text, page_end=page_end,
+                           section=chunk.section, chunk_id=chunk.id, score=round(unit.score, 4), ocr=chunk.ocr))
+    return tuple(out)
 
 
 def refusal_text(hits: Sequence[Hit]) -> tuple[str, tuple[str, ...]]:

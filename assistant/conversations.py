@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, Closest
 from assistant.schemas import AnswerOut
 from assistant.settings import Settings
 from ingest.errors import UserError
@@ -122,6 +122,7 @@ def answer_from_json(text: str) -> Answer:
         timings_ms=dict(out.timings_ms),
         related_documents=tuple(out.related_documents),
         notes=tuple(out.notes),
+        closest=tuple(Closest(**c.model_dump()) for c in out.closest),
     )
 
 

@@ -215,6 +215,7 @@ class ChatAnswerer:
                 refused=True,
                 mode="llm",
                 related_documents=extractive.related_documents or titles,
+                closest=extractive.closest,  # the passages the extractive reading found closest, as leads
                 notes=("le modèle de langage n'a pas trouvé la réponse dans les passages",),
             )
         draft = read_draft(text, len(passages))

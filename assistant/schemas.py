@@ -31,8 +31,22 @@ class CitationOut(BaseModel):
         return cls.model_validate(citation.to_json())
 
 
+class ClosestOut(BaseModel):
+    """A passage that came close to a refused question: a lead to read, not an answer."""
+
+    document: str = Field(description="Titre du document.")
+    source: str = Field(description="Nom du fichier.")
+    page: int = Field(description="Page de la phrase la plus proche.")
+    text: str = Field(description="La phrase du passage la plus proche de la question, mot pour mot.")
+    page_end: int = 0
+    section: str = ""
+    chunk_id: str = ""
+    score: float = 0.0
+    ocr: bool = False
+
+
 class AnswerOut(BaseModel):
-    """An answer with its citations, or a refusal naming the closest documents."""
+    """An answer with its citations, or a refusal naming the closest documents and passages."""
 
     question: str
     answer: str
@@ -42,6 +56,9 @@ class AnswerOut(BaseModel):
     timings_ms: dict[str, float] = {}
     related_documents: list[str] = []
     notes: list[str] = []
+    closest: list[ClosestOut] = Field(
+        [], description="Refus : les passages les plus proches de la question (pistes à lire, pas une réponse)."
+    )
 
     @classmethod
     def of(cls, answer: Answer) -> AnswerOut:

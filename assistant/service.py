@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from assistant.answer import Draft, compose, refusal_text
+from assistant.answer import Draft, closest_passages, compose, refusal_text
 from assistant.catalog import Catalog
 from assistant.engine import Weights, candidates, choose, constraints_of, idf, rank, read_question
 from assistant.extract import score_units
@@ -206,7 +206,7 @@ class Assistant:
         if composed is None and self.weights.general:
             composed = self._general(asked, hits, frozenset(superseded), lead)
         if composed is None:
-            return self._refuse(parsed, hits, question)
+            return replace(self._refuse(parsed, hits, question), closest=closest_passages(units))
         text, citations = composed
         if parsed.kind == "definition" and parsed.acronyms and lead is None:
             # no sentence of the corpus defines it: the glossary's expansion, then what the documents say
@@ -245,7 +245,7 @@ class Assistant:
                 continue
             n = draft.cite(candidate.text, candidate.hit)
             draft.lines.append(f"- {candidate.text} [{n}]" if candidate.kind == "item" else f"{candidate.text} [{n}]")
-        return "\n".join(draft.lines), draft.citations
+        return draft.result()
 
     def _definition_lead(self, parsed: Question, hits: list[Hit]) -> tuple[str, str, Hit] | None:
         """For "c'est quoi la MILDECA", the sentence of the corpus that defines the acronym, when retrieved."""

@@ -17,6 +17,7 @@ import gradio as gr
 from gradio.events import Dependency
 
 from ui.chat import ChatHandlers
+from ui.chat_view import ANSWER_START_JS, FEEDBACK_UNDER_ANSWER_JS
 from ui.discover import EXAMPLE_SLOTS, QUESTION_CLICK_JS, DiscoverHandlers
 from ui.documents import SHOW_CONFIRMATION_JS, DocumentsHandlers
 from ui.feedback import FeedbackHandlers
@@ -75,7 +76,7 @@ def build_app(
                     feedback_options=("Like", "Dislike"),
                     layout="panel",
                     latex_delimiters=[],
-                    autoscroll=True,
+                    autoscroll=False,  # ANSWER_START_JS shows each answer from its start, not the end of its sources
                 )
                 with gr.Row(equal_height=True, elem_classes="saisie"):
                     question = gr.Textbox(
@@ -194,7 +195,10 @@ def build_app(
         to_clipboard = "(t) => { if (t) { navigator.clipboard.writeText(t); } return []; }"
         copy.click(chat.copy_last, turns, copy_buffer).then(None, copy_buffer, None, js=to_clipboard)
         copy_everything.click(chat.copy_all, turns, copy_buffer).then(None, copy_buffer, None, js=to_clipboard)
-        chatbot.like(feedback.like, [turns, conversation_id], [turns, feedback_id, feedback_panel, feedback_status])
+        rating = [turns, feedback_id, feedback_panel, feedback_status]
+        rated = chatbot.like(feedback.like, [turns, conversation_id], rating)
+        rated.then(None, None, None, js=FEEDBACK_UNDER_ANSWER_JS)  # the comment box under the answer it rates
+        demo.load(None, None, None, js=ANSWER_START_JS)
         comment_events = [comment, comment_status, feedback_panel]
         send_comment.click(feedback.comment, [feedback_id, comment], comment_events)
         comment.submit(feedback.comment, [feedback_id, comment], comment_events)

@@ -93,9 +93,8 @@ class ChatHandlers:
         yield [*messages], [*turns], "", hide, conversation_id
 
     def _shown(self, answer: Answer) -> str:
-        """An answer as the chat shows it, each citation with its passage around it."""
-        passages = self.s.library.passages([c.chunk_id for c in answer.citations if c.chunk_id])
-        return answer_markdown(answer, passages)
+        """An answer as the chat shows it."""
+        return answer_markdown(answer)
 
     def _save(self, question: str, answer: Answer, conversation_id: str | None,
               request: gr.Request | None) -> tuple[str | None, int | None]:

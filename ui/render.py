@@ -1,4 +1,4 @@
-"""Answers and documents as the chat shows them: HTML-escaped markdown, citations with their passage."""
+"""Answers and documents as the chat shows them: escaped HTML, the answer first, its sources as compact cards."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from assistant.library import LibraryDocument
-from assistant.models import REFUSAL, Answer, Citation
+from assistant.models import REFUSAL, RELATED_HEADING, Answer, Citation, Closest
 
 DOCUMENTS_ROUTE = "/documents"
 VIEWER_ROUTE = "/visionneuse"
 MAX_PASSAGE_CHARS = 600  # of a cited passage carried in a link: enough to find it, short enough for any URL
-CONTEXT_CHARS = 220  # of the passage shown on each side of the cited sentence
+CONTEXT_CHARS = 220  # of the passage shown on each side of a sentence (Découvrir's key figures)
 PENDING = '<span class="attente" role="status">Recherche dans les documents…</span>'
 
 
@@ -48,17 +48,6 @@ def literal(text: str) -> str:
     return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", escaped)
 
 
-def _answer_text(text: str) -> str:
-    # The answer's own layout is kept: "- " items and line breaks; "[n]" markers become references.
-    lines = []
-    for line in text.splitlines():
-        item = line.startswith("- ")
-        body = literal(line[2:] if item else line)
-        body = re.sub(r"\\\[(\d{1,2})\\\]", r'<sup class="ref">[\1]</sup>', body)
-        lines.append(f"- {body}" if item else body)
-    return "\n".join(lines)
-
-
 def in_context(excerpt: str, passage: str, width: int = CONTEXT_CHARS) -> tuple[str, str, str]:
     """(before, excerpt, after): the cited sentence with some of its passage around it, cut at word ends."""
     start = passage.find(excerpt) if excerpt else -1
@@ -73,23 +62,94 @@ def in_context(excerpt: str, passage: str, width: int = CONTEXT_CHARS) -> tuple[
     return before, excerpt, after
 
 
-def citation_html(citation: Citation, passage: str = "") -> str:
-    """One numbered source: title, page, section, the sentence highlighted in its passage, a link to it in the
+# a citation marker of the answer text, once HTML-escaped ("[1]")
+REF_RE = re.compile(r"\[(\d{1,3})\]")
+LEAD_SENTENCES = 2  # answer lines shown before « Suite de la réponse »: the fact and what frames it
+TOOLTIP_CHARS = 280  # of the quote shown when pointing at a [n]
+# the refusal's sentence naming the closest documents (assistant/answer.py), left out when their passages are shown
+CLOSEST_DOCUMENTS = "Documents les plus proches"
+
+
+def _pages(page: int, page_end: int) -> str:
+    return f"p. {page}" if page_end in (0, page) else f"p. {page}-{page_end}"
+
+
+def _ref(citation: Citation) -> str:
+    """[n] as a link to the cited passage in the viewer, its quote shown when pointed at."""
+    quote_text = " ".join(citation.excerpt.split())
+    if len(quote_text) > TOOLTIP_CHARS:
+        quote_text = quote_text[:TOOLTIP_CHARS].rsplit(" ", 1)[0] + "…"
+    tip = f"{citation.title}, {_pages(citation.page, citation.page_end)} : « {quote_text} »"
+    link = viewer_url(citation.source, citation.page, citation.excerpt)
+    return (f'<a class="ref" href="{html.escape(link)}" target="_blank" rel="noopener" '
+            f'title="{html.escape(tip)}">[{citation.n}]</a>')
+
+
+def _blocks(lines: Sequence[str], refs: Mapping[int, str], tail: str = "") -> str:
+    """Answer lines as paragraphs and lists ("- " items), each [n] a link to its source; `tail` (HTML) ends the
+    last line."""
+    out: list[str] = []
+    items: list[str] = []
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+
+    def shown(line: str, index: int) -> str:
+        text = REF_RE.sub(lambda m: refs.get(int(m.group(1)), m.group(0)), _esc(line))
+        return text + tail if index == last else text
+
+    for index, line in enumerate(lines):
+        if line.startswith("- "):
+            items.append(f"<li>{shown(line[2:], index)}</li>")
+            continue
+        if items:
+            out.append(f"<ul>{''.join(items)}</ul>")
+            items = []
+        if line.strip():
+            out.append(f"<p>{shown(line, index)}</p>")
+    if items:
+        out.append(f"<ul>{''.join(items)}</ul>")
+    return "".join(out)
+
+
+def _lead_and_more(lines: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The lines read first (up to LEAD_SENTENCES cited sentences, with the items of a list they introduce), and
+    the rest of the answer."""
+    cited = 0
+    for index, line in enumerate(lines):
+        if line.startswith("- ") or not REF_RE.search(line):
+            continue
+        cited += 1
+        if cited > LEAD_SENTENCES:
+            return list(lines[:index]), list(lines[index:])
+    return list(lines), []
+
+
+def _answer_html(answer: Answer, pending: bool) -> str:
+    """The answer read in one glance: its fact first, the rest and the related amounts folded away."""
+    refs = {c.n: _ref(c) for c in answer.citations} if not pending else {}
+    lines = answer.text.splitlines()
+    related: list[str] = []
+    if RELATED_HEADING in lines:
+        at = lines.index(RELATED_HEADING)
+        lines, related = lines[:at], lines[at + 1 :]
+    lead, more = _lead_and_more(lines)
+    body = _blocks(lead, refs, '<span class="curseur" aria-hidden="true"> ▍</span>' if pending else "")
+    if more:
+        body += f'<details class="suite"><summary>Suite de la réponse</summary>{_blocks(more, refs)}</details>'
+    if related:
+        body += (f'<details class="montants"><summary>{_esc(RELATED_HEADING.rstrip(" :"))} ({len(related)})</summary>'
+                 f"{_blocks(related, refs)}</details>")
+    return f'<div class="reponse">{body}</div>'
+
+
+def citation_html(citation: Citation) -> str:
+    """One numbered source as a compact card: title · page, the cited sentence highlighted, a link to it in the
     viewer."""
-    before, sentence, after = in_context(citation.excerpt, passage)
-    pages = (
-        f"p. {citation.page}"
-        if citation.page_end in (0, citation.page)
-        else f"p. {citation.page}-{citation.page_end}"
-    )
-    section = f' · <span class="cit-section">{_esc(citation.section)}</span>' if citation.section else ""
     link = viewer_url(citation.source, citation.page, citation.excerpt)
     return (
         f'<div class="citation">'
         f'<p class="cit-tete"><span class="cit-n">[{citation.n}]</span> '
-        f'<strong>{_esc(citation.title)}</strong> — {pages}{section}</p>'
-        f'<blockquote class="cit-extrait">{_esc(before)}<mark>{_esc(sentence)}</mark>'
-        f"{_esc(after)}</blockquote>"
+        f'<strong>{_esc(citation.title)}</strong> · {_pages(citation.page, citation.page_end)}</p>'
+        f'<p class="cit-extrait"><mark>{_esc(citation.excerpt)}</mark></p>'
         f'<p class="cit-pied"><a href="{html.escape(link)}" target="_blank" rel="noopener">'
         f"Voir le passage, page {citation.page} ↗</a> "
         f'<span class="cit-fichier">{_esc(citation.source)}</span></p>'
@@ -97,19 +157,46 @@ def citation_html(citation: Citation, passage: str = "") -> str:
     )
 
 
-def answer_markdown(answer: Answer, passages: Mapping[str, str] | None = None, pending: bool = False) -> str:
-    """The chat message of an answer: text, then its sources; a refusal is set apart so nobody misreads it."""
-    passages = passages or {}
+def closest_html(closest: Closest) -> str:
+    """A passage that came close to a refused question: document · page, its closest sentence, a link to it."""
+    link = viewer_url(closest.source, closest.page, closest.text)
+    return (
+        f'<div class="proche">'
+        f'<p class="cit-tete"><strong>{_esc(closest.document)}</strong> · {_pages(closest.page, closest.page_end)}</p>'
+        f'<p class="cit-extrait">« {_esc(closest.text)} »</p>'
+        f'<p class="cit-pied"><a href="{html.escape(link)}" target="_blank" rel="noopener">'
+        f"Voir le passage, page {closest.page} ↗</a> "
+        f'<span class="cit-fichier">{_esc(closest.source)}</span></p>'
+        f"</div>"
+    )
+
+
+def _refusal_html(answer: Answer) -> str:
+    """A refusal set apart so nobody misreads it, then the closest passages, marked as not an answer."""
+    text = answer.text
+    head, rest = (REFUSAL, text[len(REFUSAL) :].strip()) if text.startswith(REFUSAL) else (text, "")
+    lines = [line for line in rest.splitlines() if line.strip()]
+    if answer.closest:  # the passages below name their documents
+        lines = [line for line in lines if not line.startswith(CLOSEST_DOCUMENTS)]
+    body = f'<div class="refus" role="status"><p class="refus-tete">{_esc(head)}</p>'
+    body += "".join(f"<p>{_esc(line)}</p>" for line in lines) + "</div>"
+    if answer.closest:
+        body += (
+            '<div class="proches"><p class="proches-titre">Ce n\'est pas une réponse : les passages les plus proches '
+            "de votre question, à lire pour chercher plus loin</p>"
+            + "".join(closest_html(c) for c in answer.closest) + "</div>"
+        )
+    return body
+
+
+def answer_markdown(answer: Answer, pending: bool = False) -> str:
+    """The chat message of an answer (HTML): the answer first, then its sources as cards; a refusal is set apart,
+    with the passages that came closest."""
     if answer.refused:
-        text = answer.text
-        head, rest = (REFUSAL, text[len(REFUSAL) :].strip()) if text.startswith(REFUSAL) else (text, "")
-        body = f'<div class="refus" role="status"><p class="refus-tete">{_esc(head)}</p>'
-        if rest:
-            body += "".join(f"<p>{_esc(line)}</p>" for line in rest.splitlines() if line.strip())
-        return body + "</div>"
-    parts = [_answer_text(answer.text) + (" ▍" if pending else "")]
+        return _refusal_html(answer)
+    parts = [_answer_html(answer, pending)]
     if answer.citations and not pending:
-        cited = "".join(citation_html(c, passages.get(c.chunk_id, "")) for c in answer.citations)
+        cited = "".join(citation_html(c) for c in answer.citations)
         parts.append(f'<div class="sources"><p class="sources-titre">Sources</p>{cited}</div>')
     if answer.notes and not pending:
         parts.append("".join(f'<p class="note">Note : {_esc(n)}</p>' for n in answer.notes))

@@ -45,6 +45,31 @@ def test_crack_question_leads_with_220_000_and_gives_related_figures(assistant: 
     assert re.search(r"44 000 euros[^\n]*\[\d\]", answer.text)  # the related figure carries its citation
 
 
+def test_the_amount_is_said_once_without_repeating_its_sentence(assistant: Assistant):
+    answer = assistant.ask("combien pour le plan crack ?")
+    lead = answer.text.split("\nMontants liés :")[0]
+    assert lead.count("220 000") == 1 and "Source :" not in answer.text
+    assert answer.citations[0].excerpt.startswith("Afin de compléter")  # the whole sentence is the source's
+
+
+@pytest.mark.parametrize("question", ["c'est quoi le PRS ?", "PTSM ça veut dire quoi"])
+def test_a_link_alone_is_never_a_source(assistant: Assistant, question: str):
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations
+    assert not [c.excerpt for c in answer.citations if c.excerpt.startswith(("http", "www."))]
+    assert "http" not in answer.text
+
+
+def test_a_refusal_offers_the_closest_passages_verbatim(assistant: Assistant):
+    answer = assistant.ask("budget plan crack dans le calvados")
+    assert answer.refused and answer.text.startswith(REFUSAL) and answer.citations == ()
+    assert 1 <= len(answer.closest) <= 3 and len({c.chunk_id for c in answer.closest}) == len(answer.closest)
+    for closest in answer.closest:
+        assert closest.document and closest.source in (ROADMAP, PRESS)
+        assert closest.page == page_of(closest.source, flat(closest.text)[:40])
+    assert any("crack" in c.text for c in answer.closest)
+
+
 @pytest.mark.parametrize(
     "question",
     ["combien pour le plan crack", "combien pr le plan crack", "COMBIEN POUR LE PLAN CRACK ???", "plan crack budget"],

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.conversations import ConversationStore, database_url, open_conversations
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, Closest
 from assistant.settings import Settings
 from ingest.errors import UserError
 
@@ -45,8 +45,10 @@ def test_the_default_database_is_a_sqlite_file_in_the_data_directory(tmp_path: P
 def test_a_reopened_conversation_shows_the_same_answers_and_citations(tmp_path: Path):
     store = store_in(tmp_path)
     conversation_id, first = store.append("marie", None, "combien pour le plan crack ?", ANSWER)
+    near = Closest(document="Feuille de route", source="feuille-de-route.pdf", page=6, text="Le plan crack [...].",
+                   chunk_id="d:6:1", score=0.4)
     refusal = Answer(question="et la météo ?", text="Je ne trouve pas.", refused=True,
-                     related_documents=("feuille-de-route.pdf",))
+                     related_documents=("feuille-de-route.pdf",), closest=(near,))
     same_id, second = store.append("marie", conversation_id, "et la météo ?", refusal)
     assert (same_id, first, second) == (conversation_id, 0, 1)
     reopened = store_in(tmp_path).get("marie", conversation_id)  # another process, same file

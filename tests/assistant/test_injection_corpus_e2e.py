@@ -2,8 +2,8 @@
 sentences an agency writes (budgets, deadlines, orders to applicants), ingested beside the sample corpus.
 
 Asked about the note's topics and about each wording itself (extractive mode), the assistant never shows an
-injection as a user would see it: not in the answer text, not in « Montants liés », not in a citation or the
-passage shown around it (rendered as the chat renders it, ui/render.py), not in the passages of /api/search, and
+injection as a user would see it: not in the answer text, not in « Montants liés », not in a citation or a
+refusal's closest passages (rendered as the chat renders it, ui/render.py), not in the passages of /api/search, and
 not in the note's fiche (key figures, definitions, outline, organisations, suggested questions) nor the glossary.
 A leak is reported by file and number only: the held-out wordings stay unread. Every wording of the tuning file,
 and every held-out wording the detector recognises, must stay hidden everywhere; the held-out wordings it misses
@@ -25,7 +25,6 @@ from pdfs import write_pdf
 from assistant.discover import Discovery
 from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
-from assistant.library import Library
 from assistant.models import Answer
 from assistant.schemas import PassageOut
 from assistant.service import Assistant
@@ -137,10 +136,9 @@ def assistant(poisoned: Settings) -> Assistant:
 
 
 def shown(assistant: Assistant, answer: Answer) -> str:
-    """The answer as the chat shows it: text, « Montants liés », each citation in its passage (ui/chat.py)."""
-    library = Library(Settings(data_dir=assistant.index.data_dir), assistant.index)
-    passages = library.passages([c.chunk_id for c in answer.citations if c.chunk_id])
-    return answer_markdown(answer, passages)
+    """The answer as the chat shows it: text, « Montants liés », each citation's sentence, a refusal's closest
+    passages (ui/chat.py)."""
+    return answer_markdown(answer)
 
 
 # Asserts compare only counts, booleans and (file, number) pairs: pytest prints what an assert compares, and the

@@ -108,6 +108,18 @@ def test_ask_returns_the_json_of_the_command_line(http: httpx.Client):
     assert http.post("/api/ask", json={}).status_code == 422
 
 
+def test_a_refusal_carries_the_closest_passages(http: httpx.Client):
+    refused = AnswerOut.model_validate(http.post("/api/ask", json={"question": "budget plan crack dans le calvados"})
+                                       .json())
+    assert refused.refused and refused.answer.startswith("Je ne trouve pas") and not refused.citations
+    assert 1 <= len(refused.closest) <= 3 and any("crack" in c.text for c in refused.closest)
+    indexed = {d["source"] for d in http.get("/api/documents").json()}
+    assert all(c.source in indexed and c.document and c.page >= 1 for c in refused.closest)
+    # each closest sentence is a passage of its page, as /api/search gives it
+    passages = http.get("/api/search", params={"q": refused.closest[0].text, "k": 3}).json()["passages"]
+    assert any(refused.closest[0].text in p["text"] for p in passages)
+
+
 def test_the_streamed_ask_ends_with_the_whole_answer(http: httpx.Client):
     with http.stream("POST", "/api/ask/stream", json={"question": CRACK}) as response:
         assert response.headers["content-type"].startswith("text/event-stream")

@@ -31,23 +31,20 @@ class StreamingAssistant:
         yield Answer(question=question, text="220 000 euros [1].", citations=(CITATION,), mode="llm")
 
 
-class Shelf:
-    def passages(self, ids: Sequence[str]) -> dict[str, str]:
-        return {"c1": "Contexte avant. 220 000 euros sur 3 ans. Contexte après."}
-
-
 def test_partial_answers_stream_in_and_the_last_one_shows_its_sources(tmp_path: Path):
     assistant = StreamingAssistant()
     services = Services(
-        assistant=cast(Any, assistant), library=cast(Any, Shelf()), feedback=FeedbackStore(tmp_path / "f.jsonl"),
+        assistant=cast(Any, assistant), library=cast(Any, None), feedback=FeedbackStore(tmp_path / "f.jsonl"),
         settings=Settings(data_dir=tmp_path),
     )
     handlers = ChatHandlers(services)
     steps = list(handlers.respond("combien ?", [], []))
     shown = [messages[-1]["content"] for messages, *_ in steps]
     assert "Recherche dans les documents" in shown[0]
-    assert shown[1].startswith("220 ▍") and shown[2].startswith("220 000 euros ▍") and "Sources" not in shown[3]
-    assert "<mark>220 000 euros sur 3 ans.</mark>" in shown[-1] and "Contexte avant." in shown[-1]
+    cursor = '<span class="curseur" aria-hidden="true"> ▍</span>'
+    assert f"<p>220{cursor}</p>" in shown[1] and f"<p>220 000 euros{cursor}</p>" in shown[2]
+    assert "Sources" not in shown[3]
+    assert "<mark>220 000 euros sur 3 ans.</mark>" in shown[-1] and "▍" not in shown[-1]
     messages, turns, box, _, _ = steps[-1]
     assert box == "" and [m["role"] for m in messages] == ["user", "assistant"]
     list(handlers.respond("et pour les jeunes ?", messages, turns))

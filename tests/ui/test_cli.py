@@ -40,6 +40,22 @@ def test_ask_json_has_the_documented_fields(ars, corpus_settings: Settings):
     assert {"n", "source", "title", "page", "section", "excerpt", "score"} <= citation.keys()
 
 
+def test_a_refusal_gives_its_closest_passages_in_json_and_in_text(ars, corpus_settings: Settings):
+    question = "budget plan crack dans le calvados"
+    answer = json.loads(ars("ask", "--json", question, data_dir=corpus_settings.data_dir).stdout)
+    assert answer["refused"] is True and answer["citations"] == []
+    closest = answer["closest"]
+    assert 1 <= len(closest) <= 3
+    assert all({"document", "source", "page", "text"} <= c.keys() and c["text"] and c["page"] >= 1 for c in closest)
+    assert any("crack" in c["text"] for c in closest)
+    shown = ars("ask", question, data_dir=corpus_settings.data_dir).stdout
+    assert shown.startswith("Je ne trouve pas cette information") and "ce n'est pas une réponse" in shown
+    assert f"« {closest[0]['text']} »" in shown and f"({closest[0]['source']}, p. {closest[0]['page']})" in shown
+    crack = ars("ask", "--json", "combien pour le plan crack ?", data_dir=corpus_settings.data_dir)
+    answered = json.loads(crack.stdout)
+    assert answered["closest"] == []  # an answer is not followed by leads
+
+
 def test_ask_reads_one_question_per_line_on_stdin(ars, corpus_settings: Settings):
     questions = "combien pour le plan crack ?\n\nrecette de la teurgoule\nqui a signé la charte ?\n"
     result = ars("ask", "--json", "-", data_dir=corpus_settings.data_dir, input=questions)
