@@ -60,8 +60,14 @@ def build_assistant(settings: Settings, index: Index | None = None) -> Assistant
             timeout=settings.llm_timeout,
         )
     index = index or open_index(settings)
-    scorer = LearnedScorer.load() if settings.answer_scorer == "appris" else None
-    return Assistant(index, k=settings.top_k, chat=chat, catalog=open_catalog(settings, index), scorer=scorer)
+    scorer = LearnedScorer.load() if settings.answer_scorer in ("appris", "lecteur") else None
+    reader = None
+    if settings.answer_scorer == "lecteur":
+        from assistant.reader import shared
+
+        reader = shared()
+    return Assistant(index, k=settings.top_k, chat=chat, catalog=open_catalog(settings, index), scorer=scorer,
+                     reader=reader)
 
 
 def open_catalog(settings: Settings, index: Index | None = None) -> Catalog:

@@ -21,6 +21,7 @@ from assistant.engine import STRICT_FACTS, Weights, answering, choose
 
 if TYPE_CHECKING:
     from assistant.engine import Ask, Candidate
+    from assistant.reader import Reader
 
 SCORER_FILE = Path(__file__).with_name("resources") / "scorer.json"
 
@@ -110,14 +111,18 @@ class LearnedScorer:
         )
 
 
-def pick(ask: Ask, found: Sequence[Candidate], scorer: LearnedScorer) -> list[Candidate]:
-    """The sentences to quote, best first, or none when the scorer refuses."""
+def pick(ask: Ask, found: Sequence[Candidate], scorer: LearnedScorer, reader: Reader | None = None) -> list[Candidate]:
+    """The sentences to quote, best first, or none when the scorer (or the reader) refuses."""
     pool = answering(ask, found)
     scorer.score(ask, pool)
     ranked = sorted(pool, key=lambda c: c.score, reverse=True)
     if not scorer.answers(ask, ranked):
         return []
-    return choose(ask, ranked, Weights(refuse_below=-math.inf, second_within=scorer.second_within))
+    second = scorer.second_within
+    if reader is not None:
+        ranked = reader.rerank(ask.text, ranked)
+        second = reader.second_within
+    return choose(ask, ranked, Weights(refuse_below=-math.inf, second_within=second))
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:

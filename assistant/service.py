@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Draft, closest_passages, compose, refusal_text
 from assistant.catalog import Catalog
@@ -27,6 +27,9 @@ from ingest.facts.dates import french_date
 from ingest.facts.people import load_recogniser
 from ingest.fiche import Fiche
 from ingest.pipeline import printable
+
+if TYPE_CHECKING:
+    from assistant.reader import Reader
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +55,11 @@ class Assistant:
         catalog: Catalog | None = None,
         weights: Weights | None = None,
         scorer: LearnedScorer | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self.weights = weights or Weights()
         self.scorer = scorer  # the learned scorer (assistant/scorer.py); None: the hand weights
+        self.reader = reader  # re-reads the scorer's best candidates (assistant/reader.py); None: the scorer alone
         self.index = index
         self.k = k
         self._glossary = glossary or Glossary()
@@ -231,7 +236,7 @@ class Assistant:
             constraints_of(ask, hits, frequencies, self._alternates), demoted=demoted,
         )
         if self.scorer is not None:
-            chosen = pick(ask, found, self.scorer)
+            chosen = pick(ask, found, self.scorer, self.reader)
         else:
             chosen = choose(ask, rank(found, self.weights), self.weights)
         if not chosen:

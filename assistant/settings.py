@@ -58,12 +58,14 @@ class Settings(BaseSettings):
         "un document plus long est ignoré avec sa raison. 0 : pas de limite.",
     )
     top_k: int = Field(8, ge=1, le=50, description="Nombre de passages examinés par question.")
-    answer_scorer: Literal["appris", "manuel"] = Field(
+    answer_scorer: Literal["appris", "lecteur", "manuel"] = Field(
         "manuel",
         description="Choix de la phrase qui répond quand la lecture à règles ne trouve rien : « manuel » (poids "
         "fixés à la main) ou « appris » (modèle linéaire ajusté sur le jeu dev du corpus réel, "
         "assistant/resources/scorer.json, refait par scripts/fit_scorer.py ; plus de réponses justes et de "
-        "citations exactes, moins de pièges refusés : à égalité sur le jeu test verrouillé, pas encore par défaut).",
+        "citations exactes, moins de pièges refusés : à égalité sur le jeu test verrouillé, pas encore par défaut) ou "
+        "« lecteur » (le modèle appris, puis un lecteur e5 affiné ici relit ses meilleures phrases : "
+        "assistant/resources/reader.npz, refait par scripts/train_reader.py).",
     )
     llm_base_url: str | None = Field(
         None,

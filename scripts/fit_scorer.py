@@ -147,19 +147,28 @@ def cross_validate(cases: list[Case]) -> dict[str, dict[str, float]]:
     return results
 
 
+def questions_digest(questions: list[Path]) -> str:
+    return hashlib.sha256(b"".join(path.read_bytes() for path in questions)).hexdigest()
+
+
+def load_cases(questions: list[Path], cache: Path) -> list[Case]:
+    """Every question asked once (slow: the whole dev split), or the cache of the last run on the same questions."""
+    digest = questions_digest(questions)
+    cached = pickle.loads(cache.read_bytes()) if cache.is_file() else None
+    if cached is not None and cached[0] == digest:
+        return cached[1]
+    cases = collect(questions)
+    cache.write_bytes(pickle.dumps((digest, cases)))
+    return cases
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=Path, nargs="+", default=list(DEV))
     parser.add_argument("--cache", type=Path, default=Path("/tmp/ars-fit-cases.pkl"))
     parser.add_argument("--write", action="store_true", help=f"write the model fitted on all of dev to {SCORER_FILE}")
     args = parser.parse_args()
-    digest = hashlib.sha256(b"".join(path.read_bytes() for path in args.questions)).hexdigest()
-    cached = pickle.loads(args.cache.read_bytes()) if args.cache.is_file() else None
-    if cached is not None and cached[0] == digest:
-        cases = cached[1]
-    else:
-        cases = collect(args.questions)
-        args.cache.write_bytes(pickle.dumps((digest, cases)))
+    cases = load_cases(args.questions, args.cache)
     results = cross_validate(cases)
     for name, figures in sorted(results.items(), key=lambda kv: -kv[1]["overall"]):
         print(f"{name:32} {figures}")
@@ -174,7 +183,8 @@ def main() -> None:
             "bias": round(scorer.bias, 6), "decision_features": DECISION_FEATURES,
             "decision_weights": [round(w, 6) for w in scorer.decision_weights],
             "decision_bias": round(scorer.decision_bias, 6), "answer_above": above, "second_within": second,
-            "fitted_on": {"questions": [str(path.relative_to(ROOT)) for path in args.questions], "sha256": digest,
+            "fitted_on": {"questions": [str(path.relative_to(ROOT)) for path in args.questions],
+                          "sha256": questions_digest(args.questions),
                           "seed": SEED, "cases": len(cases)},
             "cross_validation": {"folds": FOLDS, "grouped_by": "document", "hand": results["hand"],
                                  "rules+hand": results["rules+hand"], "learned": results[best],
