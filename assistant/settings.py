@@ -59,13 +59,12 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(8, ge=1, le=50, description="Nombre de passages examinés par question.")
     answer_scorer: Literal["appris", "lecteur", "manuel"] = Field(
-        "manuel",
-        description="Choix de la phrase qui répond quand la lecture à règles ne trouve rien : « manuel » (poids "
-        "fixés à la main) ou « appris » (modèle linéaire ajusté sur le jeu dev du corpus réel, "
-        "assistant/resources/scorer.json, refait par scripts/fit_scorer.py ; plus de réponses justes et de "
-        "citations exactes, moins de pièges refusés : à égalité sur le jeu test verrouillé, pas encore par défaut) ou "
-        "« lecteur » (le modèle appris, puis un lecteur e5 affiné ici relit ses meilleures phrases : "
-        "assistant/resources/reader.npz, refait par scripts/train_reader.py).",
+        "lecteur",
+        description="Choix de la phrase qui répond quand la lecture à règles ne trouve rien : « lecteur » (le modèle "
+        "appris, puis un lecteur e5 affiné ici relit ses quatre meilleures phrases : assistant/resources/reader.npz, "
+        "refait par scripts/train_reader.py ; le meilleur sur le jeu test verrouillé), « appris » (le modèle "
+        "linéaire seul, assistant/resources/scorer.json, refait par scripts/fit_scorer.py ; plus rapide) ou "
+        "« manuel » (poids fixés à la main).",
     )
     llm_base_url: str | None = Field(
         None,
@@ -84,7 +83,7 @@ class Settings(BaseSettings):
         description="Seuil bloquant de `ars-assistant eval FICHIER` (et du jeu « exemple ») : refus corrects.",
     )
     eval_gates: dict[str, tuple[float, float]] = Field(
-        default_factory=lambda: {"formats": (0.9, 0.9), "reel-dev": (0.52, 0.6), "reel-test": (0.5, 0.7),
+        default_factory=lambda: {"formats": (0.9, 0.9), "reel-dev": (0.6, 0.58), "reel-test": (0.55, 0.68),
                                  "reel-dev-etendu": (0.45, 0.6)},
         description="Seuils bloquants de `ars-assistant eval` par jeu : (justesse des réponses, refus corrects). "
         "Le jeu « exemple » suit eval_min_answer_accuracy et eval_min_refusal_accuracy.",

@@ -20,7 +20,7 @@ def test_eval_command_passes_the_gate_and_writes_reports(tmp_path: Path):
     env = {**os.environ, "ARS_DATA_DIR": str(tmp_path / "vide"), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     command = [*CLI, "eval", "--json",
                "--reports", str(tmp_path / "rapports")]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=1800)
     suites = json.loads(result.stdout)
     summary = {name: {k: r[k] for k in ("answer_accuracy", "refusal_accuracy")} for name, r in suites.items()}
     assert result.returncode == 0, f"{summary} {result.stderr}"
