@@ -22,7 +22,7 @@ TARGETS = {
 
 @dataclass(slots=True)
 class BenchOptions:
-    """What to measure; the defaults are the full run whose table is in the README."""
+    """What to measure; the defaults are the full run whose table is in docs/evaluation.md (« Performances »)."""
 
     sizes: list[int] = field(default_factory=lambda: [1000, 10_000, 100_000])
     modes: list[str] = field(default_factory=lambda: ["embedded", "server"])

@@ -81,7 +81,7 @@ def _fmt(value: Any, digits: int = 1) -> str:
 
 
 def markdown(report: dict[str, Any]) -> str:
-    """The report as Markdown tables (French, as the README)."""
+    """The report as Markdown tables (French, as docs/evaluation.md)."""
     m = report["machine"]
     lines = [
         "# Performances d'ARS Assistant",

@@ -1,6 +1,8 @@
 """The page as a screen reader and a phone meet it (issue 27, items 5 and 6): no serious or critical axe-core
-violation on any tab, labels in plain French text, one h1 and headings that outline the page, every tab in view
-on a 380 px phone. The viewer's checks are in test_viewer_browser.py."""
+violation on any tab, with what it shows after use (an answer's source cards, a refusal's closest passages, the
+list of discussions and its ✎/🗑 buttons, the Documents tab's removal confirmation); labels in plain French text,
+one h1 and headings that outline the page, every tab in view on a 380 px phone. The viewer's checks are in
+test_viewer_browser.py."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ORNE = "feuille-de-route-orne-bilan-2025.pdf"
+CRACK = "combien pour le plan crack ?"
+REFUSED = "budget plan crack dans le calvados"
 PHONE: ViewportSize = {"width": 380, "height": 800}
 DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 # Gradio's own English, and its translation keys shown untranslated (« common.complete »)
@@ -62,19 +66,43 @@ def headings(page: Page, within: str = "body") -> list[tuple[int, str]]:
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366px", "380px"])
 def test_no_tab_has_a_serious_accessibility_violation(browser: Browser, app: RunningApp, viewport: ViewportSize):
     with app_page(browser, app, viewport) as page:
-        ask(page, "combien pour le plan crack ?")  # the chat with an answer and its sources
+        ask(page, CRACK)  # the chat with an answer and its source cards
+        refusal = ask(page, REFUSED)  # and a refusal with its closest passages
+        expect(refusal.locator(".proches .proche").first).to_be_visible()
         page.wait_for_timeout(500)
         found = {"Discussion": serious_violations(page)}
-        for tab in ("Découvrir", "Documents"):
-            show_tab(page, tab)
-            found[tab] = serious_violations(page)
-    assert found == {"Discussion": [], "Découvrir": [], "Documents": []}, "\n".join(
+        # the list of discussions, with each line's ✎ and 🗑 named in French
+        panel = page.locator("#liste-discussions")
+        if viewport is PHONE:  # beside the chat on a wide screen; opened by its button on a phone
+            page.get_by_role("button", name="Mes discussions").click()
+        expect(panel).to_be_in_viewport()
+        # (the app is shared by the session's tests: an earlier one may have asked the same question)
+        expect(page.get_by_role("button", name=f"Renommer « {CRACK} »").first).to_be_visible()
+        expect(page.get_by_role("button", name=f"Supprimer « {CRACK} »").first).to_be_visible()
+        page.wait_for_timeout(500)  # the side panel's slide-in: contrast is measured once it is done
+        found["Mes discussions"] = serious_violations(page)
+        if viewport is PHONE:  # the panel covers the phone's screen: close it to reach the tabs
+            page.get_by_role("button", name="Mes discussions").click()
+            expect(panel).not_to_be_in_viewport()
+        show_tab(page, "Découvrir")
+        found["Découvrir"] = serious_violations(page)
+        show_tab(page, "Documents")
+        found["Documents"] = serious_violations(page)
+        # the removal's confirmation, shown beside « Retirer de l'index » (nothing is removed: « Annuler »)
+        page.get_by_label("Document à retirer").click()
+        page.get_by_role("option", name=ORNE).click()
+        page.get_by_role("button", name="Retirer de l'index").click()
+        expect(page.get_by_role("button", name="Oui, retirer")).to_be_visible()
+        page.wait_for_timeout(500)
+        found["Documents, confirmation"] = serious_violations(page)
+        page.get_by_role("button", name="Annuler").click()
+    assert found == {tab: [] for tab in found}, "\n".join(
         f"{tab}: {line}" for tab, lines in found.items() for line in lines)
 
 
 def test_labels_are_plain_french_text(browser: Browser, app: RunningApp):
     with app_page(browser, app, DESKTOP) as page:
-        answer = ask(page, "combien pour le plan crack ?")
+        answer = ask(page, CRACK)
         expect(answer).to_have_attribute("aria-label", "Réponse de l'assistant")  # not the answer's HTML
         expect(page.locator('[data-testid="user"]').last).to_have_attribute("aria-label", "Votre question")
         expect(page.get_by_role("log")).to_have_attribute("aria-label", "Discussion avec l'assistant")

@@ -2,7 +2,7 @@
 questions (long words, lone surrogates, wrong JSON shapes…) and hostile files (mutants, zip and flate bombs,
 deep nesting, one long word…) get French answers or refusals, never a crash or a bare 500, and /api/health
 answers throughout. The full run (10,000 questions, 2,000 files) is the script's default; its figures are in
-the README."""
+docs/exploitation.md (« Fiabilité »)."""
 
 from __future__ import annotations
 

@@ -52,8 +52,6 @@ def test_a_citation_opens_the_pdf_at_its_page_with_the_cited_sentence_highlighte
     expect(viewer.locator("mark.surlignage").first).to_be_in_viewport()
     expect(viewer.get_by_role("link", name="Télécharger le fichier")).to_have_attribute("href", f"/documents/{ORNE}")
     assert not serious_violations(viewer)
-    viewer.wait_for_timeout(300)
-    viewer.screenshot(path=str(SCREENSHOTS / "viewer-pdf.png"))
 
     viewer.get_by_role("button", name="Page suivante").click()
     expect(viewer.locator("#numero")).to_have_text("Page 7 / 13")
@@ -86,8 +84,6 @@ def test_on_a_380_px_phone_the_passage_opens_readable_and_in_view(browser: Brows
         first = viewer.locator("mark.surlignage").first.bounding_box()
         assert first is not None and 0 <= first["x"] < 380 and 0 <= first["y"] < 800, first
         assert not serious_violations(viewer)
-        viewer.wait_for_timeout(300)
-        viewer.screenshot(path=str(SCREENSHOTS / "viewer-mobile.png"))
         # the whole page in one tap, and the reading zoom again
         viewer.get_by_role("button", name="Page entière").click()
         expect(viewer.get_by_role("button", name="Agrandir")).to_be_visible()
