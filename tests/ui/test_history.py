@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import gradio as gr
 import pytest
-from test_chat import Shelf, StreamingAssistant
+from test_chat import StreamingAssistant
 
 from assistant.conversations import ConversationSummary, open_conversations
 from assistant.feedback import FeedbackStore
@@ -29,7 +29,7 @@ MARIE, PAUL = gr.Request(username="marie"), gr.Request(username="paul")
 def services(tmp_path: Path) -> Services:
     settings = Settings(data_dir=tmp_path)
     return Services(
-        assistant=cast(Any, StreamingAssistant()), library=cast(Any, Shelf()),
+        assistant=cast(Any, StreamingAssistant()), library=cast(Any, None),
         feedback=FeedbackStore(tmp_path / "feedback.jsonl"), settings=settings,
         conversations=open_conversations(settings),
     )
