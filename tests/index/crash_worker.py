@@ -55,9 +55,10 @@ def _pause_after(cls: type, name: str, wanted: int, counts: Callable[..., bool])
     @functools.wraps(original)
     def wrapper(self: Any, *args: Any) -> Any:
         nonlocal seen
-        args = tuple(list(a) for a in args)  # chunk lists or doc-id generators: read them once
+        if args:  # the chunk list or doc-id generator comes first: read it once (a progress callback may follow)
+            args = (list(args[0]), *args[1:])
         result = original(self, *args)
-        if counts(*args):
+        if counts(*args[:1]):
             seen += 1
             if seen == wanted:
                 print("PAUSED", flush=True)
