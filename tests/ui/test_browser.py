@@ -94,7 +94,10 @@ def test_thumbs_down_with_a_comment_is_stored_in_the_feedback_file(page: Page, a
     page.locator('[data-testid="bot"]').last.hover()
     page.get_by_role("button", name="Je n'aime pas").last.click()
     expect(page.locator("#retour-statut")).to_contain_text("Merci")
-    page.get_by_label("Commentaire (facultatif)").fill("Il manque le montant par bénéficiaire.")
+    comment = page.get_by_label("Commentaire (facultatif)")
+    expect(comment).to_be_in_viewport()  # the box is moved under the rated answer first: typing waits for it
+    comment.fill("Il manque le montant par bénéficiaire.")
+    expect(comment).to_have_value("Il manque le montant par bénéficiaire.")
     page.get_by_role("button", name="Envoyer le commentaire").click()
     expect(page.locator("#commentaire-statut")).to_contain_text("Commentaire enregistré")
     feedback = app.data_dir / "feedback.jsonl"
