@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import two_page_note as granville
-from browser_app import RunningApp, copy_data_dir, open_page, running_api, running_ui
+from browser_app import RunningApp, copy_data_dir, open_page, running_api, running_ui, wait_warm
 from playwright.sync_api import Browser, expect
 
 from assistant.ingesting import run_ingest
@@ -49,12 +49,13 @@ def test_the_api_cites_the_page_of_the_quoted_sentence(note_data: Path, tmp_path
 
 @pytest.mark.browser
 def test_the_citation_opens_page_two_with_the_sentence_highlighted(browser: Browser, note_app: RunningApp):
+    wait_warm(note_app.url)  # the first answer waits for the models: more than the 5 s of `expect` on a busy machine
     with open_page(browser, note_app.url) as page:
         page.get_by_placeholder("Votre question").fill(granville.GRANT_QUESTION)
         page.keyboard.press("Enter")
         citation = page.locator('[data-testid="bot"]').last.locator(".citation").first
         expect(citation).to_contain_text(granville.GRANT)
-        expect(citation.locator(".cit-tete")).to_contain_text(f"{granville.TITLE} — p. 2")
+        expect(citation.locator(".cit-tete")).to_contain_text(f"{granville.TITLE} · p. 2")
         with page.context.expect_page() as opened:
             citation.get_by_role("link", name="Voir le passage, page 2").click()
         viewer = opened.value
