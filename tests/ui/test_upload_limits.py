@@ -40,7 +40,7 @@ def test_uploads_over_the_limit_or_of_the_wrong_type_are_refused_without_the_pag
         result = client.predict([handle_file(over), handle_file(program), handle_file(script)], api_name="/upload")
     finally:
         client.close()
-    report = result[1]
+    report = result[2]  # (the file box, the stage under way, the report, the document list…)
     assert "rapport-annuel.pdf** : fichier trop volumineux (1,5 Mo) ; taille maximale : 1 Mo" in report
     assert "outil.exe** : format non pris en charge (.exe)" in report
     assert "format non pris en charge (.sh)" in report
