@@ -144,30 +144,30 @@ def _answer_html(answer: Answer, pending: bool) -> str:
 def citation_html(citation: Citation) -> str:
     """One numbered source as a compact card: title · page, the cited sentence highlighted, a link to it in the
     viewer."""
-    link = viewer_url(citation.source, citation.page, citation.excerpt)
     return (
         f'<div class="citation">'
         f'<p class="cit-tete"><span class="cit-n">[{citation.n}]</span> '
         f'<strong>{_esc(citation.title)}</strong> · {_pages(citation.page, citation.page_end)}</p>'
         f'<p class="cit-extrait"><mark>{_esc(citation.excerpt)}</mark></p>'
-        f'<p class="cit-pied"><a href="{html.escape(link)}" target="_blank" rel="noopener">'
-        f"Voir le passage, page {citation.page} ↗</a> "
-        f'<span class="cit-fichier">{_esc(citation.source)}</span></p>'
-        f"</div>"
+        f"{_passage_link(citation.source, citation.page, citation.excerpt)}</div>"
     )
+
+
+def _passage_link(source: str, page: int, sentence: str) -> str:
+    """A card's last line: the link that opens the viewer on the sentence, and the file's name."""
+    link = viewer_url(source, page, sentence)
+    return (f'<p class="cit-pied"><a href="{html.escape(link)}" target="_blank" rel="noopener">'
+            f"Voir le passage, page {page} ↗</a> "
+            f'<span class="cit-fichier">{_esc(source)}</span></p>')
 
 
 def closest_html(closest: Closest) -> str:
     """A passage that came close to a refused question: document · page, its closest sentence, a link to it."""
-    link = viewer_url(closest.source, closest.page, closest.text)
     return (
         f'<div class="proche">'
         f'<p class="cit-tete"><strong>{_esc(closest.document)}</strong> · {_pages(closest.page, closest.page_end)}</p>'
         f'<p class="cit-extrait">« {_esc(closest.text)} »</p>'
-        f'<p class="cit-pied"><a href="{html.escape(link)}" target="_blank" rel="noopener">'
-        f"Voir le passage, page {closest.page} ↗</a> "
-        f'<span class="cit-fichier">{_esc(closest.source)}</span></p>'
-        f"</div>"
+        f"{_passage_link(closest.source, closest.page, closest.text)}</div>"
     )
 
 
