@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from eval.process import CLI, NotReady, free_port, serving
 
@@ -47,13 +47,18 @@ def copy_data_dir(corpus_dir: Path, target: Path) -> Path:
 
 
 @contextmanager
-def open_page(browser: Browser, url: str, clipboard: bool = False) -> Iterator[Page]:
-    """A fresh browser session (own cookies, own Gradio session) at 1280 px, on the page at `url`, ready."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def open_page(browser: Browser, url: str, clipboard: bool = False, viewport: ViewportSize | None = None,
+              warm: bool = False) -> Iterator[Page]:
+    """A fresh browser session (own cookies, own Gradio session), 1280 px wide unless `viewport` says otherwise,
+    on the page at `url`, ready; with `warm`, once the app's models are loaded (the first answer then comes within
+    the expectations' 5 s)."""
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
     if clipboard:
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
     tab = context.new_page()
     tab.set_default_timeout(30_000)
+    if warm:
+        wait_warm(url)
     tab.goto(url + "/")
     tab.get_by_placeholder("Votre question").wait_for()
     try:

@@ -7,12 +7,10 @@ test_viewer_browser.py."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from axe import serious_violations
-from browser_app import RunningApp, ask, wait_warm
+from browser_app import RunningApp, ask, open_page
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -25,20 +23,6 @@ DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 # Gradio's own English, and its translation keys shown untranslated (« common.complete »)
 ENGLISH = re.compile(r"message|chatbot|More tabs|Loading|Click to|upload|drop file", re.IGNORECASE)
 I18N_KEY = re.compile(r"^[a-z_]{2,40}\.[a-z_]{2,40}$")
-
-
-@contextmanager
-def app_page(browser: Browser, app: RunningApp, viewport: ViewportSize) -> Iterator[Page]:
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    wait_warm(app.url)  # models loaded: the first answer comes within the expectations' 5 s
-    page.goto(app.url + "/")
-    page.get_by_placeholder("Votre question").wait_for()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def show_tab(page: Page, name: str) -> None:
@@ -65,7 +49,7 @@ def headings(page: Page, within: str = "body") -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366px", "380px"])
 def test_no_tab_has_a_serious_accessibility_violation(browser: Browser, app: RunningApp, viewport: ViewportSize):
-    with app_page(browser, app, viewport) as page:
+    with open_page(browser, app.url, viewport=viewport, warm=True) as page:
         ask(page, CRACK)  # the chat with an answer and its source cards
         refusal = ask(page, REFUSED)  # and a refusal with its closest passages
         expect(refusal.locator(".proches .proche").first).to_be_visible()
@@ -101,7 +85,7 @@ def test_no_tab_has_a_serious_accessibility_violation(browser: Browser, app: Run
 
 
 def test_labels_are_plain_french_text(browser: Browser, app: RunningApp):
-    with app_page(browser, app, DESKTOP) as page:
+    with open_page(browser, app.url, viewport=DESKTOP, warm=True) as page:
         answer = ask(page, CRACK)
         expect(answer).to_have_attribute("aria-label", "Réponse de l'assistant")  # not the answer's HTML
         expect(page.locator('[data-testid="user"]').last).to_have_attribute("aria-label", "Votre question")
@@ -131,7 +115,7 @@ def test_labels_are_plain_french_text(browser: Browser, app: RunningApp):
 
 
 def test_one_h1_and_headings_that_outline_each_tab(browser: Browser, app: RunningApp):
-    with app_page(browser, app, DESKTOP) as page:
+    with open_page(browser, app.url, viewport=DESKTOP, warm=True) as page:
         for tab in ("Discussion", "Découvrir", "Documents"):
             show_tab(page, tab)
             found = headings(page)
@@ -144,7 +128,7 @@ def test_one_h1_and_headings_that_outline_each_tab(browser: Browser, app: Runnin
 
 
 def test_on_a_phone_every_tab_is_in_view_without_a_menu(browser: Browser, app: RunningApp):
-    with app_page(browser, app, PHONE) as page:
+    with open_page(browser, app.url, viewport=PHONE, warm=True) as page:
         for name in ("Discussion", "Découvrir", "Documents"):
             expect(page.get_by_role("tab", name=name)).to_be_in_viewport(ratio=1)
         expect(page.get_by_role("button", name=re.compile("More tabs|Autres onglets"))).to_have_count(0)

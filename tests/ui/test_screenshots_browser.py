@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_app import SCREENSHOTS, RunningApp, ask, wait_warm
+from browser_app import SCREENSHOTS, RunningApp, ask, open_page
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.integration]
@@ -28,16 +28,8 @@ def screen(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def shown(browser: Browser, app: RunningApp, screen: str) -> Iterator[Page]:
     """The app's page on this screen, its models loaded (the first answer comes within the expectations' time)."""
-    context = browser.new_context(viewport=SCREENS[screen])
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    wait_warm(app.url)
-    page.goto(app.url + "/")
-    page.get_by_placeholder("Votre question").wait_for()
-    try:
+    with open_page(browser, app.url, viewport=SCREENS[screen], warm=True) as page:
         yield page
-    finally:
-        context.close()
 
 
 def shoot(page: Page, name: str) -> None:
