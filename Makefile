@@ -74,8 +74,8 @@ system-deps:
 	fi
 
 lint: install-dev
-	$(BIN)/ruff check ingest index assistant ui eval tests scripts
-	$(BIN)/mypy ingest index assistant ui eval
+	$(BIN)/ruff check lang ingest index assistant ui eval tests scripts
+	$(BIN)/mypy lang ingest index assistant ui eval
 
 test: install-dev system-deps lint
 	$(BIN)/python -m pytest

@@ -12,9 +12,9 @@ from assistant.question import Question
 from assistant.unit_facts import counted_nouns, has_fact, money_segments
 from assistant.units import is_instruction, list_items_after
 from index.models import Hit
-from index.text import tokens
-from ingest.facts.shape import is_statement
 from ingest.models import Chunk
+from lang.shape import is_statement
+from lang.tokens import tokens
 
 # A unit must cover this share of the question's (weighted) words to answer it.
 MIN_COVERAGE = 0.45

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.glossary import Glossary, Term, base_glossary, defines
 from assistant.prepare import Limits, describe_limited
-from ingest.facts.dates import FOLDED_MONTH
-from ingest.facts.words import fold_accents
 from ingest.fiche import Definition, Fiche, quotable
 from ingest.pipeline import Skipped
+from lang.dates import FOLDED_MONTH
+from lang.words import fold_accents
 
 if TYPE_CHECKING:
     from index.index import Index

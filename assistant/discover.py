@@ -7,8 +7,8 @@ from typing import Any
 
 from assistant.catalog import Catalog
 from assistant.service import Assistant
-from ingest.facts.dates import french_date
 from ingest.fiche import Fiche
+from lang.dates import french_date
 
 MAX_SUGGESTIONS = 6
 

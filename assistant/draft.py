@@ -13,10 +13,10 @@ from assistant.models import Citation
 from assistant.unit_facts import NUMBER_NAMES
 from assistant.units import is_instruction, units_of
 from index.models import Hit
-from index.text import tokens
-from ingest.facts.amounts import Figure, numbers_in
-from ingest.facts.dates import dates_in
-from ingest.facts.sentences import SENTENCE_SPLIT_RE
+from lang.amounts import Figure, numbers_in
+from lang.dates import dates_in
+from lang.sentences import SENTENCE_SPLIT_RE
+from lang.tokens import tokens
 
 # Citation markers the models write: [1], [1, 3], [1][2], [passage 2], (passage 2).
 MARKER_RE = re.compile(
@@ -78,7 +78,7 @@ class Passage:
     hit: Hit
     sentences: tuple[str, ...]  # verbatim sentences of the chunk that may be quoted
     evidence: Evidence
-    words: frozenset[str]  # lexical tokens (index.text.tokens) of the passage, title and section
+    words: frozenset[str]  # lexical tokens (lang.tokens.tokens) of the passage, title and section
 
 
 def passage_of(hit: Hit) -> Passage:

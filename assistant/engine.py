@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.lexicon import is_common_word
 from assistant.units import units_of
 from index.models import Hit, TermFrequencies
-from index.text import tokens
-from ingest.facts.dates import years_of
-from ingest.facts.kinds import kinds_of
-from ingest.facts.words import fold_accents
+from lang.dates import years_of
+from lang.dictionary import is_common_word
+from lang.kinds import kinds_of
+from lang.tokens import tokens
+from lang.words import fold_accents
 
 # The kind of answer a question wants, from the words that ask for it; the first that matches wins.
 ANSWER_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

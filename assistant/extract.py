@@ -11,8 +11,8 @@ from assistant.question import Question
 from assistant.unit_facts import COUNT_SYNONYMS, counted_nouns, derived, has_fact, names_in, number_words, ordinals_of
 from assistant.units import heading_lines, paragraph_units
 from index.models import Hit
-from index.text import tokens
-from ingest.facts.sentences import split_sentences
+from lang.sentences import split_sentences
+from lang.tokens import tokens
 
 Weights = Callable[[str], float]
 SYNONYMS = synonyms()

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from index.text import tokens
-from ingest.facts.words import fold_accents
+from lang.tokens import tokens
+from lang.words import fold_accents
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,8 +29,8 @@ from index.models import DocumentRecord
 from ingest.models import Chunk, Document
 from ingest.ocr import OcrOptions
 from ingest.pipeline import Skipped, cited_name, content_id, discover, printable
-from ingest.plural import counted, plural
 from ingest.worker import run_limited
+from lang.plural import counted, plural
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from index.lock import ReadWriteLock
 from index.models import DocumentRecord
 from ingest.errors import UserError
 from ingest.pipeline import SUPPORTED, cited_name, content_id, unsupported_reason
-from ingest.plural import counted
+from lang.plural import counted
 
 log = logging.getLogger(__name__)
 

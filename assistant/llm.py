@@ -33,9 +33,9 @@ from assistant.draft import (
 from assistant.models import REFUSAL, Answer
 from assistant.question import Question
 from index.models import Hit
-from index.text import tokens
-from ingest.facts.amounts import Figure, numbers_in
-from ingest.facts.words import fold_accents
+from lang.amounts import Figure, numbers_in
+from lang.tokens import tokens
+from lang.words import fold_accents
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

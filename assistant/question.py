@@ -7,10 +7,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from assistant.glossary import Glossary, Term
-from index.text import normalize, tokens
-from ingest.facts.dates import MONTH_NAMES
-from ingest.facts.places import PLACES
-from ingest.facts.words import fold_accents
+from lang.dates import MONTH_NAMES
+from lang.places import PLACES
+from lang.tokens import normalize, tokens
+from lang.words import fold_accents
 
 # Words that say what kind of answer is wanted but are not looked for in the documents.
 QUESTION_WORDS = {

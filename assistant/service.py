@@ -16,17 +16,17 @@ from assistant.catalog import Catalog
 from assistant.engine import Weights, candidates, choose, constraints_of, idf, rank, read_question
 from assistant.extract import score_units
 from assistant.glossary import Glossary
-from assistant.lexicon import load_dictionary
 from assistant.models import REFUSAL, Answer, Citation
 from assistant.question import Question, analyse, foreign_language
 from assistant.scorer import LearnedScorer, pick
 from index.index import Index
 from index.models import Hit
-from index.text import tokens
-from ingest.facts.dates import french_date
-from ingest.facts.people import load_recogniser
 from ingest.fiche import Fiche
 from ingest.pipeline import printable
+from lang.dates import french_date
+from lang.dictionary import load_dictionary
+from lang.people import load_recogniser
+from lang.tokens import tokens
 
 if TYPE_CHECKING:
     from assistant.reader import Reader

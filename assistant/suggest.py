@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ingest.facts.amounts import amount_value
-from ingest.facts.dates import WEEKDAY
-from ingest.facts.words import SMALL_WORDS, fold
 from ingest.fiche import Definition, Fiche, KeyFigure, read_fiche
 from ingest.models import Document
+from lang.amounts import amount_value
+from lang.dates import WEEKDAY
+from lang.words import SMALL_WORDS, fold
 
 
 def describe(doc: Document) -> Fiche:

@@ -7,13 +7,13 @@ import os
 import re
 
 from assistant.question import ORDINAL_RE
-from index.text import tokens
-from ingest.facts.amounts import MONEY_RE, PLAIN_NUMBER_RE
-from ingest.facts.dates import DATE_PHRASE_RE, YEAR_RE
-from ingest.facts.people import CAPITALISED_NAME_RE, PERSON_MENTION_RE
-from ingest.facts.places import CITY_RE, PLACE_NAME_RE, PLACES
-from ingest.facts.words import fold_accents
 from ingest.tables import row_cells
+from lang.amounts import MONEY_RE, PLAIN_NUMBER_RE
+from lang.dates import DATE_PHRASE_RE, YEAR_RE
+from lang.people import CAPITALISED_NAME_RE, PERSON_MENTION_RE
+from lang.places import CITY_RE, PLACE_NAME_RE, PLACES
+from lang.tokens import tokens
+from lang.words import fold_accents
 
 # People and bodies named by a common noun: "des binômes d'animateurs", "les parents de jeunes enfants".
 AGENT_RE = re.compile(

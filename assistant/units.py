@@ -7,7 +7,7 @@ from index.models import Hit
 # Sentences that address a model rather than the reader ("Assistant : le budget est de 999 000 euros", "cite this
 # sentence"): a document may carry one, planted or quoted; it is never evidence, never quoted, in either answer mode.
 from ingest.facts.instructions import is_instruction as is_instruction
-from ingest.facts.sentences import sentence_spans, split_sentences
+from lang.sentences import sentence_spans, split_sentences
 
 
 def heading_count(text: str, section: str) -> int:

@@ -24,8 +24,8 @@ from index.embeddings import E5Embeddings, dimension_of, model_name_of
 from index.index import Index
 from index.models import DocumentRecord
 from index.sentences import sentences_of
-from ingest.facts.sentences import chunk_sentences
 from ingest.models import Chunk
+from lang.sentences import chunk_sentences
 
 
 class MemoE5(E5Embeddings):

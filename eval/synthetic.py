@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from index.models import DocumentRecord
-from ingest.facts.sentences import split_sentences
 from ingest.models import Chunk
+from lang.sentences import split_sentences
 
 TOWNS = (
     "Alençon", "Argentan", "Flers", "Caen", "Lisieux", "Bayeux", "Vire", "Falaise", "Cherbourg", "Saint-Lô",

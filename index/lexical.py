@@ -1,4 +1,4 @@
-"""BM25 over the chunks, on French tokens from index/text.py, saved under one directory in segments.
+"""BM25 over the chunks, on French tokens from lang/tokens.py, saved under one directory in segments.
 
 An add writes a small new segment instead of rebuilding everything: each segment holds the term
 counts of some chunks (a compressed term -> (row, tf) matrix) and never changes once written;
@@ -41,8 +41,8 @@ import numpy as np
 from index.manifest import write_atomic
 from index.models import TermFrequencies
 from index.segments import Segment, Snapshot, assemble, digest, id_hash, merge_small
-from index.text import tokens
 from ingest.models import Chunk
+from lang.tokens import tokens
 
 log = logging.getLogger(__name__)
 

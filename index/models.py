@@ -62,7 +62,7 @@ class DocumentRecord:
 
 @dataclass(frozen=True)
 class TermFrequencies(Mapping[str, int]):
-    """How many chunks hold each lexical token (index/text.py `tokens`), out of `total` chunks."""
+    """How many chunks hold each lexical token (lang/tokens.py `tokens`), out of `total` chunks."""
 
     counts: Mapping[str, int] = field(default_factory=dict)
     total: int = 0

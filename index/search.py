@@ -82,7 +82,7 @@ class Searcher:
     # -- describing --------------------------------------------------------------------------
 
     def document_frequencies(self) -> TermFrequencies:
-        """For each lexical token (index/text.py `tokens`), how many chunks hold it; `total` chunks."""
+        """For each lexical token (lang/tokens.py `tokens`), how many chunks hold it; `total` chunks."""
         return self._state.lexical.frequencies()
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:

@@ -19,8 +19,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from index.shared_sentences import SharedSentences
-from ingest.facts.sentences import chunk_sentences
 from ingest.models import Chunk
+from lang.sentences import chunk_sentences
 
 _SCALE = 127.0
 _LOOKUP = 500  # hashes per SELECT (SQLite's variable limit is higher; this keeps statements small)

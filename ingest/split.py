@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.facts.sentences import split_sentences
 from ingest.models import Block, Chunk, Document
+from lang.sentences import split_sentences
 
 
 @dataclass(slots=True)

@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("ingest", "index", "assistant", "eval", "ui")
+PACKAGES = ("lang", "ingest", "index", "assistant", "eval", "ui")
 # re's functions and where each takes its flags, counted from the pattern (compile(p, flags), sub(p, r, s, n, flags))
 FLAGS_AT = {"compile": 1, "search": 2, "match": 2, "fullmatch": 2, "findall": 2, "finditer": 2, "split": 3,
             "sub": 4, "subn": 4}

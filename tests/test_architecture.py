@@ -15,7 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 # Each package may import those before it, never one after it: ui (the page, the API, the command line)
 # is imported by nothing, and no two packages import each other.
-LAYERS = ["ingest", "index", "assistant", "eval", "ui"]
+LAYERS = ["lang", "ingest", "index", "assistant", "eval", "ui"]
 MAX_LINES = 400
 WIRING = "assistant/factory.py"  # the one module that turns Settings into an Index and an Assistant
 WIRED = {"Index", "Assistant"}

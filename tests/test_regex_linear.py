@@ -200,7 +200,7 @@ def test_the_measure_flags_a_quadratic_pattern_and_passes_a_linear_one() -> None
 def test_patterns_are_found_in_module_constants_and_in_calls() -> None:
     found, _ = code_patterns.every_pattern()
     places = {where for item in found for where in item.where}
-    assert "ingest.facts.sentences.URL_RE" in places  # a module constant
-    assert any(p.startswith("ingest/facts/sentences.py:") for p in places)  # a literal in a call
+    assert "lang.sentences.URL_RE" in places  # a module constant
+    assert any(p.startswith("lang/sentences.py:") for p in places)  # a literal in a call
     assert any(p.startswith("assistant.engine.ANSWER_TYPES") for p in places)  # patterns in a tuple
     assert any(p.startswith("ingest/fiche/header.py:") for p in places)  # a `for` over a module constant

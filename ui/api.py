@@ -30,7 +30,7 @@ from assistant.models import Answer
 from assistant.schemas import AnswerOut, CitationOut, DocumentOut, PassageOut
 from assistant.settings import Settings
 from ingest.errors import UserError
-from ingest.plural import counted
+from lang.plural import counted
 from ui.api_docs import API_DOCS, api_app
 from ui.errors import install_errors
 from ui.oidc import User, load_oidc

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.settings import Settings
 from ingest.errors import UserError
-from ingest.plural import counted
+from lang.plural import counted
 
 ROLES = ("admin", "agent")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ingest.errors import UserError
-from ingest.plural import counted
+from lang.plural import counted
 
 
 @click.group()

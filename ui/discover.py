@@ -16,9 +16,9 @@ from typing import Any
 import gradio as gr
 
 from assistant.catalog import GlossaryEntry
-from ingest.facts.dates import french_date
 from ingest.fiche import Fiche, KeyFigure
-from ingest.plural import counted
+from lang.dates import french_date
+from lang.plural import counted
 from ui.render import in_context, viewer_url
 from ui.services import Services
 

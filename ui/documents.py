@@ -15,7 +15,7 @@ import gradio as gr
 
 from assistant.ingesting import OnStep, Step
 from ingest.errors import UserError
-from ingest.plural import counted
+from lang.plural import counted
 from ui.render import documents_table, literal
 from ui.services import Services
 

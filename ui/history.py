@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import gradio as gr
 
 from assistant.conversations import ConversationStore, ConversationSummary
-from ingest.plural import counted
+from lang.plural import counted
 from ui.agents import agent_of
 from ui.chat import ChatHandlers
 from ui.render import format_date

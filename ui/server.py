@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse,
 
 from assistant.factory import read_limits
 from assistant.settings import Settings
-from ingest.plural import counted
+from lang.plural import counted
 from ui.api import Caller, install_api
 from ui.api_docs import api_app
 from ui.app import build_app

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ingest.facts.words import APOSTROPHES
+from lang.words import APOSTROPHES
 
 COMBINING_RE = re.compile(r"[\u0300-\u036f]+")
 # Leetspeak ("1gn0r3 t3s c0ns1gn3s"): a digit right after a letter, in a word of letters and digits. Numbers, "1er",

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ingest.facts.instructions import is_instruction
-from ingest.facts.sentences import sentence_spans
-from ingest.facts.words import SMALL_WORDS, fold
 from ingest.fiche.records import Definition
 from ingest.models import Document
+from lang.sentences import sentence_spans
+from lang.words import SMALL_WORDS, fold
 
 ACRONYM_RE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,9}(?![\w-])")
 

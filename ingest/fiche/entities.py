@@ -7,12 +7,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from ingest.facts.instructions import is_instruction
-from ingest.facts.people import COMMON_OPENERS, NAME_RE, PERSON_RE
-from ingest.facts.places import ENTITY_PLACES
-from ingest.facts.sentences import URL_RE, block_sentences
-from ingest.facts.words import fold
 from ingest.fiche.acronyms import ACRONYM, uppercase_enough
 from ingest.models import Document
+from lang.people import COMMON_OPENERS, NAME_RE, PERSON_RE
+from lang.places import ENTITY_PLACES
+from lang.sentences import URL_RE, block_sentences
+from lang.words import fold
 
 
 def _after_first(words: list[str]) -> list[str]:

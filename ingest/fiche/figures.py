@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ingest.facts.amounts import FIGURE_AMOUNT_RE, FIGURE_PERCENT_RE, INTEGER_RE, SPELLED_COUNT_RE
-from ingest.facts.dates import DATELINE_RE, DAY_DATE_RE, MONTH_DATE_RE, MONTH_NUMBERS, YEAR
 from ingest.facts.instructions import is_instruction
-from ingest.facts.sentences import URL_RE, block_sentences
-from ingest.facts.words import SMALL_WORDS, fold
 from ingest.fiche.outline import section_headings
 from ingest.fiche.records import KeyFigure
 from ingest.models import Document
+from lang.amounts import FIGURE_AMOUNT_RE, FIGURE_PERCENT_RE, INTEGER_RE, SPELLED_COUNT_RE
+from lang.dates import DATELINE_RE, DAY_DATE_RE, MONTH_DATE_RE, MONTH_NUMBERS, YEAR
+from lang.sentences import URL_RE, block_sentences
+from lang.words import SMALL_WORDS, fold
 
 RANGE_RE = re.compile(r"\s(?:à|ou)\s\d+")
 NEXT_WORD_RE = re.compile(r"(?<! ) +([^\W\d_][\w’'-]*)")  # from a run's first space: linear on long runs

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from ingest.facts.dates import DATE_MARKER_RE, DATELINE_RE, parse_date
-from ingest.facts.sentences import URL_RE
-from ingest.facts.words import fold
 from ingest.models import Document
+from lang.dates import DATE_MARKER_RE, DATELINE_RE, parse_date
+from lang.sentences import URL_RE
+from lang.words import fold
 
 
 def first_page(doc: Document) -> int:

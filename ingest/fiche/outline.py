@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from ingest.facts.dates import DATE_MARKER_RE, DATELINE_RE, DAY_DATE_RE, MONTH_DATE_RE, NUMERIC_DATE_RE
-from ingest.facts.sentences import URL_RE
-from ingest.facts.words import fold
 from ingest.fiche.header import KINDS
 from ingest.fiche.records import OutlineEntry
 from ingest.models import Document
+from lang.dates import DATE_MARKER_RE, DATELINE_RE, DAY_DATE_RE, MONTH_DATE_RE, NUMERIC_DATE_RE
+from lang.sentences import URL_RE
+from lang.words import fold
 
 KIND_LABELS = {fold(kind) for kind, _ in KINDS} | {"communique", "dossier de presse", "sommaire", "annexe", "annexes"}
 PAGE_LABEL_RE = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|sur)\s*\d{1,4})?$", re.IGNORECASE)

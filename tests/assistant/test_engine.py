@@ -11,10 +11,10 @@ import pytest
 from assistant.engine import answer_kind, surface_words
 from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
-from assistant.lexicon import is_common_word
 from assistant.service import Assistant
 from assistant.settings import Settings
-from ingest.facts.dates import years_of
+from lang.dates import years_of
+from lang.dictionary import is_common_word
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_DEV = REPO / "eval" / "real" / "dev" / "docs"

@@ -31,7 +31,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.units import is_instruction
 from index.models import Hit
-from ingest.facts.words import fold
+from lang.words import fold
 from ui.render import answer_markdown
 
 DATA = Path(__file__).parent / "data"

@@ -20,8 +20,8 @@ import pytest
 
 from assistant.units import is_instruction, without_instructions
 from ingest.facts.instructions import instruction_signs
-from ingest.facts.sentences import block_sentences
 from ingest.pipeline import parse_file
+from lang.sentences import block_sentences
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[2]

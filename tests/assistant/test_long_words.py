@@ -12,9 +12,9 @@ from types import FrameType
 import pytest
 
 from assistant.suggest import describe
-from ingest.facts.kinds import kinds_of
-from ingest.facts.sentences import block_sentences
 from ingest.pipeline import parse_file
+from lang.kinds import kinds_of
+from lang.sentences import block_sentences
 
 LIMIT = 3.0  # CPU s; before the fix the letters alone took minutes (quadratic URL_RE)
 

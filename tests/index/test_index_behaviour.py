@@ -15,9 +15,9 @@ import pytest
 from index.embeddings import E5Embeddings
 from index.index import Index
 from index.models import Hit
-from index.text import tokens
 from ingest.errors import UserError
-from ingest.facts.sentences import chunk_sentences
+from lang.sentences import chunk_sentences
+from lang.tokens import tokens
 
 OpenIndex = Callable[..., Index]  # the `open_index` fixture (conftest.py)
 

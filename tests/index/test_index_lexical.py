@@ -13,7 +13,7 @@ import pytest
 
 from index.fusion import fuse_rrf, fuse_scores
 from index.lexical import LexicalIndex, chunk_tokens, fingerprint
-from index.text import tokens
+from lang.tokens import tokens
 
 
 def _loaded(directory: Path) -> LexicalIndex:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from assistant.suggest import describe, question_candidates
-from ingest.facts.words import fold
 from ingest.fiche import (
     Definition,
     Fiche,
@@ -23,6 +22,7 @@ from ingest.fiche import (
 )
 from ingest.models import Block, Document
 from ingest.pipeline import parse_file
+from lang.words import fold
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "data" / "documents"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ingest.facts.sentences import split_sentences
 from ingest.models import Block, Document
 from ingest.split import chunk_document
+from lang.sentences import split_sentences
 
 SENTENCE = "Le centre de ressources territorial accompagne {n} personnes âgées à domicile dans l’Orne."
 

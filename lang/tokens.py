@@ -14,8 +14,8 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
-from ingest.facts.amounts import format_number, normalize_numbers
-from ingest.facts.words import fold_accents
+from lang.amounts import format_number, normalize_numbers
+from lang.words import fold_accents
 
 # Apostrophes seen in PDFs: ASCII, typographic right quote, modifier letter, acute accent.
 _APOSTROPHES = "'’ʼ´`"

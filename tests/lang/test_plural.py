@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.plural import counted, plural
+from lang.plural import counted, plural
 
 
 @pytest.mark.parametrize(("count", "said"), [(0, "0 document indexé"), (1, "1 document indexé"),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.facts.amounts import SEP, Figure
-from ingest.facts.words import fold, fold_accents
+from lang.amounts import SEP, Figure
+from lang.words import fold, fold_accents
 
 MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                "octobre", "novembre", "décembre")

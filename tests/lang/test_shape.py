@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.facts.shape import is_statement
+from lang.shape import is_statement
 
 PASSAGE = (
     "Mettre en œuvre le plan crack et réduire les addictions\n"

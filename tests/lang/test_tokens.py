@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.text import fold_accents, normalize_numbers, strip_elisions, tokens
+from lang.tokens import fold_accents, normalize_numbers, strip_elisions, tokens
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ingest.facts.words import fold_accents
+from lang.words import fold_accents
 
 # Words seen fewer times than this in the dictionary's corpus are too rare to call common (typos, names).
 MIN_COUNT = 10

@@ -1,5 +1,5 @@
 """French plurals for the counts the page, the command line and the API say ("2 documents indexés", never
-"2 document(s) indexé(s)"). On the ground floor: the ingest summary (assistant/) says counts too."""
+"2 document(s) indexé(s)"). In the language room: every floor says counts."""
 
 from __future__ import annotations
 

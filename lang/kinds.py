@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from ingest.facts.amounts import AMOUNT_RE, COUNT_WORDS_RE, NUMBER_RE, PERCENT_RE
-from ingest.facts.dates import DATE_RE, YEAR_RE
-from ingest.facts.people import entity_labels
+from lang.amounts import AMOUNT_RE, COUNT_WORDS_RE, NUMBER_RE, PERCENT_RE
+from lang.dates import DATE_RE, YEAR_RE
+from lang.people import entity_labels
 
 # A mail address or a domain is tried from the start of its word only (past leading hyphens for a domain):
 # retried from every letter, they were quadratic on a long word. It only tells whether a sentence holds a contact.
