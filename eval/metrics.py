@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.models import Answer, Citation
 from eval.questions import Question
+from lang.words import fold
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,8 @@ ELLIPSIS_RE = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.")
 
 def normalize(text: str) -> str:
     """Text folded for matching: lower case, no accents, one apostrophe, plain spaces, bare numbers."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = text.replace("œ", "oe").replace("æ", "ae")
-    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    # NFKC first: "ℌ" or "Ⅻ" are read as the letters they stand for before lower case
+    text = fold(unicodedata.normalize("NFKC", text), ligatures=True, apostrophes=False, spaces=False)
     text = text.translate(APOSTROPHES).translate(QUOTES).translate(DASHES)
     text = re.sub(r"(?<=\w)-\s*\n\s*(?=\w)", "-", text)  # "Seine-\nMaritime" is one word
     text = " ".join(text.split())

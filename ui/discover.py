@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from assistant.catalog import GlossaryEntry
 from ingest.fiche import Fiche, KeyFigure
 from lang.dates import french_date
 from lang.plural import counted
+from lang.words import fold
 from ui.render import in_context, viewer_url
 from ui.services import Services
 
@@ -55,12 +55,6 @@ def _esc(text: str) -> str:
 
 def _attr(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, straight apostrophes: "Santé d’Alençon" -> "sante d'alencon"."""
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'").replace("‘", "'"))
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def filter_glossary(entries: Sequence[GlossaryEntry], query: str | None) -> list[GlossaryEntry]:

@@ -9,15 +9,15 @@ part of it, so that a passage cut across pages or misread by OCR is still found)
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from lang.words import fold as fold_text
 
 MIN_WORDS = 3  # a shorter run is a coincidence ("de la"), unless the passage itself is that short
 _WORD = re.compile(r"[^\W_]+")
 # a word cut at a line end ("vacci-\nnation"): the hyphen, the line break, then a lower-case letter
 _CUT = re.compile(r"(?<=[^\W\d_])-\s+(?=[a-zà-ÿœæ])")
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +31,7 @@ class Word:
 
 def fold(word: str) -> str:
     """A word as compared: lower case, no accents, ligatures spelt out."""
-    decomposed = unicodedata.normalize("NFKD", word.translate(_LIGATURES).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return fold_text(word, ligatures=True, apostrophes=False, spaces=False)  # as viewer.js's fold: toLowerCase, NFKD
 
 
 def words(text: str) -> list[Word]:

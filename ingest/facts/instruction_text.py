@@ -4,11 +4,11 @@ leetspeak read as the words it spells, web addresses left out, and one-typo matc
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from lang.words import APOSTROPHES
+from lang.words import APOSTROPHES, LIGATURES, fold
 
-COMBINING_RE = re.compile(r"[\u0300-\u036f]+")
+# An invisible mark with no combining class, which folding keeps: "ig\u034fnore" must read "ignore".
+GRAPHEME_JOINER = "\u034f"
 # Leetspeak ("1gn0r3 t3s c0ns1gn3s"): a digit right after a letter, in a word of letters and digits. Numbers, "1er",
 # "2e" and codes with more digits than letters ("L1435") are left as they are.
 LEET_GATE_RE = re.compile(r"[^\W\d_][013457]")
@@ -45,10 +45,10 @@ def forms(sentence: str) -> tuple[str, str, str]:
     """(cased, folded, lowered): without accents, in its case; without accents, lower case, single spaces; lower
     case with its accents. One normalisation (NFKD: "ｉｇｎｏｒｅ" reads "ignore") for the three. A web address
     is an address, not prose: its query string ("utm_source=…") is no field of an answer."""
-    text = WEB_ADDRESS_RE.sub(" ", sentence).translate(APOSTROPHES).replace("œ", "oe").replace("Œ", "OE")
+    text = WEB_ADDRESS_RE.sub(" ", sentence).translate(APOSTROPHES).translate(LIGATURES)
     if LEET_GATE_RE.search(text):
         text = LEET_WORD_RE.sub(_unleet, text)
-    cased = COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
+    cased = fold(text, keep_case=True, spaces=False).replace(GRAPHEME_JOINER, "")
     return cased, " ".join(cased.lower().split()), text.lower()
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lang.tokens import fold_accents, normalize_numbers, strip_elisions, tokens
+from lang.tokens import normalize_numbers, strip_elisions, tokens
+from lang.words import fold_accents
 
 
 @pytest.mark.parametrize(
