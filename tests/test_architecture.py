@@ -1,4 +1,5 @@
-"""The layout the README promises: imports run ingest <- index <- assistant <- eval <- ui, and modules stay small.
+"""The layout the README promises: imports run lang <- ingest <- index <- assistant <- eval <- ui, and modules stay
+small. The language room (lang/) is the ground floor and holds the one folding of French text.
 
 Read from the source with `ast`, imports inside functions (and under `if TYPE_CHECKING:`) included: a cycle
 hidden in a function body is still a cycle. Objects are wired in one place: only assistant/factory.py builds the
@@ -13,8 +14,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-# Each package may import those before it, never one after it: ui (the page, the API, the command line)
-# is imported by nothing, and no two packages import each other.
+# Each package may import those before it, never one after it: lang (the French-text tools) imports nothing of the
+# project, ui (the page, the API, the command line) is imported by nothing, and no two packages import each other.
 LAYERS = ["lang", "ingest", "index", "assistant", "eval", "ui"]
 MAX_LINES = 400
 WIRING = "assistant/factory.py"  # the one module that turns Settings into an Index and an Assistant
@@ -148,3 +149,57 @@ def test_the_check_sees_a_construction(tmp_path: Path) -> None:
     module.write_text("import index.index\ndef f(s):\n    return index.index.Index(s), Assistant(s), Indexer(s)\n",
                       encoding="utf-8")
     assert _constructions(module, tmp_path) == ["m.py:3 Index", "m.py:3 Assistant"]
+
+
+def test_the_language_room_imports_nothing_of_the_project() -> None:
+    project = {*LAYERS, "scripts", "tests"} - {"lang"}
+    found = {str(path.relative_to(REPO)): sorted(names) for path in _modules("lang")
+             if (names := {n.split(".")[0] for n in _imported_names(path)} & project)}
+    assert found == {}
+
+
+# Unicode normalisations outside lang/ that are no folding: each composes, none strips an accent. Decomposing
+# (NFD, NFKD) and dropping combining marks is folding, and that is lang/words.py's alone.
+NOT_FOLDING = {
+    ("ingest/clean.py", "NFC"): "text as extracted is composed once: « é » is one character in every passage",
+    ("assistant/library.py", "NFC"): "an uploaded file's name gets one spelling, whatever the browser sent",
+    ("eval/metrics.py", "NFKC"): "« ℌ », « Ⅻ » read as their letters before lang's fold lower-cases the answer",
+}
+
+
+def _normalisations(path: Path, base: Path = REPO) -> list[str]:
+    """`unicodedata.normalize(form, …)` (or a bare `normalize("NF…", …)`) and `unicodedata.combining(…)` calls, as
+    "path form" ("?" when the form is no literal), sorted."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        func, first = node.func, node.args[0] if node.args else None
+        form = first.value if isinstance(first, ast.Constant) and first.value in FORMS else "?"
+        of_unicodedata = isinstance(func, ast.Attribute) and ast.unparse(func.value) == "unicodedata"
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name == "combining" and of_unicodedata:
+            found.append(f"{path.relative_to(base)} combining")
+        elif name == "normalize" and (of_unicodedata or (isinstance(func, ast.Name) and form != "?")):
+            found.append(f"{path.relative_to(base)} {form}")
+    return sorted(found)
+
+
+FORMS = {"NFC", "NFD", "NFKC", "NFKD"}
+
+
+def test_no_module_outside_the_language_room_folds_text_itself() -> None:
+    outside = [path for path in _modules(*LAYERS, "scripts") if path.relative_to(REPO).parts[0] != "lang"]
+    found = [call for path in outside for call in _normalisations(path)]
+    assert [call for call in found if tuple(call.rsplit(" ", 1)) not in NOT_FOLDING] == []
+    assert sorted(found) == sorted(f"{path} {form}" for path, form in NOT_FOLDING)  # the allow-list is not stale
+
+
+def test_the_check_sees_a_folding(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "import unicodedata\nfrom unicodedata import normalize\ndef f(s, form):\n"
+        "    a = unicodedata.normalize('NFKD', s)\n    b = normalize('NFD', s)\n"
+        "    c = [ch for ch in s if not unicodedata.combining(ch)]\n"
+        "    return unicodedata.normalize(form, s), s.normalize(), normalize(s)\n", encoding="utf-8")
+    assert _normalisations(module, tmp_path) == ["m.py ?", "m.py NFD", "m.py NFKD", "m.py combining"]
