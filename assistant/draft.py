@@ -10,10 +10,9 @@ from decimal import Decimal
 
 from assistant.answer import citation_for
 from assistant.models import Citation
-from assistant.unit_facts import NUMBER_NAMES
 from assistant.units import is_instruction, units_of
 from index.models import Hit
-from lang.amounts import Figure, numbers_in
+from lang.amounts import NUMBER_NAMES, Figure, numbers_in
 from lang.dates import dates_in
 from lang.sentences import SENTENCE_SPLIT_RE
 from lang.tokens import tokens

@@ -8,7 +8,7 @@ import re
 
 from assistant.question import ORDINAL_RE
 from ingest.tables import row_cells
-from lang.amounts import MONEY_RE, PLAIN_NUMBER_RE
+from lang.amounts import MONEY_RE, NUMBER_NAMES, PLAIN_NUMBER_RE
 from lang.dates import DATE_PHRASE_RE, YEAR_RE
 from lang.people import CAPITALISED_NAME_RE, PERSON_MENTION_RE
 from lang.places import CITY_RE, PLACE_NAME_RE, PLACES
@@ -55,10 +55,6 @@ def names_in(text: str, known: frozenset[str] = frozenset()) -> list[str]:
             continue
         out.append(name)
     return out
-
-NUMBER_NAMES = {"un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "six": "6",
-                "sept": "7", "huit": "8", "neuf": "9", "dix": "10", "onze": "11", "douze": "12", "vingt": "20"}
-
 
 def number_words(text: str) -> set[str]:
     """Digits of the numbers written in words ("six axes" -> "6"), to match "les 6 axes"; and the stem

@@ -60,6 +60,9 @@ COUNT_WORDS_RE = re.compile(
     re.IGNORECASE,
 )
 PERCENT_RE = re.compile(r"\d\s?%|\bpour\s?cent\b", re.IGNORECASE)
+# Numbers written in words, with their digits: "six axes" answers "les 6 axes".
+NUMBER_NAMES = {"un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "six": "6",
+                "sept": "7", "huit": "8", "neuf": "9", "dix": "10", "onze": "11", "douze": "12", "vingt": "20"}
 
 
 
