@@ -16,7 +16,7 @@ from functools import cache
 import pytest
 
 from eval.metrics import normalize as metrics_normalize
-from ingest.facts.instruction_text import forms
+from ingest.facts.instruction_text import LEET_GATE_RE, LEET_WORD_RE, WEB_ADDRESS_RE, _unleet, forms
 from lang.words import fold, fold_accents
 from ui.passage import fold as passage_fold
 
@@ -68,24 +68,12 @@ def old_metrics_normalize(text: str) -> str:  # eval/metrics.py
 
 
 _COMBINING_RE = re.compile(r"[\u0300-\u036f]+")
-_WEB_ADDRESS_RE = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_LEET_GATE_RE = re.compile(r"[^\W\d_][013457]")
-_LEET_WORD_RE = re.compile(r"\w{3,40}")
-_LEET = str.maketrans("013457", "oieast")
 
 
-def _unleet(word: re.Match[str]) -> str:
-    text = word.group(0)
-    digits = sum(c.isdigit() for c in text)
-    if not digits or not _LEET_GATE_RE.search(text) or digits > len(text) - digits:
-        return text
-    return text.translate(_LEET)
-
-
-def old_forms(sentence: str) -> tuple[str, str, str]:  # ingest/facts/instruction_text.py
-    text = _WEB_ADDRESS_RE.sub(" ", sentence).translate(_APOSTROPHES).replace("œ", "oe").replace("Œ", "OE")
-    if _LEET_GATE_RE.search(text):
-        text = _LEET_WORD_RE.sub(_unleet, text)
+def old_forms(sentence: str) -> tuple[str, str, str]:  # ingest/facts/instruction_text.py (leetspeak: unchanged)
+    text = WEB_ADDRESS_RE.sub(" ", sentence).translate(_APOSTROPHES).replace("œ", "oe").replace("Œ", "OE")
+    if LEET_GATE_RE.search(text):
+        text = LEET_WORD_RE.sub(_unleet, text)
     cased = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
     return cased, " ".join(cased.lower().split()), text.lower()
 
