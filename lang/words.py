@@ -1,7 +1,7 @@
 """Folding words for comparison: one key for "Août", "aout" and "AOÛT", and the small words of French names.
 
 `fold` is the one accent and case folding of the project; its parameters are the differences its callers
-really need, each explained there. `fold_accents` is its setting for the answer engine's readers."""
+really need, each explained there. `fold_accents` is its setting for the answer engine and the lexical tokens."""
 
 from __future__ import annotations
 
