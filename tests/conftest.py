@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fake_embeddings import HashedNgramEmbeddings
 
 from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
@@ -46,6 +47,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         if "browser" in used:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def fake_embeddings() -> HashedNgramEmbeddings:
+    """A deterministic fake embedding model (tests/fake_embeddings.py) for the tests that are not about the model:
+    an Index on it runs Chroma and BM25 for real and pays nothing for vectors."""
+    return HashedNgramEmbeddings()
 
 
 @pytest.fixture(scope="session")
