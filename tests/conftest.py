@@ -1,6 +1,6 @@
 """Fixtures shared by the test folders: the sample corpus ingested once per session (real embedded Chroma, real
-e5 model), builders of the formats corpus and of hostile PDFs, a real Chroma server, the command line run in
-process (`ars`)."""
+e5 model), a fake embedding model for the tests that are not about the model, builders of the formats corpus and
+of hostile PDFs, a real Chroma server, the command line run in process (`ars`)."""
 
 from __future__ import annotations
 
