@@ -9,7 +9,7 @@ the real e5 stays in the tests about the model and about retrieval quality.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
+import re
 from functools import cache
 
 import numpy as np
@@ -17,13 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 DIMENSION = 256
 NGRAM = 3
-
-
-def _folded_words(text: str) -> list[str]:
-    """Lower-case words without accents: "Île-de-France" and "ile de france" embed alike."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return plain.split()
+WORD = re.compile(r"\w+")  # accents are kept: folding is the language room's job, not a fake model's
 
 
 @cache
@@ -37,7 +31,7 @@ def _slot(gram: str) -> tuple[int, float]:
 def embed(text: str) -> list[float]:
     """A hashed bag of the character trigrams of the text's words, L2-normalised."""
     vector = np.zeros(DIMENSION, dtype=np.float64)
-    for word in _folded_words(text):
+    for word in WORD.findall(text.casefold()):
         padded = f" {word} "
         for start in range(max(1, len(padded) - NGRAM + 1)):
             slot, sign = _slot(padded[start : start + NGRAM])
