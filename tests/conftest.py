@@ -1,6 +1,6 @@
 """Fixtures shared by the test folders: the sample corpus ingested once per session (real embedded Chroma, real
-e5 model), builders of the formats corpus and of hostile PDFs, a real Chroma server, the command line run in
-process (`ars`)."""
+e5 model), a fake embedding model for the tests that are not about the model, builders of the formats corpus and
+of hostile PDFs, a real Chroma server, the command line run in process (`ars`)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fake_embeddings import HashedNgramEmbeddings
 
 from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
@@ -46,6 +47,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         if "browser" in used:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def fake_embeddings() -> HashedNgramEmbeddings:
+    """A deterministic fake embedding model (tests/fake_embeddings.py) for the tests that are not about the model:
+    an Index on it runs Chroma and BM25 for real and pays nothing for vectors."""
+    return HashedNgramEmbeddings()
 
 
 @pytest.fixture(scope="session")

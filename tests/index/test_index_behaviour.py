@@ -1,6 +1,7 @@
 """What a user of the index notices: incremental ingest, replacement, removal, search quality, errors.
 
-Each test runs on the embedded Chroma and, marked integration, on a real Chroma server.
+Each test runs on the embedded Chroma and, marked integration, on a real Chroma server. The index runs on the fake
+embedding model (tests/fake_embeddings.py) except where the test is about search quality, which is the real e5's.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import ars_corpus
 import pytest
+from fake_embeddings import HashedNgramEmbeddings
 
 from index.embeddings import E5Embeddings
 from index.index import Index
@@ -125,18 +127,20 @@ def test_reset_empties_the_index(open_index: OpenIndex) -> None:
     assert open_index().status()["chunks"] == 0
 
 
-class OtherModel(E5Embeddings):
+class OtherModel(HashedNgramEmbeddings):
     """The same engine under another name: what matters here is that the names differ."""
 
     model_name = "autre/modele-d-embeddings"
 
 
-def test_another_embedding_model_is_refused_until_reset(open_index: OpenIndex, e5: E5Embeddings) -> None:
+def test_another_embedding_model_is_refused_until_reset(
+    open_index: OpenIndex, fake_embeddings: HashedNgramEmbeddings
+) -> None:
     _ingest(open_index(), ["orne-crt.pdf"])
     with pytest.raises(UserError) as error:
         open_index(embeddings=OtherModel())
     message = str(error.value)
-    assert "--reset" in message and e5.model_name in message and "\n" not in message
+    assert "--reset" in message and fake_embeddings.model_name in message and "\n" not in message
     assert open_index().status()["documents"] == 1  # refused before touching anything
 
     index = open_index(embeddings=OtherModel(), reset=True)
@@ -224,8 +228,9 @@ def _recall_at_5(search: Callable[[str, int], list[Hit]]) -> float:
     return found / len(ars_corpus.QUESTIONS)
 
 
-def test_hybrid_does_not_lose_to_either_search_alone(open_index: OpenIndex) -> None:
-    index = open_index()
+@pytest.mark.slow  # about the real model's quality: e5 encodes the corpus, seconds of CPU
+def test_hybrid_does_not_lose_to_either_search_alone(open_index: OpenIndex, e5: E5Embeddings) -> None:
+    index = open_index(embeddings=e5, encode_sentences=False)  # sentence vectors serve answers, not this search
     _ingest(index)
     hybrid = _recall_at_5(index.search)
     assert hybrid >= max(_recall_at_5(index.search_lexical), _recall_at_5(index.search_dense))
@@ -243,16 +248,16 @@ def test_hits_are_ranked_from_one_with_decreasing_scores(open_index: OpenIndex) 
     assert index.search("", 5) == [] and index.search("santé", 0) == []
 
 
-def test_status_and_documents(open_index: OpenIndex, e5: E5Embeddings) -> None:
+def test_status_and_documents(open_index: OpenIndex, fake_embeddings: HashedNgramEmbeddings) -> None:
     index = open_index()
     _ingest(index, ["orne-crt.pdf", "cp-charte-attractivite.pdf"])
     status = index.status()
     assert status["documents"] == 2 and status["chunks"] == 6 and status["pages"] == 4 + 2
-    assert status["embedding_model"] == e5.model_name
+    assert status["embedding_model"] == fake_embeddings.model_name
     assert status["store"] == "embedded" or status["store"].startswith("server http://127.0.0.1:")
     records = index.documents()
     assert [r.source for r in records] == ["cp-charte-attractivite.pdf", "orne-crt.pdf"]
-    assert all(r.chunks == 3 and r.model == e5.model_name and r.ingested_at for r in records)
+    assert all(r.chunks == 3 and r.model == fake_embeddings.model_name and r.ingested_at for r in records)
 
 
 def test_one_writer_at_a_time_and_no_repair_under_a_running_ingest(open_index: OpenIndex) -> None:
@@ -274,12 +279,12 @@ def test_one_writer_at_a_time_and_no_repair_under_a_running_ingest(open_index: O
     assert len(_agree(open_index())) == 3 + 2 + 3
 
 
-def test_an_unreachable_server_is_a_user_error(tmp_path: Path, e5: E5Embeddings) -> None:
+def test_an_unreachable_server_is_a_user_error(tmp_path: Path, fake_embeddings: HashedNgramEmbeddings) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(UserError, match=f"http://127.0.0.1:{port} ne répond pas"):
-        Index(tmp_path, embeddings=e5, chroma_host="127.0.0.1", chroma_port=port)
+        Index(tmp_path, embeddings=fake_embeddings, chroma_host="127.0.0.1", chroma_port=port)
 
 
 def test_a_document_without_text_is_recorded_once(open_index: OpenIndex) -> None:

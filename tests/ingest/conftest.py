@@ -69,6 +69,12 @@ def write_pdf(
     return path
 
 
+@pytest.fixture(name="write_pdf", scope="session")
+def write_pdf_fixture() -> Callable[..., Path]:
+    """write_pdf(path, pages, **options): for fixtures made once per module, which have no tmp_path of a test."""
+    return write_pdf
+
+
 @pytest.fixture
 def make_pdf(tmp_path: Path) -> Callable[..., Path]:
     """Factory: make_pdf("name.pdf", pages, **options) -> path of a real PDF under tmp_path."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,9 +44,11 @@ def no_pages(dest: Path) -> Path:
     return dest
 
 
-@pytest.fixture
-def bad_files(tmp_path: Path, make_pdf) -> dict[str, Path]:
-    good = make_pdf("bon.pdf", GOOD)
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory: pytest.TempPathFactory, write_pdf: Callable[..., Path]) -> dict[str, Path]:
+    """One of each bad file beside a good PDF, made once for the module: tests read them, never change them."""
+    tmp_path = tmp_path_factory.mktemp("bad-files")
+    good = write_pdf(tmp_path / "bon.pdf", GOOD)
     data = good.read_bytes()
     files = {
         "locked": encrypted(good, tmp_path / "verrouille.pdf", "secret"),
@@ -94,9 +98,9 @@ def test_pdf_encrypted_with_the_empty_password_is_read(make_pdf, tmp_path):
     assert any("220 000 euros" in b.text for b in doc.blocks)
 
 
-def test_a_batch_mixing_good_and_bad_files_ingests_the_good_ones(ars, bad_files, make_pdf, tmp_path):
-    folder = bad_files["locked"].parent
-    make_pdf("autre.pdf", [[("h1", "Santé mentale"), ("p", "La santé mentale est la Grande cause 2025.")]])
+def test_a_batch_mixing_good_and_bad_files_ingests_the_good_ones(ars, bad_files, write_pdf, tmp_path):
+    folder = shutil.copytree(bad_files["locked"].parent, tmp_path / "lot")  # this test adds files: its own copy
+    write_pdf(folder / "autre.pdf", [[("h1", "Santé mentale"), ("p", "La santé mentale est la Grande cause 2025.")]])
     (folder / "note.txt").write_text("Note de service\n\nLe COPIL se réunit le 12 décembre 2024.\n", "utf-8")
     result = ars("ingest", str(folder), data_dir=tmp_path / "data")
     assert result.exit_code == 0, result.stderr
