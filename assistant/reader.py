@@ -56,70 +56,124 @@ def padded(sequences: Sequence[Sequence[int]], pad: int) -> tuple[np.ndarray, np
     return ids, mask
 
 
-def erf(x: np.ndarray) -> np.ndarray:
-    """Abramowitz & Stegun 7.1.26 (error < 1.5e-7): numpy has no erf, and e5 uses the exact GELU."""
-    sign = np.sign(x)
+def gelu(x: np.ndarray) -> np.ndarray:
+    """e5's exact GELU, x (1 + erf(x / sqrt 2)) / 2 = max(x, 0) - |x| (1 - erf(|x| / sqrt 2)) / 2, over `x`'s buffer.
+
+    numpy has no erf: Abramowitz & Stegun 7.1.26 (error < 1.5e-7). Without a branch (a masked ufunc is slower than
+    the rest together), and in place: each fresh array of this size costs page faults at every layer."""
     a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-a * a))
+    t = a * (0.3275911 / math.sqrt(2.0))
+    t += 1.0
+    np.reciprocal(t, out=t)
+    tail = t * 1.061405429  # the polynomial in t, by Horner's rule
+    for coefficient in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        tail += coefficient
+        tail *= t
+    np.square(a, out=t)
+    t *= -0.5
+    np.exp(t, out=t)
+    tail *= t  # 1 - erf(|x| / sqrt 2)
+    tail *= a
+    tail *= -0.5
+    np.maximum(x, 0.0, out=x)
+    x += tail
+    return x
 
 
 def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
+    """The layer norm of `x` [tokens, hidden], over its own buffer."""
+    x -= x.mean(-1, keepdims=True)
+    variance = np.einsum("ij,ij->i", x, x)[:, None] / x.shape[-1]
+    x *= 1.0 / np.sqrt(variance + eps)
+    x *= weight
+    x += bias
+    return x
 
 
 class Encoder:
-    """e5's BERT forward pass over a padded batch, with any layer's weights (lower ones from the e5 file)."""
+    """e5's BERT forward pass over a batch, with any layer's weights (lower ones from the e5 file).
+
+    The batch's real tokens are packed into one [tokens, hidden] matrix: every product but attention is one BLAS
+    call over all the pairs, with no padding; attention, the only step that mixes tokens, runs per sequence. A
+    cross-encoder's question and sentence attend to each other from layer 0, so no layer's output can be shared
+    between the pairs of one question."""
 
     def __init__(self, e5: E5File, upper: dict[str, np.ndarray] | None = None) -> None:
         self.e5 = e5
         self.shape = e5.shape
         upper = upper or {}
-        self.positions = e5.tensor("emb.pos").reshape(-1, e5.shape.hidden)
-        self.type0 = e5.tensor("emb.type").reshape(-1, e5.shape.hidden)[0]
+        hidden = e5.shape.hidden
+        self.positions = e5.tensor("emb.pos").reshape(-1, hidden)
+        self.type0 = e5.tensor("emb.type").reshape(-1, hidden)[0]
         self.ln = (e5.tensor("emb.ln.w"), e5.tensor("emb.ln.b"))
         self.layers: list[dict[str, np.ndarray]] = []
         for layer in range(e5.shape.layers):
-            names = [f"l{layer}.{m}.w" for m in MATRICES] + [f"l{layer}.{v}" for v in VECTORS]
-            self.layers.append({
-                name.split(".", 1)[1]: (upper[name].astype(np.float32) if name in upper else e5.tensor(name))
-                for name in names
-            })
-        for weights in self.layers:  # stored transposed once: x @ W.T becomes x @ W
-            for m in MATRICES:
-                weights[f"{m}.w"] = np.ascontiguousarray(weights[f"{m}.w"].T)
+            def tensor(name: str, layer: int = layer) -> np.ndarray:
+                key = f"l{layer}.{name}"
+                return upper[key].astype(np.float32) if key in upper else e5.tensor(key)
+
+            weights = {v: tensor(v) for v in VECTORS}
+            # stored transposed (x @ W.T becomes x @ W), q, k and v side by side: one product gives all three;
+            # "q.w", "k.w" and "v.w" are views of it
+            fused = np.ascontiguousarray(np.concatenate([tensor(f"{m}.w") for m in ("q", "k", "v")]).T)
+            weights["qkv.w"] = fused
+            weights["qkv.b"] = np.concatenate([weights["q.b"], weights["k.b"], weights["v.b"]])
+            for i, m in enumerate(("q", "k", "v")):
+                weights[f"{m}.w"] = fused[:, i * hidden : (i + 1) * hidden]
+            for m in ("ao", "fi", "fo"):
+                weights[f"{m}.w"] = np.ascontiguousarray(tensor(f"{m}.w").T)
+            self.layers.append(weights)
 
     def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Mean-pooled last hidden states [n, hidden] over the real tokens."""
-        weights = mask[..., None].astype(np.float32)
-        return (self.hidden(ids, mask) * weights).sum(1) / weights.sum(1)
+        x, bounds = self.packed(ids, mask)
+        return np.stack([x[start:end].mean(0) for start, end in bounds])
 
     def hidden(self, ids: np.ndarray, mask: np.ndarray, layers: int | None = None) -> np.ndarray:
-        """The hidden states [n, length, hidden] after the first `layers` layers (all by default)."""
-        n, length = ids.shape
+        """The hidden states [n, length, hidden] after the first `layers` layers (all by default); zeros where
+        the mask is false."""
+        x, _ = self.packed(ids, mask, layers)
+        out = np.zeros((*ids.shape, self.shape.hidden), dtype=np.float32)
+        out[mask] = x
+        return out
+
+    def packed(self, ids: np.ndarray, mask: np.ndarray, layers: int | None = None,
+               ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """The real tokens' hidden states [tokens, hidden], row by row, and each row's (start, end) in them."""
+        lengths = mask.sum(1)
+        ends = np.cumsum(lengths).tolist()
+        bounds = list(zip([0, *ends[:-1]], ends, strict=True))
+        x = self.e5.rows("emb.word", ids[mask]) + self.positions[np.nonzero(mask)[1]] + self.type0
+        x = layer_norm(x, *self.ln, self.shape.eps)
+        for weights in self.layers[:layers]:
+            x = self.layer(x, weights, bounds)
+        return x, bounds
+
+    def layer(self, x: np.ndarray, w: dict[str, np.ndarray], bounds: list[tuple[int, int]]) -> np.ndarray:
+        """One post-LN BERT block over packed tokens."""
         hidden, heads = self.shape.hidden, self.shape.heads
         size = hidden // heads
-        x = self.e5.rows("emb.word", ids).reshape(n, length, hidden) + self.positions[:length] + self.type0
-        x = layer_norm(x, *self.ln, self.shape.eps)
-        blocked = np.where(mask, 0.0, -1e9).astype(np.float32)[:, None, None, :]
-        x = x.reshape(n * length, hidden)  # 2-D products: numpy hands them to BLAS whole
-        for w in self.layers[:layers]:
-            def split(t: np.ndarray) -> np.ndarray:
-                return t.reshape(n, length, heads, size).transpose(0, 2, 1, 3)
-
-            q, k, v = (split(x @ w[f"{m}.w"] + w[f"{m}.b"]) for m in ("q", "k", "v"))
-            attention = q @ k.transpose(0, 1, 3, 2) * (1.0 / math.sqrt(size)) + blocked
-            attention = np.exp(attention - attention.max(-1, keepdims=True))
+        qkv = x @ w["qkv.w"]
+        qkv += w["qkv.b"]
+        context = np.empty_like(x)
+        for start, end in bounds:
+            q, k, v = qkv[start:end].reshape(end - start, 3, heads, size).transpose(1, 2, 0, 3)
+            attention = q @ k.transpose(0, 2, 1)  # [heads, length, length]
+            attention *= 1.0 / math.sqrt(size)
+            attention -= attention.max(-1, keepdims=True)
+            np.exp(attention, out=attention)
             attention /= attention.sum(-1, keepdims=True)
-            context = (attention @ v).transpose(0, 2, 1, 3).reshape(n * length, hidden)
-            x = layer_norm(x + context @ w["ao.w"] + w["ao.b"], w["aln.w"], w["aln.b"], self.shape.eps)
-            inner = x @ w["fi.w"] + w["fi.b"]
-            inner = 0.5 * inner * (1.0 + erf(inner * (1.0 / math.sqrt(2.0))))
-            x = layer_norm(x + inner @ w["fo.w"] + w["fo.b"], w["oln.w"], w["oln.b"], self.shape.eps)
-        return x.reshape(n, length, hidden)
+            context[start:end] = (attention @ v).transpose(1, 0, 2).reshape(end - start, hidden)
+        y = context @ w["ao.w"]
+        y += w["ao.b"]
+        y += x
+        x = layer_norm(y, w["aln.w"], w["aln.b"], self.shape.eps)
+        inner = x @ w["fi.w"]
+        inner += w["fi.b"]
+        y = gelu(inner) @ w["fo.w"]
+        y += w["fo.b"]
+        y += x
+        return layer_norm(y, w["oln.w"], w["oln.b"], self.shape.eps)
 
 
 class Reader:
