@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,8 +39,28 @@ class Window:
 
 def pair_ids(tokenizer: Tokenizer, question: str, title: str, sentence: str, window: Window) -> list[int]:
     """<s> query: question </s> passage: title : sentence </s>, the sentence cut to fit the window."""
-    asked = tokenizer.pieces("query: " + question)[: window.question]
-    context = tokenizer.pieces(f"passage: {title} : {sentence}" if title else "passage: " + sentence)
+    return joined(tokenizer, question_ids(tokenizer, question, window), tokenizer.pieces(passage(title, sentence)),
+                  window)
+
+
+def question_ids(tokenizer: Tokenizer, question: str, window: Window) -> list[int]:
+    """The question's side of a pair (the same for all of its candidates)."""
+    return tokenizer.pieces("query: " + question)[: window.question]
+
+
+def passage(title: str, sentence: str) -> str:
+    return f"passage: {title} : {sentence}" if title else "passage: " + sentence
+
+
+@lru_cache(maxsize=4096)
+def passage_ids(tokenizer: Tokenizer, title: str, sentence: str) -> tuple[int, ...]:
+    """A passage's ids, kept: the same sentences come back in the pools of questions on one document (half of
+    the dev pools' sentences are repeats), and tokenizing one costs ~2 ms."""
+    return tuple(tokenizer.pieces(passage(title, sentence)))
+
+
+def joined(tokenizer: Tokenizer, asked: Sequence[int], context: Sequence[int], window: Window) -> list[int]:
+    """One pair's ids from its two tokenized sides, the passage cut to fit the window."""
     room = window.total - len(asked) - 3
     return [tokenizer.bos, *asked, tokenizer.eos, *context[:room], tokenizer.eos]
 
@@ -196,15 +216,15 @@ class Reader:
         self.encoder = Encoder(e5 or bundled(), stored)
         self.tokenizer = self.encoder.e5.tokenizer
 
-    def scores(self, question: str, candidates: Sequence[tuple[str, str]], batch: int = 8) -> np.ndarray:
+    def scores(self, question: str, candidates: Sequence[tuple[str, str]]) -> np.ndarray:
         """One logit per (title, sentence), on the scale of `self.none`."""
-        sequences = [pair_ids(self.tokenizer, question, t, s, self.window) for t, s in candidates]
-        out = []
-        for start in range(0, len(sequences), batch):
-            ids, mask = padded(sequences[start : start + batch], self.tokenizer.pad)
-            out.append(self.encoder(ids, mask) @ self.head + self.bias)
-        return np.concatenate(out) if out else np.zeros(0)
-
+        if not candidates:
+            return np.zeros(0)
+        tokenizer = self.tokenizer
+        asked = question_ids(tokenizer, question, self.window)  # once for all the pairs
+        sequences = [joined(tokenizer, asked, passage_ids(tokenizer, t, s), self.window) for t, s in candidates]
+        ids, mask = padded(sequences, tokenizer.pad)
+        return self.encoder(ids, mask) @ self.head + self.bias
 
     def rerank(self, question: str, ranked: Sequence[Candidate]) -> list[Candidate]:
         """The scorer's best candidates re-ordered by the reader (their score becomes its logit), the others
