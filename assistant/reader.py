@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -197,34 +198,59 @@ class Encoder:
 
 
 class Reader:
-    """Scores (question, candidate sentence) pairs; higher reads as a better answer."""
+    """Scores (question, candidate sentence) pairs; higher reads as a better answer.
+
+    Built, it holds only the file's settings: the weights (~1 s, ~100 MB) load at `warm_up` or at the first
+    reading, so a process that never reads (a command listing the fiches) never pays for them."""
 
     def __init__(self, path: Path = READER_FILE, e5: E5File | None = None) -> None:
-        with np.load(path) as data:
-            stored = {name: data[name] for name in data.files}
-        meta = json.loads(bytes(stored.pop("meta")).decode())
+        with np.load(path) as data:  # an npz member is read when asked for: only these two here
+            meta = json.loads(bytes(data["meta"]).decode())
+            self.none = float(data["none"])  # the logit of "no candidate answers"
+        self.path = path
         self.window = Window(meta["window_question"], meta["window_total"])
         self.meta = meta
-        self.head = stored.pop("head.w").astype(np.float32)
-        self.bias = float(stored.pop("head.b"))
-        self.none = float(stored.pop("none"))  # the logit of "no candidate answers"
         self.pool = int(meta["pool"])  # how many of the scorer's best candidates it reads
         self.decides = bool(meta.get("decides", False))  # may refuse when "no answer" beats every candidate
         self.second_within = float(meta.get("second_within", 1.0))
         # a candidate's rank: the scorer's logit / blend + the reader's (the larger, the more the reader weighs)
         self.blend = float(meta.get("blend", 1e6))
-        self.encoder = Encoder(e5 or bundled(), stored)
-        self.tokenizer = self.encoder.e5.tokenizer
+        self._e5 = e5
+        self._loaded: tuple[Encoder, np.ndarray, float] | None = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Load the weights now (a serving process at start-up) rather than at the first question."""
+        self._weights()
+
+    def _weights(self) -> tuple[Encoder, np.ndarray, float]:
+        with self._lock:  # the warm-up thread and a first question may come together: one load
+            if self._loaded is None:
+                with np.load(self.path) as data:
+                    stored = {name: data[name] for name in data.files if name not in ("meta", "none")}
+                head = stored.pop("head.w").astype(np.float32)
+                bias = float(stored.pop("head.b"))
+                self._loaded = (Encoder(self._e5 or bundled(), stored), head, bias)
+            return self._loaded
+
+    @property
+    def encoder(self) -> Encoder:
+        return self._weights()[0]
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        return (self._e5 or bundled()).tokenizer
 
     def scores(self, question: str, candidates: Sequence[tuple[str, str]]) -> np.ndarray:
         """One logit per (title, sentence), on the scale of `self.none`."""
         if not candidates:
             return np.zeros(0)
+        encoder, head, bias = self._weights()
         tokenizer = self.tokenizer
         asked = question_ids(tokenizer, question, self.window)  # once for all the pairs
         sequences = [joined(tokenizer, asked, passage_ids(tokenizer, t, s), self.window) for t, s in candidates]
         ids, mask = padded(sequences, tokenizer.pad)
-        return self.encoder(ids, mask) @ self.head + self.bias
+        return encoder(ids, mask) @ head + bias
 
     def rerank(self, question: str, ranked: Sequence[Candidate]) -> list[Candidate]:
         """The scorer's best candidates re-ordered by the reader (their score becomes its logit), the others
@@ -245,5 +271,5 @@ class Reader:
 
 @cache
 def shared() -> Reader:
-    """One reader per process (the weights take ~60 MB as float32)."""
+    """One reader per process (the weights take ~100 MB as float32, once loaded)."""
     return Reader()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,28 @@ def test_a_candidates_logit_does_not_depend_on_the_others_read_with_it() -> None
     together = reader.scores(question, pool)
     alone = np.array([reader.scores(question, [pair])[0] for pair in pool])
     assert np.abs(together - alone).max() < 1e-4
+
+
+def test_the_weights_load_once_at_warm_up_not_when_the_reader_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.reader as module
+
+    built: list[object] = []
+
+    class Counted(module.Encoder):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            built.append(self)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "Encoder", Counted)
+    reader = Reader()
+    assert built == []  # a process that never reads (a command listing the fiches) never pays for them
+    threads = [threading.Thread(target=reader.warm_up) for _ in range(2)]  # the warm-up and a first question
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    reader.scores("combien de lits ?", [("", "L'hôpital compte 300 lits.")])
+    assert len(built) == 1
 
 
 def test_the_torch_model_trained_and_the_numpy_one_served_give_the_same_scores() -> None:
