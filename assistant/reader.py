@@ -197,13 +197,25 @@ class Encoder:
         return layer_norm(y, w["oln.w"], w["oln.b"], self.shape.eps)
 
 
+def hold_blas(threads: int) -> None:
+    """numpy's BLAS held to `threads` threads in this process from now on (0: left as it is).
+
+    Process-wide, not around each reading: OpenBLAS (numpy's BLAS here) has one thread pool per process, and
+    threadpoolctl lets only one thread at a time change it (the others are silently ignored), so a limit set and
+    lifted by each request's thread would not hold. The reader makes the process's only large products."""
+    if threads > 0:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=threads, user_api="blas")
+
+
 class Reader:
     """Scores (question, candidate sentence) pairs; higher reads as a better answer.
 
     Built, it holds only the file's settings: the weights (~1 s, ~100 MB) load at `warm_up` or at the first
     reading, so a process that never reads (a command listing the fiches) never pays for them."""
 
-    def __init__(self, path: Path = READER_FILE, e5: E5File | None = None) -> None:
+    def __init__(self, path: Path = READER_FILE, e5: E5File | None = None, threads: int = 0) -> None:
         with np.load(path) as data:  # an npz member is read when asked for: only these two here
             meta = json.loads(bytes(data["meta"]).decode())
             self.none = float(data["none"])  # the logit of "no candidate answers"
@@ -215,6 +227,7 @@ class Reader:
         self.second_within = float(meta.get("second_within", 1.0))
         # a candidate's rank: the scorer's logit / blend + the reader's (the larger, the more the reader weighs)
         self.blend = float(meta.get("blend", 1e6))
+        self.threads = threads  # the process's BLAS threads once the weights are loaded; 0: numpy's own number
         self._e5 = e5
         self._loaded: tuple[Encoder, np.ndarray, float] | None = None
         self._lock = threading.Lock()
@@ -231,6 +244,7 @@ class Reader:
                 head = stored.pop("head.w").astype(np.float32)
                 bias = float(stored.pop("head.b"))
                 self._loaded = (Encoder(self._e5 or bundled(), stored), head, bias)
+                hold_blas(self.threads)
             return self._loaded
 
     @property
@@ -270,6 +284,6 @@ class Reader:
 
 
 @cache
-def shared() -> Reader:
+def shared(threads: int = 0) -> Reader:
     """One reader per process (the weights take ~100 MB as float32, once loaded)."""
-    return Reader()
+    return Reader(threads=threads)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -105,6 +107,33 @@ def test_the_weights_load_once_at_warm_up_not_when_the_reader_is_built(monkeypat
         thread.join()
     reader.scores("combien de lits ?", [("", "L'hôpital compte 300 lits.")])
     assert len(built) == 1
+
+
+HOLDS = """
+import json, threading
+from threadpoolctl import threadpool_info
+from assistant.reader import Reader
+
+def blas():
+    return sorted({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"})
+
+before = blas()
+reader = Reader(threads=1)
+built = blas()
+warm = threading.Thread(target=reader.warm_up)  # as the service's warm-up thread does
+warm.start()
+warm.join()
+print(json.dumps({"before": before, "built": built, "loaded": blas()}))
+"""
+
+
+def test_a_reader_asked_for_one_thread_holds_the_process_blas_to_one_once_loaded() -> None:
+    # a fresh process, as a server's: numpy's BLAS starts with two threads, and the reader is loaded by another
+    # thread than the ones that will read
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2", "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    run = subprocess.run([sys.executable, "-c", HOLDS], env=env, capture_output=True, text=True, timeout=120,
+                         check=True)
+    assert json.loads(run.stdout) == {"before": [2], "built": [2], "loaded": [1]}
 
 
 def test_the_torch_model_trained_and_the_numpy_one_served_give_the_same_scores() -> None:
