@@ -53,11 +53,12 @@ def passage(title: str, sentence: str) -> str:
     return f"passage: {title} : {sentence}" if title else "passage: " + sentence
 
 
-@lru_cache(maxsize=4096)
-def passage_ids(tokenizer: Tokenizer, title: str, sentence: str) -> tuple[int, ...]:
-    """A passage's ids, kept: the same sentences come back in the pools of questions on one document (half of
-    the dev pools' sentences are repeats), and tokenizing one costs ~2 ms."""
-    return tuple(tokenizer.pieces(passage(title, sentence)))
+@lru_cache(maxsize=1024)
+def passage_ids(tokenizer: Tokenizer, title: str, sentence: str, longest: int) -> tuple[int, ...]:
+    """A passage's first `longest` ids, kept: the same sentences come back in the pools of questions on one
+    document (half of the dev pools' sentences are repeats), and tokenizing one costs ~2 ms. Cut, so that a
+    kept entry weighs a few kB whatever the sentence's length."""
+    return tuple(tokenizer.pieces(passage(title, sentence))[:longest])
 
 
 def joined(tokenizer: Tokenizer, asked: Sequence[int], context: Sequence[int], window: Window) -> list[int]:
@@ -260,9 +261,10 @@ class Reader:
         if not candidates:
             return np.zeros(0)
         encoder, head, bias = self._weights()
-        tokenizer = self.tokenizer
-        asked = question_ids(tokenizer, question, self.window)  # once for all the pairs
-        sequences = [joined(tokenizer, asked, passage_ids(tokenizer, t, s), self.window) for t, s in candidates]
+        tokenizer, window = self.tokenizer, self.window
+        asked = question_ids(tokenizer, question, window)  # once for all the pairs
+        sequences = [joined(tokenizer, asked, passage_ids(tokenizer, title, sentence, window.total), window)
+                     for title, sentence in candidates]
         ids, mask = padded(sequences, tokenizer.pad)
         return encoder(ids, mask) @ head + bias
 
