@@ -72,7 +72,8 @@ class Settings(BaseSettings):
         le=64,
         description="Fils de calcul (BLAS) de numpy dans un processus qui a chargé le lecteur (ses produits sont les "
         "seuls gros du processus). 1 : le plus rapide sur une machine occupée (plusieurs questions à la fois, une "
-        "ingestion, une évaluation) ; 0 : tous les cœurs, comme numpy par défaut.",
+        "ingestion, une évaluation) ; 0 : tous les cœurs, comme numpy par défaut, un peu plus rapide sur une "
+        "machine libre.",
     )
     llm_base_url: str | None = Field(
         None,
