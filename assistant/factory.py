@@ -65,7 +65,7 @@ def build_assistant(settings: Settings, index: Index | None = None) -> Assistant
     if settings.answer_scorer == "lecteur":
         from assistant.reader import shared
 
-        reader = shared()
+        reader = shared(settings.reader_threads)  # its weights load at warm-up or at the first question
     return Assistant(index, k=settings.top_k, chat=chat, catalog=open_catalog(settings, index), scorer=scorer,
                      reader=reader)
 

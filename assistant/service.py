@@ -151,6 +151,8 @@ class Assistant:
         self.index.query_vector("question")
         self.index.document_frequencies()
         _ = self._alternates
+        if self.reader is not None:
+            self.reader.warm_up()  # its weights load lazily too
         self.warm = True
         log.info("assistant warmed up in %.1f s", time.perf_counter() - start)
 

@@ -66,6 +66,15 @@ class Settings(BaseSettings):
         "linéaire seul, assistant/resources/scorer.json, refait par scripts/fit_scorer.py ; plus rapide) ou "
         "« manuel » (poids fixés à la main).",
     )
+    reader_threads: int = Field(
+        1,
+        ge=0,
+        le=64,
+        description="Fils de calcul (BLAS) de numpy dans un processus qui a chargé le lecteur (ses produits sont les "
+        "seuls gros du processus). 1 : le plus rapide sur une machine occupée (plusieurs questions à la fois, une "
+        "ingestion, une évaluation) ; 0 : tous les cœurs, comme numpy par défaut, un peu plus rapide sur une "
+        "machine libre.",
+    )
     llm_base_url: str | None = Field(
         None,
         description="URL d'un serveur compatible OpenAI (Albert, Mistral, vLLM, Ollama, llama.cpp) ; "
