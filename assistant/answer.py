@@ -6,20 +6,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.extract import Unit
+from assistant.extract import Unit, facet_ok
 from assistant.models import REFUSAL, RELATED_HEADING, Citation, Closest
 from assistant.question import Question
-from assistant.unit_facts import counted_nouns, has_fact, money_segments
+from assistant.unit_facts import counted_nouns, money_segments
 from assistant.units import is_instruction, list_items_after
 from index.models import Hit
 from ingest.models import Chunk
 from lang.shape import is_statement
 from lang.tokens import tokens
 
-# A unit must cover this share of the question's (weighted) words to answer it.
-MIN_COVERAGE = 0.45
-# Fact questions need the fact in the unit itself ("combien" needs an amount).
-FACT_KINDS = {"montant", "nombre", "date"}
 # A refusal offers this many passages that came closest (one per passage), marked as not an answer.
 CLOSEST_PASSAGES = 3
 MARKER_RE = re.compile(r" ?\[(\d{1,3})\]")  # a citation marker of an answer line, with the space before it
@@ -92,66 +88,36 @@ def citation_for(n: int, hit: Hit, excerpt: str) -> Citation:
     )
 
 
-def _primary_ok(question: Question, unit: Unit) -> bool:
-    """A unit can lead the answer: places and years right, enough words, the main fact in it."""
-    if not unit.hard_ok or unit.coverage < MIN_COVERAGE:
-        return False
-    if question.kind == "nombre" and question.counted and not unit.counts:
-        return False  # "combien de médecins" is not answered by a number of something else
-    if question.where == "personne" and not unit.has_fact:
-        return False  # "comment s'appelle le directeur" is not answered by "Le directeur général [...]"
-    return not (question.kind in FACT_KINDS and not unit.has_fact)
-
-
-def _facet_ok(facet: str, unit: Unit, question: Question) -> bool:
-    if facet == "but":
-        return True  # a purpose is often said without "afin de" or "objectif": preferred, not required
-    if facet == "nombre" and question.counted:
-        return unit.counts  # "nb de participants" is answered by a number of participants
-    return has_fact(unit.text, facet, frozenset(question.terms))
-
-
-def select(question: Question, units: Sequence[Unit]) -> list[Unit] | None:
-    """Units that together answer the question (the lead first), or None: every noun of the question
-    near some selected unit (a verb may be worded otherwise, once), and every fact asked found."""
-    candidates = [u for u in units if u.hard_ok]
-    leads = [u for u in candidates if _primary_ok(question, u)]
-    if question.kind == "nombre" and question.counted:
-        leads.sort(key=lambda u: not u.precise)  # "25 personnes" before "de nombreuses personnes"
-    for lead in leads[:3]:
-        chosen = [lead]
-        missing = set(lead.missing)
-        facets = [f for f in question.facets if not _facet_ok(f, lead, question)]
-        # "quelle loi et quelle rentrée": a part the lead only touches through its context gets its own sentence
-        # (a verb too: "supervisé par qui et dans quelles zones")
-        unspelled = set(question.terms) - lead.spelled if question.several else set()
-        # "% décès Orne Normandie France": each place compared gets the sentence that gives its figure
-        places = [h for h in question.hard if not h[:1].isdigit()]
-        places_left = set(places) - lead.spelled if len(places) > 1 else set()
-        if places_left:
-            for unit in units[:15]:
-                if unit not in chosen and unit.has_fact and unit.spelled & places_left \
-                        and unit.hit.chunk.doc_id == lead.hit.chunk.doc_id and unit.coverage >= 0.45:
-                    chosen.append(unit)
-                    places_left -= unit.spelled
-        for unit in candidates[:15]:
-            if len(chosen) >= 3 or (not missing and not facets and not unspelled):
-                break
-            if unit in chosen or unit.coverage < 0.3 or unit.hit.chunk.doc_id != lead.hit.chunk.doc_id:
-                continue
-            fills = [f for f in facets if _facet_ok(f, unit, question)]
-            covers = missing - unit.missing
-            spells = unspelled & unit.spelled
-            if fills or covers or spells:
-                chosen.append(unit)
-                facets = [f for f in facets if f not in fills]
-                missing -= covers
-                unspelled -= spells
-        soft_missing = missing & set(question.soft)
-        if facets or missing - soft_missing or len(soft_missing) > 1:
+def complete(question: Question, chosen: Sequence[Unit], units: Sequence[Unit]) -> list[Unit]:
+    """The engine's sentences, then at most three in all from the lead's document for what the question asks
+    that the lead lacks: a word found nowhere near it, a second fact asked ("quand et combien"), each part of a
+    question in several parts, each place compared ("% décès Orne Normandie France")."""
+    lead = chosen[0]
+    out = list(chosen)
+    missing = set(lead.missing)
+    facets = [f for f in question.facets if not facet_ok(f, lead, question)]
+    unspelled = set(question.terms) - lead.spelled if question.several else set()
+    places = [h for h in question.hard if not h[:1].isdigit()]
+    places_left = set(places) - lead.spelled if len(places) > 1 else set()
+    for unit in units[:15]:
+        if places_left and unit not in out and unit.has_fact and unit.spelled & places_left \
+                and unit.hit.chunk.doc_id == lead.hit.chunk.doc_id and unit.coverage >= 0.45:
+            out.append(unit)
+            places_left -= unit.spelled
+    for unit in units[:15]:
+        if len(out) >= 3 or (not missing and not facets and not unspelled):
+            break
+        if unit in out or not unit.hard_ok or unit.coverage < 0.3 or unit.hit.chunk.doc_id != lead.hit.chunk.doc_id:
             continue
-        return chosen
-    return None
+        fills = [f for f in facets if facet_ok(f, unit, question)]
+        covers = missing - unit.missing
+        spells = unspelled & unit.spelled
+        if fills or covers or spells:
+            out.append(unit)
+            facets = [f for f in facets if f not in fills]
+            missing -= covers
+            unspelled -= spells
+    return out
 
 
 Following = Callable[[Chunk], list[Chunk]]
@@ -159,17 +125,19 @@ Following = Callable[[Chunk], list[Chunk]]
 
 def compose(
     question: Question,
+    chosen: Sequence[Unit],
     units: Sequence[Unit],
     following: Following | None = None,
     lead: tuple[str, str, Hit] | None = None,
 ) -> tuple[str, list[Citation]] | None:
-    """The answer text and its citations, or None when no unit supports an answer. `following` gives the
-    chunks after a chunk, for a list that goes on past the end of the retrieved one; `lead` is the line
-    defining the acronym asked about ("MILDECA : mission [...]"), the corpus sentence it comes from and
-    the hit that holds that sentence."""
-    chosen = select(question, units)
-    if chosen is None:
+    """The answer written around the sentences the engine chose (`chosen`, the best first; `units` are all the
+    retrieved sentences read against the question, best first), with its citations; None when nothing cited is
+    left. `following` gives the chunks after a chunk, for a list that goes on past the end of the retrieved one;
+    `lead` is the line defining the acronym asked about ("MILDECA : mission [...]"), the corpus sentence it comes
+    from and the hit that holds that sentence."""
+    if not chosen:
         return None
+    chosen = complete(question, chosen, units)
     best = chosen[0]
     draft = Draft()
     if lead is not None:

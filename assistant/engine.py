@@ -103,13 +103,17 @@ class Candidate:
     demoted: bool = False  # from a document replaced by a newer version
     score: float = 0.0
     facts: frozenset[str] = field(default_factory=frozenset)
+    # the question read in context (assistant/extract.py): its words in the sentence, its heading, paragraph or
+    # section; every place, year and figure of the question there; a figure counting what is asked
+    rule: float = -2.0  # that reading's score, relative to the best sentence's (0 for the best)
+    coverage: float = 0.0
+    hard_ok: bool = True
+    precise: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Weights:
     """The engine's feature weights and thresholds, set on the dev split of the real corpus."""
-
-    general: bool = True  # answer with this engine when the rule-based reading finds nothing
 
     own: float = 1.0
     similarity: float = 2.0

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.engine import Candidate
 from assistant.glossary import synonyms
 from assistant.question import Question
 from assistant.unit_facts import COUNT_SYNONYMS, counted_nouns, derived, has_fact, names_in, number_words, ordinals_of
@@ -192,3 +193,89 @@ def _names_term(text: str, known: frozenset[str]) -> bool:
         if stems and known and len(stems & known) >= max(1, min(len(known), len(stems)) - 1):
             return True
     return False
+
+
+# The reading's own choice (`select`): a unit must cover this share of the question's (weighted) words to lead,
+# and fact questions need the fact in the unit itself ("combien" needs an amount).
+MIN_COVERAGE = 0.45
+FACT_KINDS = {"montant", "nombre", "date"}
+
+
+def _primary_ok(question: Question, unit: Unit) -> bool:
+    """A unit can lead the answer: places and years right, enough words, the main fact in it."""
+    if not unit.hard_ok or unit.coverage < MIN_COVERAGE:
+        return False
+    if question.kind == "nombre" and question.counted and not unit.counts:
+        return False  # "combien de médecins" is not answered by a number of something else
+    if question.where == "personne" and not unit.has_fact:
+        return False  # "comment s'appelle le directeur" is not answered by "Le directeur général [...]"
+    return not (question.kind in FACT_KINDS and not unit.has_fact)
+
+
+def facet_ok(facet: str, unit: Unit, question: Question) -> bool:
+    if facet == "but":
+        return True  # a purpose is often said without "afin de" or "objectif": preferred, not required
+    if facet == "nombre" and question.counted:
+        return unit.counts  # "nb de participants" is answered by a number of participants
+    return has_fact(unit.text, facet, frozenset(question.terms))
+
+
+def select(question: Question, units: Sequence[Unit]) -> list[Unit] | None:
+    """Units that together answer the question (the lead first), or None: every noun of the question
+    near some selected unit (a verb may be worded otherwise, once), and every fact asked found."""
+    candidates = [u for u in units if u.hard_ok]
+    leads = [u for u in candidates if _primary_ok(question, u)]
+    if question.kind == "nombre" and question.counted:
+        leads.sort(key=lambda u: not u.precise)  # "25 personnes" before "de nombreuses personnes"
+    for lead in leads[:3]:
+        chosen = [lead]
+        missing = set(lead.missing)
+        facets = [f for f in question.facets if not facet_ok(f, lead, question)]
+        # "quelle loi et quelle rentrée": a part the lead only touches through its context gets its own sentence
+        # (a verb too: "supervisé par qui et dans quelles zones")
+        unspelled = set(question.terms) - lead.spelled if question.several else set()
+        # "% décès Orne Normandie France": each place compared gets the sentence that gives its figure
+        places = [h for h in question.hard if not h[:1].isdigit()]
+        places_left = set(places) - lead.spelled if len(places) > 1 else set()
+        if places_left:
+            for unit in units[:15]:
+                if unit not in chosen and unit.has_fact and unit.spelled & places_left \
+                        and unit.hit.chunk.doc_id == lead.hit.chunk.doc_id and unit.coverage >= 0.45:
+                    chosen.append(unit)
+                    places_left -= unit.spelled
+        for unit in candidates[:15]:
+            if len(chosen) >= 3 or (not missing and not facets and not unspelled):
+                break
+            if unit in chosen or unit.coverage < 0.3 or unit.hit.chunk.doc_id != lead.hit.chunk.doc_id:
+                continue
+            fills = [f for f in facets if facet_ok(f, unit, question)]
+            covers = missing - unit.missing
+            spells = unspelled & unit.spelled
+            if fills or covers or spells:
+                chosen.append(unit)
+                facets = [f for f in facets if f not in fills]
+                missing -= covers
+                unspelled -= spells
+        soft_missing = missing & set(question.soft)
+        if facets or missing - soft_missing or len(soft_missing) > 1:
+            continue
+        return chosen
+    return None
+
+
+
+def annotate(found: Sequence[Candidate], units: Sequence[Unit]) -> None:
+    """Gives each engine candidate the reading of the same sentence in context (`units`, best first, from
+    `score_units`): the learned scorer weighs it beside the engine's own features."""
+    if not units:
+        return
+    best = units[0].score
+    by_place = {(u.hit.chunk.id, u.text): u for u in reversed(units)}  # the best unit of a repeated text wins
+    for candidate in found:
+        unit = by_place.get((candidate.hit.chunk.id, candidate.text))
+        if unit is None:
+            continue
+        candidate.rule = max(-2.0, unit.score - best)
+        candidate.coverage = unit.coverage
+        candidate.hard_ok = unit.hard_ok
+        candidate.precise = unit.precise

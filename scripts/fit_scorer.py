@@ -9,8 +9,8 @@ Then, without asking again:
   answers, against a trap; answerable questions whose best sentence is wrong weigh nothing, both choices
   being wrong for them);
 - 5-fold cross-validation grouped by document reports dev accuracy for the hand weights and the learned
-  scorer, each alone and after the rule-based reader; the thresholds kept are the best for the service's
-  flow (the rule-based reader first);
+  scorer, each alone and after the reading in context (which answers first in the service); the thresholds
+  kept are the best for the service's flow;
 - the final model, fitted on all of dev, is written as JSON for assistant/scorer.py.
 
     ARS_DATA_DIR=/tmp/ars-eval .venv/bin/python scripts/fit_scorer.py [--write]
@@ -21,15 +21,13 @@ Then, without asking again:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import pickle
 import random
 from pathlib import Path
 
 import numpy as np
+from fit_cases import DEV, ROOT, Case, load_cases, questions_digest  # scripts/ is on the path of a script run from it
 from sklearn.linear_model import LogisticRegression
-from tune_engine import Case, collect  # scripts/ is on the path of a script run from it
 
 from assistant.engine import Weights, answering, choose, rank
 from assistant.scorer import (
@@ -43,8 +41,6 @@ from assistant.scorer import (
 )
 from eval.metrics import missing_facts
 
-ROOT = Path(__file__).resolve().parents[1]
-DEV = (ROOT / "eval" / "real" / "dev" / "questions.jsonl", ROOT / "eval" / "real" / "dev-etendu" / "questions.jsonl")
 SEED = 26
 FOLDS = 5
 SECOND_WITHIN = (1.0, 2.0, 3.0, 5.0)
@@ -147,21 +143,6 @@ def cross_validate(cases: list[Case]) -> dict[str, dict[str, float]]:
     return results
 
 
-def questions_digest(questions: list[Path]) -> str:
-    return hashlib.sha256(b"".join(path.read_bytes() for path in questions)).hexdigest()
-
-
-def load_cases(questions: list[Path], cache: Path) -> list[Case]:
-    """Every question asked once (slow: the whole dev split), or the cache of the last run on the same questions."""
-    digest = questions_digest(questions)
-    cached = pickle.loads(cache.read_bytes()) if cache.is_file() else None
-    if cached is not None and cached[0] == digest:
-        return cached[1]
-    cases = collect(questions)
-    cache.write_bytes(pickle.dumps((digest, cases)))
-    return cases
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=Path, nargs="+", default=list(DEV))
@@ -173,7 +154,7 @@ def main() -> None:
     for name, figures in sorted(results.items(), key=lambda kv: -kv[1]["overall"]):
         print(f"{name:32} {figures}")
     if args.write:
-        # chosen as the service answers: the rule-based reader first, this engine when it finds nothing
+        # chosen as the service answers: the reading in context first, this engine when it finds nothing
         served = max((k for k in results if k.startswith("rules+learned ")), key=lambda k: results[k]["overall"])
         best = served.removeprefix("rules+")
         second, above = (float(part.split("=")[1]) for part in best.split()[1:])
@@ -188,7 +169,7 @@ def main() -> None:
                           "seed": SEED, "cases": len(cases)},
             "cross_validation": {"folds": FOLDS, "grouped_by": "document", "hand": results["hand"],
                                  "rules+hand": results["rules+hand"], "learned": results[best],
-                                 "rules+learned": results["rules+" + best]},
+                                 "rules+learned": results[served]},
         }, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"written {SCORER_FILE} ({best})")
 

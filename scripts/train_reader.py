@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from fit_scorer import DEV, fit, folds, load_cases, questions_digest, right  # scripts/ is on the path
+from fit_cases import DEV, load_cases, questions_digest  # scripts/ is on the path
+from fit_scorer import fit, folds, right
 from torch import nn
 from torch.nn import functional as F
 
