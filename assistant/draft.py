@@ -98,7 +98,7 @@ class Sentence:
 
 
 @dataclass(slots=True)
-class Draft:
+class ModelDraft:
     """A generated text read back: markers renumbered, sentences with the passages they cite."""
 
     text: str  # as shown: markers renumbered from 1, numbers without a passage removed
@@ -124,7 +124,7 @@ def _numbers(marker: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", marker)]
 
 
-def read_draft(raw: str, n_passages: int) -> Draft:
+def read_draft(raw: str, n_passages: int) -> ModelDraft:
     """Renumber the citation markers of a generated text and split it into cited sentences."""
     order: list[int] = []
     dropped: list[int] = []
@@ -159,7 +159,7 @@ def read_draft(raw: str, n_passages: int) -> Draft:
         _add_text(sentences, tail)
         out.append(shown + tail)
         lines.append([s for s in sentences if s.text.strip()])
-    return Draft("\n".join(out), lines, order, dropped)
+    return ModelDraft("\n".join(out), lines, order, dropped)
 
 
 def _add_text(sentences: list[Sentence], piece: str) -> None:
@@ -168,7 +168,7 @@ def _add_text(sentences: list[Sentence], piece: str) -> None:
     sentences.extend(Sentence(p) for p in parts[1:])
 
 
-def citations_of(draft: Draft, passages: Sequence[Passage]) -> list[Citation]:
+def citations_of(draft: ModelDraft, passages: Sequence[Passage]) -> list[Citation]:
     """One citation per cited passage, numbered by first use, quoting the chunk sentence closest to
     the generated sentences that cite it."""
     citing: dict[int, list[str]] = {}

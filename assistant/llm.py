@@ -20,8 +20,8 @@ from assistant.answer import refusal_text
 from assistant.draft import (
     MARKER_RE,
     OPEN_MARKER_RE,
-    Draft,
     Evidence,
+    ModelDraft,
     Passage,
     citations_of,
     figures_in,
@@ -189,7 +189,7 @@ class ChatAnswerer:
         log.debug("chat model answer: %r", raw)
         yield self._final(raw, question, passages, hits, extractive)
 
-    def _partial(self, raw: str, n_passages: int, evidence: Evidence) -> tuple[Draft, Figure | None]:
+    def _partial(self, raw: str, n_passages: int, evidence: Evidence) -> tuple[ModelDraft, Figure | None]:
         """The text that can be shown so far, or the first finished number that no passage holds."""
         text = OPEN_MARKER_RE.sub("", visible(raw))
         markers = [m.span() for m in MARKER_RE.finditer(text)]
