@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.extract import Unit, facet_ok
+from assistant.extract import Unit, complete
 from assistant.models import REFUSAL, RELATED_HEADING, Citation, Closest
 from assistant.question import Question
 from assistant.unit_facts import counted_nouns, money_segments
@@ -88,38 +88,6 @@ def citation_for(n: int, hit: Hit, excerpt: str) -> Citation:
     )
 
 
-def complete(question: Question, chosen: Sequence[Unit], units: Sequence[Unit]) -> list[Unit]:
-    """The engine's sentences, then at most three in all from the lead's document for what the question asks
-    that the lead lacks: a word found nowhere near it, a second fact asked ("quand et combien"), each part of a
-    question in several parts, each place compared ("% décès Orne Normandie France")."""
-    lead = chosen[0]
-    out = list(chosen)
-    missing = set(lead.missing)
-    facets = [f for f in question.facets if not facet_ok(f, lead, question)]
-    unspelled = set(question.terms) - lead.spelled if question.several else set()
-    places = [h for h in question.hard if not h[:1].isdigit()]
-    places_left = set(places) - lead.spelled if len(places) > 1 else set()
-    for unit in units[:15]:
-        if places_left and unit not in out and unit.has_fact and unit.spelled & places_left \
-                and unit.hit.chunk.doc_id == lead.hit.chunk.doc_id and unit.coverage >= 0.45:
-            out.append(unit)
-            places_left -= unit.spelled
-    for unit in units[:15]:
-        if len(out) >= 3 or (not missing and not facets and not unspelled):
-            break
-        if unit in out or not unit.hard_ok or unit.coverage < 0.3 or unit.hit.chunk.doc_id != lead.hit.chunk.doc_id:
-            continue
-        fills = [f for f in facets if facet_ok(f, unit, question)]
-        covers = missing - unit.missing
-        spells = unspelled & unit.spelled
-        if fills or covers or spells:
-            out.append(unit)
-            facets = [f for f in facets if f not in fills]
-            missing -= covers
-            unspelled -= spells
-    return out
-
-
 Following = Callable[[Chunk], list[Chunk]]
 
 
@@ -137,7 +105,7 @@ def compose(
     from and the hit that holds that sentence."""
     if not chosen:
         return None
-    chosen = complete(question, chosen, units)
+    chosen = complete(question, chosen, units)[0]  # what the question asks that the lead lacks
     best = chosen[0]
     draft = Draft()
     if lead is not None:

@@ -223,44 +223,54 @@ def facet_ok(facet: str, unit: Unit, question: Question) -> bool:
 def select(question: Question, units: Sequence[Unit]) -> list[Unit] | None:
     """Units that together answer the question (the lead first), or None: every noun of the question
     near some selected unit (a verb may be worded otherwise, once), and every fact asked found."""
-    candidates = [u for u in units if u.hard_ok]
-    leads = [u for u in candidates if _primary_ok(question, u)]
+    leads = [u for u in units if u.hard_ok and _primary_ok(question, u)]
     if question.kind == "nombre" and question.counted:
         leads.sort(key=lambda u: not u.precise)  # "25 personnes" before "de nombreuses personnes"
     for lead in leads[:3]:
-        chosen = [lead]
-        missing = set(lead.missing)
-        facets = [f for f in question.facets if not facet_ok(f, lead, question)]
-        # "quelle loi et quelle rentrée": a part the lead only touches through its context gets its own sentence
-        # (a verb too: "supervisé par qui et dans quelles zones")
-        unspelled = set(question.terms) - lead.spelled if question.several else set()
-        # "% décès Orne Normandie France": each place compared gets the sentence that gives its figure
-        places = [h for h in question.hard if not h[:1].isdigit()]
-        places_left = set(places) - lead.spelled if len(places) > 1 else set()
-        if places_left:
-            for unit in units[:15]:
-                if unit not in chosen and unit.has_fact and unit.spelled & places_left \
-                        and unit.hit.chunk.doc_id == lead.hit.chunk.doc_id and unit.coverage >= 0.45:
-                    chosen.append(unit)
-                    places_left -= unit.spelled
-        for unit in candidates[:15]:
-            if len(chosen) >= 3 or (not missing and not facets and not unspelled):
-                break
-            if unit in chosen or unit.coverage < 0.3 or unit.hit.chunk.doc_id != lead.hit.chunk.doc_id:
-                continue
-            fills = [f for f in facets if facet_ok(f, unit, question)]
-            covers = missing - unit.missing
-            spells = unspelled & unit.spelled
-            if fills or covers or spells:
-                chosen.append(unit)
-                facets = [f for f in facets if f not in fills]
-                missing -= covers
-                unspelled -= spells
+        chosen, facets, missing = complete(question, [lead], units)
         soft_missing = missing & set(question.soft)
         if facets or missing - soft_missing or len(soft_missing) > 1:
             continue
         return chosen
     return None
+
+
+def complete(
+    question: Question, chosen: Sequence[Unit], units: Sequence[Unit]
+) -> tuple[list[Unit], list[str], set[str]]:
+    """The chosen units, then at most three in all from the lead's document for what the question asks that the
+    lead lacks: a word found nowhere near it, a second fact asked ("quand et combien"), each part of a question
+    in several parts, each place compared. Also returns the facts and words still missing."""
+    lead = chosen[0]
+    out = list(chosen)
+    missing = set(lead.missing)
+    facets = [f for f in question.facets if not facet_ok(f, lead, question)]
+    # "quelle loi et quelle rentrée": a part the lead only touches through its context gets its own sentence
+    # (a verb too: "supervisé par qui et dans quelles zones")
+    unspelled = set(question.terms) - lead.spelled if question.several else set()
+    # "% décès Orne Normandie France": each place compared gets the sentence that gives its figure
+    places = [h for h in question.hard if not h[:1].isdigit()]
+    places_left = set(places) - lead.spelled if len(places) > 1 else set()
+    if places_left:
+        for unit in units[:15]:
+            if unit not in out and unit.has_fact and unit.spelled & places_left \
+                    and unit.hit.chunk.doc_id == lead.hit.chunk.doc_id and unit.coverage >= 0.45:
+                out.append(unit)
+                places_left -= unit.spelled
+    for unit in [u for u in units if u.hard_ok][:15]:
+        if len(out) >= 3 or (not missing and not facets and not unspelled):
+            break
+        if unit in out or unit.coverage < 0.3 or unit.hit.chunk.doc_id != lead.hit.chunk.doc_id:
+            continue
+        fills = [f for f in facets if facet_ok(f, unit, question)]
+        covers = missing - unit.missing
+        spells = unspelled & unit.spelled
+        if fills or covers or spells:
+            out.append(unit)
+            facets = [f for f in facets if f not in fills]
+            missing -= covers
+            unspelled -= spells
+    return out, facets, missing
 
 
 
