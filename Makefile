@@ -97,7 +97,7 @@ test: install-dev system-deps lint
 # The loop while working: no process, no browser, nothing slow (markers in pyproject.toml); index tests on a fake
 # embedding model (tests/fake_embeddings.py). Under a minute on two cores.
 test-fast: install-fast
-	$(BIN)/python -m pytest -m "not integration and not slow and not browser"
+	$(BIN)/python -m pytest -m "not integration and not slow and not browser" -n auto
 
 corpus: install-dev
 	$(BIN)/python scripts/render_corpus.py

@@ -48,8 +48,8 @@ class Settings(BaseSettings):
         2048,
         ge=0,
         description="Mémoire maximale du processus qui lit, découpe et décrit un fichier à l'ingestion, et qui relit "
-        "un document non PDF pour la visionneuse (Mo, espace d'adressage) ; au-delà, le fichier est ignoré avec sa "
-        "raison et le lot continue. 0 : pas de limite.",
+        "un document non PDF pour la visionneuse (Mo d'espace d'adressage en plus de ce qu'il occupe au départ) ; "
+        "au-delà, le fichier est ignoré avec sa raison et le lot continue. 0 : pas de limite.",
     )
     parse_max_chars: int = Field(
         10_000_000,

@@ -10,7 +10,8 @@ it sees the environment the fork server started with. OCR pages have their own l
 (`OcrOptions.timeout`): each scanned page read extends the deadline by that limit. Log records of the
 child are shown by the caller's logging, at its levels.
 
-A child may also be given a memory limit (`memory_mb`): its address space (RLIMIT_AS, inherited by
+A child may also be given a memory limit (`memory_mb`): the address space it may map beyond what it holds
+when it starts (RLIMIT_AS, inherited by
 the Tesseract it starts) is capped, so that a file that expands in memory fails with MemoryError in the
 child (or the child dies) instead of taking the machine's memory.
 
@@ -240,16 +241,27 @@ def _read_in_child(
 
 
 def _limit_memory(memory_mb: int) -> None:
-    """Cap this process's address space (and its children's: Tesseract) at `memory_mb`.
+    """Let this process (and its children: Tesseract) map at most `memory_mb` more than it holds now.
 
-    RLIMIT_AS rather than RLIMIT_DATA: it also counts the memory a C library maps (PDFium, lxml). The fork
-    server's preloaded libraries take a few hundred MB of address space, counted too.
+    RLIMIT_AS rather than RLIMIT_DATA: it also counts the memory a C library maps (PDFium, lxml). The cap is
+    over what the forked child already holds (the fork server's preloaded libraries, a few hundred MB of
+    address space): an absolute cap below that would fail the first allocation of any file, however small,
+    depending on how much the fork server happened to hold.
     """
-    limit = memory_mb * 1024 * 1024
+    limit = _address_space() + memory_mb * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _address_space() -> int:
+    """Bytes of address space this process maps now (0 where /proc is absent: the cap is then absolute)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * resource.getpagesize()
 
 
 class _Forward(logging.Handler):

@@ -73,7 +73,7 @@ def test_a_page_too_slow_to_read_gives_the_viewers_message_at_the_limit_while_th
     ("name", "content", "limits", "reason"),
     [
         (SLOW, hostile_files.slow_html(60_000), Limits(1, 0, 0), "lecture interrompue après 1 s"),
-        ("long.txt", ("Plan crack\n\n" + NOTE * 20_000).encode(), Limits(60, 50, 0),
+        ("long.txt", ("Plan crack\n\n" + NOTE * 500_000).encode(), Limits(60, 50, 0),  # 42 MB, read+decoded
          "fichier trop gros à lire en mémoire (plus de 50 Mo)"),
         ("note.txt", NOTE.encode(), Limits(60, 0, 20), "texte trop long"),
     ],
