@@ -7,6 +7,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from ingest.models import Block
+
 LIGATURES = {
     "\ufb00": "ff",
     "\ufb01": "fi",
@@ -126,3 +128,33 @@ def _keep_hyphen(left_text: str, right_text: str, vocab: set[str]) -> bool:
     if f"{head}{tail}" in vocab:
         return False
     return head in COMPOUND_PREFIXES
+
+
+class BlockBuilder:
+    """A page's blocks as a reader finds them line by line: lines gather into the open block (`kind`, `level`)
+    until `start` closes it, joined as prose (hyphenation and wrapped lines undone, with `vocab`)."""
+
+    def __init__(self, page: int, vocab: set[str], kind: str = "paragraph") -> None:
+        self.page, self.vocab = page, vocab
+        self.kind, self.level = kind, 0
+        self.blocks: list[Block] = []
+        self._lines: list[str] = []
+
+    def add(self, line: str) -> None:
+        self._lines.append(line)
+
+    def start(self, kind: str, level: int = 0) -> None:
+        """Close the open block and open one of `kind`."""
+        self.close()
+        self.kind, self.level = kind, level
+
+    def append(self, block: Block) -> None:
+        """A block read whole (a table row, a marked heading), after the open one."""
+        self.close()
+        self.blocks.append(block)
+
+    def close(self) -> None:
+        text = squash(join_lines(self._lines, self.vocab))
+        if text:
+            self.blocks.append(Block(kind=self.kind, text=text, page=self.page, level=self.level))
+        self._lines = []

@@ -6,7 +6,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from ingest.clean import bullet_text, join_lines, squash
+from ingest.clean import BlockBuilder, bullet_text, squash
 from ingest.models import Block
 from ingest.tables import Cell, TableSpan, find_tables, row_texts
 
@@ -51,54 +51,41 @@ def page_blocks(lines: list[Line], page: int, vocab: set[str]) -> list[Block]:
     body_size = _body_size(lines)
     gap = _line_gap(lines, body_size)
     tables = {span.start: span for span in find_tables([line.cells for line in lines])}
-    blocks: list[Block] = []
-    kind, level = "", 0  # the block being built
-    buffer: list[str] = []
+    built = BlockBuilder(page, vocab, kind="")  # the block being built
     previous: Line | None = None
-
-    def flush() -> None:
-        nonlocal buffer
-        text = squash(join_lines(buffer, vocab))
-        if text:
-            blocks.append(Block(kind=kind, text=text, page=page, level=level))
-        buffer = []
-
     index = 0
     while index < len(lines):
         table: TableSpan | None = tables.get(index)
         if table is not None:
-            flush()
-            blocks.extend(Block("row", text, page, 0) for text in row_texts(table.rows))
-            kind, previous, index = "", None, table.end
+            for text in row_texts(table.rows):
+                built.append(Block("row", text, page, 0))
+            built.kind, previous, index = "", None, table.end
             continue
         line = lines[index]
         index += 1
-        heading_level = _heading_level(line, body_size) or _heading_tail(previous, line, kind, level, gap)
+        heading_level = _heading_level(line, body_size) or _heading_tail(previous, line, built.kind, built.level, gap)
         item = bullet_text(line.text)
         if heading_level:
-            same_heading = kind == "heading" and previous is not None and _close(previous, line, gap, 1.8)
-            if not same_heading or level != heading_level:
-                flush()
-                kind, level = "heading", heading_level
-            buffer.append(line.text)
+            same_heading = built.kind == "heading" and previous is not None and _close(previous, line, gap, 1.8)
+            if not same_heading or built.level != heading_level:
+                built.start("heading", heading_level)
+            built.add(line.text)
         elif item is not None:
-            flush()
-            kind, level = "item", 0
-            buffer.append(item)
+            built.start("item")
+            built.add(item)
         else:
             continues = (
-                kind in ("paragraph", "item")
+                built.kind in ("paragraph", "item")
                 and previous is not None
                 and not line.opens_paragraph
                 and _close(previous, line, gap)
             )
             if not continues:
-                flush()
-                kind, level = "paragraph", 0
-            buffer.append(line.text)
+                built.start("paragraph")
+            built.add(line.text)
         previous = line
-    flush()
-    return blocks
+    built.close()
+    return built.blocks
 
 
 def _heading_tail(previous: Line | None, line: Line, kind: str, level: int, gap: float) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.archive import open_checked
-from ingest.clean import bullet_text, join_lines, normalize_text, squash, vocabulary
+from ingest.clean import BlockBuilder, bullet_text, normalize_text, squash, vocabulary
 from ingest.errors import SkipFile
 from ingest.models import Block
 from ingest.tables import row_texts
@@ -66,36 +66,23 @@ def short_title(text: str, limit: int = TITLE_CHARS) -> str:
 
 
 def _text_blocks(lines: list[str], page: int, vocab: set[str]) -> list[Block]:
-    blocks: list[Block] = []
-    kind, level = "paragraph", 0
-    buffer: list[str] = []
-
-    def flush() -> None:
-        nonlocal buffer
-        text = squash(join_lines(buffer, vocab))
-        if text:
-            blocks.append(Block(kind=kind, text=text, page=page, level=level))
-        buffer = []
-
+    built = BlockBuilder(page, vocab)
     for line in lines:
         stripped = line.strip()
         heading = MD_HEADING_RE.match(stripped)
         item = bullet_text(stripped)
         if not stripped:
-            flush()
-            kind, level = "paragraph", 0
+            built.start("paragraph")
         elif heading:
-            flush()
-            blocks.append(Block("heading", squash(heading.group(2)), page, len(heading.group(1))))
-            kind, level = "paragraph", 0
+            built.append(Block("heading", squash(heading.group(2)), page, len(heading.group(1))))
+            built.kind, built.level = "paragraph", 0
         elif item is not None:
-            flush()
-            kind, level = "item", 0
-            buffer.append(item)
+            built.start("item")
+            built.add(item)
         else:
-            buffer.append(stripped)
-    flush()
-    return blocks
+            built.add(stripped)
+    built.close()
+    return built.blocks
 
 
 def read_docx(path: Path) -> tuple[str, int, list[Block]]:
