@@ -19,6 +19,7 @@ from index.models import Hit, TermFrequencies
 from lang.dates import years_of
 from lang.dictionary import is_common_word
 from lang.kinds import kinds_of
+from lang.sentences import refers_back
 from lang.tokens import tokens
 from lang.words import fold_accents
 
@@ -57,13 +58,6 @@ ASKING_WORDS = frozenset(tokens(
     "exactement svp stp merci bonjour kesako numero telephone tel lien site adresse but objectif sert servir "
     "vise enjeu dates annee jour lieu endroit ville commune"
 ))
-# How staff shorten words; read before the question is analysed (general chat abbreviations).
-SHORTHAND = {"c": "c'est", "cest": "c'est", "qd": "quand", "pr": "pour", "ds": "dans", "nb": "nombre",
-             "nbre": "nombre", "nbr": "nombre", "tt": "tout", "bcp": "beaucoup", "koi": "quoi", "kel": "quel",
-             "kelle": "quelle", "qqn": "quelqu'un", "tel": "téléphone", "num": "numéro", "cb": "combien",
-             "cmb": "combien", "st": "saint", "ste": "sainte", "ya": "il y a"}
-_SHORTHAND_RE = re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, SHORTHAND)) + r")(?![\w'’])", re.I)
-_PRONOUN_START = re.compile(r"^(?:Elle|Il|Elles|Ils|Celle-ci|Celui-ci|Ceux-ci|Celles-ci|Cette|Ce|Ces|Cela)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +120,6 @@ class Weights:
     second_within: float = 0.5
 
 
-def shorthand(text: str) -> str:
-    return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
-
-
 def answer_kind(text: str) -> str:
     plain = " " + re.sub(r"[^a-z0-9€% ]+", " ", fold_accents(text.lower().replace("’", "'"))) + " "
     return next((kind for kind, pattern in ANSWER_TYPES if pattern.search(plain)), "general")
@@ -141,8 +131,8 @@ _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 def read_question(text: str, frequencies: TermFrequencies) -> Ask:
     """The question's answer type, words and possible constraints; words found nowhere in the corpus but
-    one typo away from a corpus word are read as that word."""
-    text = shorthand(text)
+    one typo away from a corpus word are read as that word. `text` is the question as `question.analyse` wrote
+    it out (abbreviations, numeric dates, amounts)."""
     kind = answer_kind(text)
     vocabulary: list[str] | None = None
     terms: list[str] = []
@@ -209,13 +199,18 @@ def constraints_of(
 Vectors = Callable[[Sequence[str]], dict[str, np.ndarray]]
 
 
-def idf(frequencies: TermFrequencies) -> Callable[[str], float]:
+def idf(frequencies: TermFrequencies, absent_share: float = 0.01) -> Callable[[str], float]:
+    """Smoothed IDF: a word found everywhere ("santé") counts less than "crack".
+
+    A word found nowhere weighs as a word found in `absent_share` of the passages. The engine's default (one
+    passage in a hundred, as an ordinary word): an answer lacking "piscine" or "bosse" covers less of the question
+    without that word alone deciding a refusal. The reading in context passes 0: such a word weighs the most, so
+    a question about something absent is refused.
+    """
     n = max(1, frequencies.total)
 
     def weight(term: str) -> float:
-        # a word found nowhere ("piscine", "bosse") weighs as an ordinary word (one passage in a hundred): an
-        # answer lacking it covers less of the question, without that word alone deciding a refusal
-        df = frequencies.get(term, 0) or 0.01 * n
+        df = frequencies.get(term, 0) or absent_share * n
         return math.log(1 + (n + 1) / (df + 0.5))
 
     return weight
@@ -345,7 +340,7 @@ def choose(ask: Ask, ranked: Sequence[Candidate], weights: Weights) -> list[Cand
         chosen.extend(sorted(items, key=lambda c: c.index)[:8])
         return chosen
     previous = next((c for c in siblings if c.index == best.index - 1), None)
-    if previous is not None and _PRONOUN_START.match(best.text):
+    if previous is not None and refers_back(best.text, demonstratives=True):
         return [previous, best]  # "Elle se décline..." reads with the sentence that names "elle"
     second = next(
         (c for c in siblings if c.score >= best.score - weights.second_within or (not best.fact and c.fact)),

@@ -12,13 +12,12 @@ from assistant.question import Question
 from assistant.unit_facts import COUNT_SYNONYMS, counted_nouns, derived, has_fact, names_in, number_words, ordinals_of
 from assistant.units import heading_lines, paragraph_units
 from index.models import Hit
-from lang.sentences import split_sentences
+from lang.sentences import refers_back, split_sentences
 from lang.tokens import tokens
 
 Weights = Callable[[str], float]
 SYNONYMS = synonyms()
 # A sentence opening with a pronoun continues the one before: "Elle se décline dans une feuille de route".
-ANAPHORA_RE = re.compile(r"^(?:Elle|Il|Elles|Ils|Celle-ci|Celui-ci|Ceux-ci|Celles-ci|Ce dernier|Cette dernière)\b")
 
 
 DEFINING_RE = re.compile(
@@ -77,7 +76,7 @@ def score_units(
         section_tokens = siblings[(hit.chunk.doc_id, hit.chunk.section)]
         previous = ("", "")  # (sentence, paragraph) just before the unit
         for text, kind, paragraph in paragraph_units(hit):
-            before = previous[0] if previous[1] == paragraph and ANAPHORA_RE.match(text) else ""
+            before = previous[0] if previous[1] == paragraph and refers_back(text) else ""
             previous = (text, paragraph)
             own = set(tokens(text)) | number_words(text)
             # "Elle se décline..." is about what the sentence before names

@@ -116,6 +116,7 @@ ABBREVIATIONS = {
     "med": "médecine", "mail": "mél", "email": "mél", "courriel": "mél", "mg": "médecine générale",
     "gé": "générale", "gen": "générale", "cb": "combien", "cbn": "combien", "cmb": "combien",
     "epidemio": "épidémiologique", "épidémio": "épidémiologique", "psy": "psychiatrie", "ttes": "toutes",
+    "tel": "téléphone", "num": "numéro", "ya": "il y a",
 }
 _ABBREVIATION_RE = re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w'’])", re.I)
 

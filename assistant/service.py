@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import logging
-import math
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -87,16 +86,7 @@ class Assistant:
         return self._alternates_of[1]
 
     def weight_function(self) -> Callable[[str], float]:
-        frequencies = self.index.document_frequencies()
-        n = max(1, frequencies.total)
-
-        def weight(term: str) -> float:
-            # Smoothed IDF: a word found everywhere ("santé") counts less than "crack"; a word found
-            # nowhere weighs the most, so a question about something absent is refused.
-            df = frequencies.get(term, 0)
-            return math.log(1 + (n + 1) / (df + 0.5))
-
-        return weight
+        return idf(self.index.document_frequencies(), absent_share=0.0)
 
     def rewrite(self, question: str, history: Sequence[str]) -> str:
         """A follow-up ("et pour les jeunes ?") completed with the previous question, for retrieval."""

@@ -67,3 +67,17 @@ def block_sentences(text: str) -> list[str]:
 
 # A generated answer's sentences (the chat model's text, one sentence after each . ! ? …).
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+")
+
+
+# A sentence that opens on a pronoun reads with the sentence before it, which names what the pronoun stands for:
+# personal pronouns ("Elle se décline…", "Ce dernier…") always; demonstratives ("Ce dispositif…", "Cela…") where
+# the caller reads sentences alone (the answer engine), not where it reads them in their paragraph.
+_PERSONAL_START_RE = re.compile(
+    r"^(?:Elle|Il|Elles|Ils|Celle-ci|Celui-ci|Ceux-ci|Celles-ci|Ce dernier|Cette dernière)\b"
+)
+_DEMONSTRATIVE_START_RE = re.compile(r"^(?:Cette|Ce|Ces|Cela)\b")
+
+
+def refers_back(sentence: str, demonstratives: bool = False) -> bool:
+    """True when the sentence opens on a pronoun (and, if asked, a demonstrative) standing for an earlier one."""
+    return bool(_PERSONAL_START_RE.match(sentence) or (demonstratives and _DEMONSTRATIVE_START_RE.match(sentence)))

@@ -14,6 +14,7 @@ model. torch is a dev tool; the run time (assistant/reader.py) reads the weights
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import time
@@ -23,13 +24,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from fit_cases import DEV, load_cases, questions_digest  # scripts/ is on the path
-from fit_scorer import fit, folds, right
+from fit_scorer import fit, folds, right, score_flow
 from torch import nn
 from torch.nn import functional as F
 
 from assistant.e5file import bundled
 from assistant.engine import answering
-from assistant.reader import MATRICES, READER_FILE, VECTORS, Encoder, Window, padded, pair_ids
+from assistant.reader import MATRICES, READER_FILE, VECTORS, Encoder, Reader, Window, padded, pair_ids
 from assistant.scorer import LearnedScorer, pick
 from eval.metrics import missing_facts
 
@@ -258,6 +259,8 @@ def main() -> None:
     parser.add_argument("--max-items", type=int, default=0, help="train on this many questions at most (0: all)")
     parser.add_argument("--threads", type=int, default=2, help="1 is faster on a machine busy with other work")
     parser.add_argument("--write", action="store_true", help=f"write the weights to {READER_FILE}")
+    parser.add_argument("--measure", type=Path, nargs="+", default=[],
+                        help="no training: the served flow on the held-out fold with each of these weight files")
     args = parser.parse_args()
     torch.manual_seed(SEED)
     torch.set_num_threads(args.threads)
@@ -271,13 +274,18 @@ def main() -> None:
     train_cases = [c for i, c in enumerate(cases) if i not in held]
     held_cases = [c for i, c in enumerate(cases) if i in held]
     scorer = fit(train_cases, 5.0, 0.5)
+    if args.measure:
+        measure(held_cases, scorer, args.measure)
+        return
     items = pools(train_cases, scorer, window, args.pool)
     if args.max_items:
         random.Random(SEED).shuffle(items)
         items = items[: args.max_items]
     held_items = pools(held_cases, scorer, window, args.pool)
     start = time.monotonic()
-    key = Path(f"/tmp/ars-reader-lower-{args.first}-{args.pool}-{args.max_items}-{window.question}-{window.total}.pt")
+    # the key is the sequences themselves: pools change whenever the scorer or the cache does
+    digest = hashlib.sha256(json.dumps([i.sequences for i in items + held_items]).encode()).hexdigest()[:16]
+    key = Path(f"/tmp/ars-reader-lower-{args.first}-{digest}.pt")
     if key.is_file():
         for item, lower in zip(items + held_items, torch.load(key), strict=True):
             item.lower = lower
@@ -298,6 +306,20 @@ def main() -> None:
         print(json.dumps(report(held_cases, held_items, logits(model, held_items), scorer, none, blend), indent=1))
     if args.write:
         write(model, args, questions, len(cases), seconds, blend)
+
+
+def measure(cases: list, scorer: LearnedScorer, files: list[Path]) -> None:
+    """The served choice (assistant/scorer.pick: the scorer decides, the reader re-ranks its pool) on held-out
+    questions, with no reader and with each weight file: compares readers trained on other pools or settings."""
+    for path in [None, *files]:
+        reader = Reader(path) if path is not None else None
+        texts, firsts = [], []
+        for case in cases:
+            chosen = pick(case.ask, case.found, scorer, reader)
+            texts.append("\n".join(c.text for c in chosen) if chosen else None)
+            firsts.append(chosen[0].text if chosen else None)
+        print(path or "scorer alone", json.dumps(score_flow(cases, texts)), "first sentence only:",
+              json.dumps(score_flow(cases, firsts)), flush=True)
 
 
 def write(model: Upper, args: argparse.Namespace, questions: list[Path], cases: int, seconds: float,
