@@ -1,4 +1,5 @@
-"""Ingest orchestration for the CLI and the UI: files -> documents -> chunks -> storage, with a summary.
+"""Ingest orchestration for the CLI and the UI: files -> documents -> chunks -> storage, with a summary (progress
+is shown by the caller, ui/progress.py, from the steps it is told of).
 
 The encoder is by far the slowest step, so the rest is arranged around it: files are read, cleaned,
 chunked and described (each in a child process with time and memory limits, see ingest/worker.py and
@@ -18,8 +19,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from rich.progress import Progress
 
 from assistant import prepare
 from assistant.factory import open_index
@@ -48,6 +47,8 @@ class Step:
     source: str  # the file's name as cited
     done: int = 0  # ocr: scanned pages of the file read before this one
     total: int = 0  # ocr: scanned pages of the file; encode and write: passages
+    file: int = 0  # read and ocr: the file's number in the batch (from 1)
+    files: int = 0  # read and ocr: files in the batch
 
 
 OnStep = Callable[[Step], None]
@@ -255,7 +256,7 @@ def _parsed(
     """The files read, cleaned, chunked and described (in the reading child) in a thread, in order."""
 
     def produce() -> Iterator[_Parsed]:
-        for path, result in _with_progress(files, known, ocr, settings, stages, on_step):
+        for path, result in _prepared(files, known, ocr, settings, stages, on_step):
             if isinstance(result, prepare.Prepared):
                 yield _Parsed(path, result.document, list(result.chunks), result.fiche)
             else:
@@ -264,7 +265,7 @@ def _parsed(
     return _ReadAhead(produce)
 
 
-def _with_progress(
+def _prepared(
     files: list[Path],
     known: set[str],
     ocr: OcrOptions,
@@ -272,41 +273,33 @@ def _with_progress(
     stages: dict[str, float] | None = None,
     on_step: OnStep | None = None,
 ) -> Iterator[tuple[Path, prepare.Prepared | Skipped | None]]:
-    """Prepare files one by one with a progress bar on long batches; None for a file already indexed.
+    """Prepare files one by one; None for a file already indexed. A display (ui/progress.py) hears of each
+    file read and each scanned page read by OCR through `on_step`.
 
     Each file is read, chunked and described in a child process stopped after ARS_PARSE_TIMEOUT seconds
     (OCR pages aside; 0: no limit, in this process) and limited to ARS_PARSE_MEMORY_MB.
-
-    OCR pages show in the same bar, one by one; a scan shows the bar even in a short batch, since OCR is slow.
     """
     reader = prepare.reader(settings.chunk_size, settings.chunk_overlap, settings.parse_max_chars)
-    with Progress(transient=True, disable=len(files) < 5) as progress:
-        task = progress.add_task("Lecture des documents", total=len(files))
-        for path in files:
-            progress.update(task, description=f"Lecture de {cited_name(path.name)}")
+    for number, path in enumerate(files, start=1):
+        name = cited_name(path.name)
 
-            def on_ocr_page(page: int, done: int, total: int, name: str = cited_name(path.name)) -> None:
-                if progress.disable and progress.console.is_terminal:
-                    progress.disable = False
-                    progress.start()
-                progress.update(task, description=f"OCR de {name} : page {page} ({done + 1}/{total})")
-                if on_step is not None:
-                    on_step(Step("ocr", name, done, total))
+        def on_ocr_page(page: int, done: int, total: int, name: str = name, number: int = number) -> None:
+            if on_step is not None:
+                on_step(Step("ocr", name, done, total, file=number, files=len(files)))
 
-            start = time.perf_counter()
-            result = None
-            if _file_id(path) not in known:
-                if on_step is not None:
-                    on_step(Step("read", cited_name(path.name)))
-                result = run_limited(
-                    reader, path, settings.parse_timeout, ocr, on_ocr_page, memory_mb=settings.parse_memory_mb
-                )
-            if stages is not None:
-                chunking = result.seconds if isinstance(result, prepare.Prepared) else 0.0
-                stages["parse"] += time.perf_counter() - start - chunking
-                stages["chunk"] += chunking
-            yield path, result
-            progress.advance(task)
+        start = time.perf_counter()
+        result = None
+        if _file_id(path) not in known:
+            if on_step is not None:
+                on_step(Step("read", name, file=number, files=len(files)))
+            result = run_limited(
+                reader, path, settings.parse_timeout, ocr, on_ocr_page, memory_mb=settings.parse_memory_mb
+            )
+        if stages is not None:
+            chunking = result.seconds if isinstance(result, prepare.Prepared) else 0.0
+            stages["parse"] += time.perf_counter() - start - chunking
+            stages["chunk"] += chunking
+        yield path, result
 
 
 def _file_id(path: Path) -> str | None:

@@ -77,11 +77,13 @@ def ingest(paths: tuple[Path, ...], reset: bool, prune: bool, if_empty: bool) ->
       ars-assistant ingest --prune data/documents
     """
     from assistant.ingesting import run_ingest
+    from ui.progress import ConsoleProgress
 
     settings = _settings()
     if not paths:
         paths = (settings.documents_dir,)
-    report = run_ingest(settings, list(paths), reset=reset, if_empty=if_empty, prune=prune)
+    with ConsoleProgress() as progress:
+        report = run_ingest(settings, list(paths), reset=reset, if_empty=if_empty, prune=prune, on_step=progress)
     click.echo(str(report))
 
 

@@ -16,6 +16,7 @@ import gradio as gr
 from assistant.ingesting import OnStep, Step
 from ingest.errors import UserError
 from lang.plural import counted
+from ui.progress import stage_text
 from ui.render import documents_table, literal
 from ui.services import Services
 
@@ -38,18 +39,6 @@ SHOW_CONFIRMATION_JS = """() => { window.requestAnimationFrame(() => {
 # How far along a file is at the start of each stage (OCR moves from the first to the second figure, page by page).
 STAGE_SHARE = {"read": 0.05, "ocr": 0.1, "encode": 0.6, "write": 0.9}
 OCR_SHARE = 0.5
-
-
-def stage_text(step: Step) -> str:
-    """What an upload is doing, in French: « Lecture de « x.pdf »… », « OCR de « x.pdf » : page 2 sur 5… »."""
-    name = f"« {step.source} »"
-    if step.stage == "ocr":
-        return f"Reconnaissance du texte (OCR) de {name} : page numérisée {step.done + 1} sur {step.total}…"
-    if step.stage == "encode":
-        return f"Encodage de {name} : {counted(step.total, 'passage', 'passages')}…"
-    if step.stage == "write":
-        return f"Indexation de {name}…"
-    return f"Lecture de {name}…"
 
 
 def stage_html(step: Step, number: int, count: int) -> str:
