@@ -108,7 +108,7 @@ ABBREVIATIONS = {
     "pb": "problème", "tt": "tout", "tjs": "toujours", "bcp": "beaucoup", "cest": "c'est", "c": "c'est",
     "kel": "quel", "kelle": "quelle", "koi": "quoi", "ke": "que", "qqn": "quelqu'un", "qq": "quelques",
     "dc": "donc", "ms": "mais", "st": "saint", "ste": "sainte",
-    "dept": "département", "mdf": "maison des femmes", "conf": "conférence", "gens": "personnes",
+    "dept": "département", "conf": "conférence", "gens": "personnes",
     "dpt": "département", "depts": "départements", "info": "information",
     "infos": "informations", "asso": "association", "assos": "associations", "prio": "priorité",
     "prios": "priorités", "fdr": "feuille de route", "cp": "communiqué de presse", "rdv": "rendez-vous",
