@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.units import units_of
 from index.models import Hit, TermFrequencies
+from lang.amounts import joined_figures
 from lang.dates import years_of
 from lang.dictionary import is_common_word
 from lang.kinds import kinds_of
@@ -67,6 +68,7 @@ class Constraint:
     word: str
     options: tuple[frozenset[str], ...]  # each a set of stems that together satisfy it
     known: bool  # the corpus holds it somewhere; if not, nothing can satisfy it
+    prefix: str = ""  # a word typed short ("chik", "palu", "entomo") is also satisfied by a word it starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,8 @@ def read_question(text: str, frequencies: TermFrequencies) -> Ask:
     vocabulary: list[str] | None = None
     terms: list[str] = []
     words: list[tuple[str, tuple[str, ...]]] = []
-    for word in _WORD.findall(_ELIDED.sub(" ", text)):
+    # figures as the corpus's tokens write them: "265 000 €" is one figure, 265000, not 265 and 000
+    for word in _WORD.findall(_ELIDED.sub(" ", joined_figures(text))):
         stems = [s for s in tokens(word) if s not in ASKING_WORDS]
         if not stems:
             continue
@@ -189,11 +192,24 @@ def constraints_of(
             continue  # ordinary French ("temps", "bosse"), or an ordinal ("1er")
         # names are matched as written (folded), not stemmed: "Martinique" is not "Saint-Martin"
         options = [frozenset(surface_words(word))] + [frozenset(alternates[s]) for s in stems if s in alternates]
+        if stems and list(stems) != [s for s in tokens(word) if s not in ASKING_WORDS]:
+            options.append(frozenset(stems))  # read as a corpus word (a typo, a cut word): that word satisfies it
         known = all(frequencies.get(s, 0) for s in stems) or any(
             all(frequencies.get(s, 0) for s in option) for option in options[1:]
         )
-        out.append(Constraint(word, tuple(options), known))
+        prefix = _typed_short(word)
+        if prefix and not known:
+            known = any(w.startswith(prefix) for w in frequencies)
+        out.append(Constraint(word, tuple(options), known, prefix))
     return out
+
+
+def _typed_short(word: str) -> str:
+    """The folded word when it may be a short form typed in lower case ("chik", "palu", "entomo"), else "".
+    A capitalised word is a name: "Vire" is not the start of "virement"."""
+    if len(word) < 4 or not word.isalpha() or not word.islower():
+        return ""
+    return fold_accents(word)
 
 
 Vectors = Callable[[Sequence[str]], dict[str, np.ndarray]]
@@ -317,7 +333,12 @@ def evidence_of(hits: Sequence[Hit], stems: dict[str, set[str]]) -> dict[str, se
 
 
 def _satisfied(constraint: Constraint, stems: set[str]) -> bool:
-    return constraint.known and any(option <= stems for option in constraint.options)
+    if not constraint.known:
+        return False
+    if any(option <= stems for option in constraint.options):
+        return True
+    prefix = constraint.prefix
+    return bool(prefix) and any(len(w) > len(prefix) and w.startswith(prefix) for w in stems)
 
 
 def answering(ask: Ask, found: Sequence[Candidate]) -> list[Candidate]:

@@ -116,7 +116,10 @@ ABBREVIATIONS = {
     "med": "médecine", "mail": "mél", "email": "mél", "courriel": "mél", "mg": "médecine générale",
     "gé": "générale", "gen": "générale", "cb": "combien", "cbn": "combien", "cmb": "combien",
     "epidemio": "épidémiologique", "épidémio": "épidémiologique", "psy": "psychiatrie", "ttes": "toutes",
-    "tel": "téléphone", "num": "numéro", "ya": "il y a",
+    "tel": "téléphone", "num": "numéro", "ya": "il y a", "dpts": "départements",
+    # months as staff shorten them ("oct 2023", "fév 2024")
+    "janv": "janvier", "fev": "février", "fév": "février", "avr": "avril", "juil": "juillet",
+    "oct": "octobre", "nov": "novembre", "dec": "décembre", "déc": "décembre",
 }
 _ABBREVIATION_RE = re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w'’])", re.I)
 

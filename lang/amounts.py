@@ -155,6 +155,9 @@ def format_number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+_MULTIPLIED_ANY_CASE = re.compile(_MULTIPLIED.pattern, re.IGNORECASE)
+
+
 def _multiply(match: re.Match[str]) -> str:
     unit = (match.group(2) or match.group(3)).lower()
     try:
@@ -162,6 +165,15 @@ def _multiply(match: re.Match[str]) -> str:
     except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
         return match.group(0)
     return format_number(value) + " "
+
+
+def joined_figures(text: str) -> str:
+    """The figures of `text` as `normalize_numbers` writes them ("265 000" -> "265000", "710 millions" ->
+    "710000000", "0,22 M€" -> "220000 €"), the rest of the text as it was (case kept, no words added)."""
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
+    text = _THOUSANDS.sub(lambda m: m.group(1).replace(" ", "").replace(".", ""), text)
+    text = _DECIMAL_COMMA.sub(".", text)
+    return _MULTIPLIED_ANY_CASE.sub(_multiply, text)
 
 
 def normalize_numbers(text: str) -> str:

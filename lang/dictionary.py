@@ -40,4 +40,5 @@ def is_common_word(word: str) -> bool:
     for end in ("s", "x", "e", "es"):
         if word.endswith(end) and len(word) > len(end) + 2:
             forms.add(word[: -len(end)])
-    return any(f in words for f in forms) or all(part in words for part in word.split("-") if part)
+    # "existe-t-il", "ferme-t-elle": the euphonic t between a verb and its pronoun is not a word
+    return any(f in words for f in forms) or all(part in words for part in word.split("-") if len(part) > 1)

@@ -8,13 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from assistant.engine import answer_kind, surface_words
+from assistant.engine import (
+    _satisfied,
+    answer_kind,
+    constraints_of,
+    evidence_of,
+    passage_stems,
+    read_question,
+    surface_words,
+)
 from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
 from assistant.service import Assistant
 from assistant.settings import Settings
+from index.models import Hit, TermFrequencies
+from ingest.models import Chunk
 from lang.dates import years_of
 from lang.dictionary import is_common_word
+from lang.tokens import tokens
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_DEV = REPO / "eval" / "real" / "dev" / "docs"
@@ -37,10 +48,43 @@ def test_the_answer_type_comes_from_the_words_that_ask(question: str, kind: str)
 
 
 def test_ordinary_french_is_told_from_names_and_acronyms():
-    for word in ("bosse", "financement", "temps", "signee", "hopital"):
+    for word in ("bosse", "financement", "temps", "signee", "hopital", "existe-t-il", "ferme-t-elle"):
         assert is_common_word(word), word
     for word in ("lorient", "cls", "ehpad", "saint-claude"):
         assert not is_common_word(word), word
+
+
+def _hit(doc_id: str, text: str) -> Hit:
+    chunk = Chunk(doc_id=doc_id, source=f"{doc_id}.txt", title=doc_id, page=1, page_end=1, section="", text=text,
+                  position=0)
+    return Hit(chunk=chunk, score=1.0, rank=1)
+
+
+def _allowed(question: str, hits: list[Hit]) -> set[str]:
+    """The documents whose retrieved passages satisfy every constraint of the question."""
+    counts: dict[str, int] = {}
+    for hit in hits:
+        for stem in set(tokens(hit.chunk.text)):
+            counts[stem] = counts.get(stem, 0) + 1
+    frequencies = TermFrequencies(counts, total=len(hits))
+    ask = read_question(question, frequencies)
+    constraints = constraints_of(ask, hits, frequencies, {})
+    evidence = evidence_of(hits, passage_stems(hits))
+    return {doc for doc, words in evidence.items() if all(_satisfied(c, words) for c in constraints)}
+
+
+def test_a_word_typed_short_is_satisfied_by_the_word_it_starts_but_a_name_is_not():
+    hits = [_hit("reunion", "Le chikungunya circule à La Réunion : 12 cas autochtones."),
+            _hit("paca", "La dengue circule en PACA : 3 cas autochtones."),
+            _hit("calvados", "Le club Ouistrehamais reçoit 20 000 euros à Caen.")]
+    assert _allowed("combien de cas de chik ?", hits) == {"reunion"}
+    # a capitalised word is a name, matched whole: "Ouistreham" is not read as the start of "Ouistrehamais"
+    assert _allowed("combien pour Ouistreham ?", hits) == set()
+
+
+def test_a_figure_of_the_question_is_matched_as_the_documents_write_it():
+    hits = [_hit("vierzon", "Le CH de Vierzon reçoit 265 000 euros."), _hit("bourges", "Bourges reçoit 12 000 euros.")]
+    assert _allowed("les 265 000 € servent à quoi", hits) == {"vierzon"}
 
 
 def test_names_are_matched_as_written_not_stemmed():

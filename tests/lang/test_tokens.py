@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lang.amounts import joined_figures
 from lang.tokens import normalize_numbers, strip_elisions, tokens
 from lang.words import fold_accents
 
@@ -66,4 +67,19 @@ def test_stop_words_are_dropped() -> None:
         "accompagn",
         "reduct",
         "risqu",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [("les 265 000 € pour le CH Jacques-Coeur", "265000"), ("700 ou 710 millions ?", "710000000"),
+     ("0,22 M€ pour Caen", "220000")],
+)
+def test_a_question_s_figures_are_joined_as_its_tokens_write_them_and_its_words_keep_their_case(
+    question: str, figure: str
+) -> None:
+    joined = joined_figures(question)
+    assert figure in joined.split() and figure in tokens(question)
+    assert [w for w in joined.split() if w.isalpha() and w[0].isupper()] == [
+        w for w in question.split() if w.isalpha() and w[0].isupper()
     ]
