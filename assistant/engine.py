@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,6 +69,8 @@ class Constraint:
     options: tuple[frozenset[str], ...]  # each a set of stems that together satisfy it
     known: bool  # the corpus holds it somewhere; if not, nothing can satisfy it
     prefix: str = ""  # a word typed short ("chik", "palu", "entomo") is also satisfied by a word it starts
+    # sets of lexical tokens that satisfy it anywhere in a document, beyond its retrieved passages
+    in_document: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +186,9 @@ def constraints_of(
         if figures:
             # small numbers ("les 3 axes", "en 2 ans") are asked about as often as stated: not constraints
             if any(len(f) >= 3 for f in figures):
-                out.append(Constraint(word, (frozenset(figures),), all(frequencies.get(f, 0) for f in figures)))
+                option = frozenset(figures)
+                known = all(frequencies.get(f, 0) for f in figures)
+                out.append(Constraint(word, (option,), known, in_document=(option,)))
             continue
         if len(word) < 3:
             continue
@@ -200,7 +204,8 @@ def constraints_of(
         prefix = _typed_short(word)
         if prefix and not known:
             known = any(w.startswith(prefix) for w in frequencies)
-        out.append(Constraint(word, tuple(options), known, prefix))
+        in_document = tuple(o for o in (frozenset(stems), *options[1:]) if o)
+        out.append(Constraint(word, tuple(options), known, prefix, in_document))
     return out
 
 
@@ -213,6 +218,8 @@ def _typed_short(word: str) -> str:
 
 
 Vectors = Callable[[Sequence[str]], dict[str, np.ndarray]]
+# lexical tokens -> the documents that hold each anywhere (Index.documents_holding)
+Holding = Callable[[Iterable[str]], Mapping[str, frozenset[str]]]
 
 
 def idf(frequencies: TermFrequencies, absent_share: float = 0.01) -> Callable[[str], float]:
@@ -240,13 +247,27 @@ def candidates(
     vectors: Vectors,
     constraints: Sequence[Constraint] = (),
     demoted: frozenset[str] = frozenset(),
+    holding: Holding | None = None,
 ) -> list[Candidate]:
     """Every sentence of the hits whose document satisfies the question's constraints, with its features
-    (in reading order; `rank` scores them)."""
+    (in reading order; `rank` scores them). A constraint is satisfied by the retrieved passages of a document
+    (their text, title and section) or, with `holding`, by any passage of that document: the town or the
+    programme a page is about is often named once, in a passage the search did not return."""
     total = sum(weight(t) for t in ask.terms) or 1.0
     stems = passage_stems(hits)
     evidence = evidence_of(hits, stems)
-    allowed = {doc for doc, stems in evidence.items() if all(_satisfied(c, stems) for c in constraints)}
+    wanted = {t for c in constraints if c.known for option in c.in_document for t in option}
+    holders = holding(wanted) if holding is not None and wanted else {}
+
+    def in_document(constraint: Constraint, doc: str) -> bool:
+        return constraint.known and any(
+            all(doc in holders.get(t, ()) for t in option) for option in constraint.in_document
+        )
+
+    allowed = {
+        doc for doc, stems in evidence.items()
+        if all(_satisfied(c, stems) or in_document(c, doc) for c in constraints)
+    }
     out: list[Candidate] = []
     top = max((h.score for h in hits), default=1.0) or 1.0
     # a sentence about another year (its own, else its heading's) does not answer "... en 2022"; a date

@@ -86,6 +86,8 @@ class LearnedScorer:
     decision_bias: float
     answer_above: float = 0.5  # probability that the best sentence answers, rather than a trap
     second_within: float = 1.0  # a sibling sentence this close in logit is quoted too
+    # the reading in context answers first unless the scorer prefers another sentence by more than this (logits)
+    overrule_above: float = math.inf
 
     def score(self, ask: Ask, found: Sequence[Candidate]) -> None:
         """Sets each candidate's score (a logit: how likely it holds the answer)."""
@@ -100,6 +102,20 @@ class LearnedScorer:
         z = float(decision_row(ask, ranked) @ self.decision_weights + self.decision_bias)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))) >= self.answer_above
 
+    def overrules(
+        self, ask: Ask, found: Sequence[Candidate], read: set[tuple[str, str]], above: float | None = None
+    ) -> bool:
+        """Whether the scorer answers with another sentence than the reading in context's (`read`: (chunk id,
+        text) of the sentences it quotes) and prefers it to each of them by more than `above` (a logit
+        difference; the fitted `overrule_above` by default)."""
+        pool = answering(ask, found)
+        self.score(ask, pool)
+        ranked = sorted(pool, key=lambda c: c.score, reverse=True)
+        mine = [c.score for c in pool if (c.hit.chunk.id, c.text) in read]
+        if not mine or not self.answers(ask, ranked):
+            return False
+        return ranked[0].score - max(mine) > (self.overrule_above if above is None else above)
+
     @classmethod
     def load(cls, path: Path = SCORER_FILE) -> LearnedScorer:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -110,6 +126,7 @@ class LearnedScorer:
             decision_weights=np.array(data["decision_weights"], dtype=float),
             decision_bias=float(data["decision_bias"]),
             answer_above=float(data["answer_above"]), second_within=float(data["second_within"]),
+            overrule_above=float(data.get("overrule_above", math.inf)),
         )
 
 

@@ -335,6 +335,9 @@ class Index:
     def document_frequencies(self) -> TermFrequencies:
         return self._searcher.document_frequencies()
 
+    def documents_holding(self, terms: Iterable[str]) -> dict[str, frozenset[str]]:
+        return self._searcher.documents_holding(terms)
+
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         return self._searcher.get_chunks(ids)
 

@@ -186,6 +186,22 @@ class LexicalIndex:
             snap.cache["frequencies"] = cached
         return cached
 
+    def documents_holding(self, terms: Iterable[str]) -> dict[str, frozenset[str]]:
+        """For each token, the ids of the documents with a committed chunk that holds it (empty if none): what a
+        whole document says, beyond the passages a search returned."""
+        snap = self._snap
+        found: dict[str, set[str]] = {term: set() for term in terms}
+        for segment, live in snap.parts():
+            for term, docs in found.items():
+                j = segment.columns.get(term)
+                if j is None:
+                    continue
+                rows = segment.rows[segment.indptr[j] : segment.indptr[j + 1]]
+                if live is not None:
+                    rows = rows[live[rows]]
+                docs.update(segment.doc_ids[rows].tolist())
+        return {term: frozenset(docs) for term, docs in found.items()}
+
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Up to `k` (chunk id, BM25 score) pairs, best first (ties: by id, descending); only chunks
         sharing a token with `query`."""

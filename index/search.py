@@ -7,7 +7,7 @@ wait (the store guard, index/lock.py ReadWriteLock).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -84,6 +84,10 @@ class Searcher:
     def document_frequencies(self) -> TermFrequencies:
         """For each lexical token (lang/tokens.py `tokens`), how many chunks hold it; `total` chunks."""
         return self._state.lexical.frequencies()
+
+    def documents_holding(self, terms: Iterable[str]) -> dict[str, frozenset[str]]:
+        """For each lexical token, the documents that hold it anywhere (index/lexical.py)."""
+        return self._state.lexical.documents_holding(terms)
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         """Stored chunks by id (e.g. a citation's chunk_id); ids not stored are left out."""

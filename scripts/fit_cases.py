@@ -31,6 +31,7 @@ class Case:
     ask: Ask
     found: list[Candidate]
     rules: str | None = None  # the answer of the reading in context (which answers first), None when it finds none
+    read: frozenset[tuple[str, str]] = frozenset()  # (chunk id, text) of the sentences that answer quotes
 
 
 def collect(questions: Sequence[Path] = DEV) -> list[Case]:
@@ -46,14 +47,15 @@ def collect(questions: Sequence[Path] = DEV) -> list[Case]:
         found = candidates(
             ask, hits, idf(frequencies), assistant.index.query_vector(ask.text),
             lambda texts: assistant.index.sentence_vectors(texts, encode_missing=64),
-            constraints_of(ask, hits, frequencies, alternates),
+            constraints_of(ask, hits, frequencies, alternates), holding=assistant.index.documents_holding,
         )
         units = score_units(parsed, hits, weight, alternates)
         annotate(found, units)
         lead = assistant.definition_lead(parsed, hits)
         covering = select(parsed, units)
         composed = compose(parsed, covering, units, assistant.index.following, lead=lead) if covering else None
-        cases.append(Case(question, ask, found, composed[0] if composed else None))
+        read = frozenset((u.hit.chunk.id, u.text) for u in covering or ())
+        cases.append(Case(question, ask, found, composed[0] if composed else None, read))
     return cases
 
 

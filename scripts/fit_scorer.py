@@ -72,6 +72,14 @@ def engine_text(case: Case, scorer: LearnedScorer | None) -> str | None:
     return "\n".join(c.text for c in chosen) if chosen else None
 
 
+def arbitrated(case: Case, scorer: LearnedScorer, above: float) -> str | None:
+    """As the service answers with `overrule_above` = `above`: the reading in context's answer unless the learned
+    scorer prefers another sentence to those it quotes by more than `above`; the engine's when it has none."""
+    if case.rules is not None and not scorer.overrules(case.ask, case.found, set(case.read), above):
+        return case.rules
+    return engine_text(case, scorer)
+
+
 def fit(cases: list[Case], second_within: float, answer_above: float) -> LearnedScorer:
     rows = [candidate_matrix(c.ask, c.found) for c in cases if c.found]
     ys = [labels(c) for c in cases if c.found]
@@ -140,9 +148,20 @@ def cross_validate(cases: list[Case]) -> dict[str, dict[str, float]]:
             results[f"rules+learned s={second} a={above}"] = score_flow(
                 cases, [c.rules or t for c, t in zip(cases, learned, strict=True)]
             )
+    served = json.loads(SCORER_FILE.read_text(encoding="utf-8")) if SCORER_FILE.is_file() else {}
+    second, above = float(served.get("second_within", 3.0)), float(served.get("answer_above", 0.5))
+    scorers: dict[int, LearnedScorer] = {}
+    for k, held in enumerate(folds(cases)):
+        held_set = set(held)
+        scorers[k] = fit([c for i, c in enumerate(cases) if i not in held_set], second, above)
+    fold_of = {i: k for k, held in enumerate(folds(cases)) for i in held}
+    for within in OVERRULE_ABOVE:
+        texts = [arbitrated(c, scorers[fold_of[i]], within) for i, c in enumerate(cases)]
+        results[f"rules+learned s={second} a={above} o={within}"] = score_flow(cases, texts)
     return results
 
 
+OVERRULE_ABOVE = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0)
 MIN_GAIN = 0.005  # CV overall accuracy a change of the served settings must win
 
 
@@ -157,22 +176,28 @@ def main() -> None:
     for name, figures in sorted(results.items(), key=lambda kv: -kv[1]["overall"]):
         print(f"{name:32} {figures}")
     if args.write:
-        # chosen as the service answers: the reading in context first, this engine when it finds nothing
+        # chosen as the service answers: the reading in context first unless the scorer overrules it, this engine
+        # when it finds nothing
         served = max((k for k in results if k.startswith("rules+learned ")), key=lambda k: results[k]["overall"])
         # the settings in service stay unless another pair beats them by more than CV noise (a question in 300)
         if SCORER_FILE.is_file():
             kept = json.loads(SCORER_FILE.read_text(encoding="utf-8"))
             current = f"rules+learned s={float(kept['second_within'])} a={float(kept['answer_above'])}"
+            if "overrule_above" in kept:
+                current += f" o={float(kept['overrule_above'])}"
             if current in results and results[served]["overall"] - results[current]["overall"] < MIN_GAIN:
                 served = current
-        best = served.removeprefix("rules+")
-        second, above = (float(part.split("=")[1]) for part in best.split()[1:])
+        chosen = dict(part.split("=") for part in served.split()[1:])
+        second, above = float(chosen["s"]), float(chosen["a"])
+        overrule = float(chosen.get("o", "inf"))
+        best = f"learned s={second} a={above}"
         scorer = fit(cases, second, above)
         SCORER_FILE.write_text(json.dumps({
             "features": CANDIDATE_FEATURES, "weights": [round(w, 6) for w in scorer.weights],
             "bias": round(scorer.bias, 6), "decision_features": DECISION_FEATURES,
             "decision_weights": [round(w, 6) for w in scorer.decision_weights],
             "decision_bias": round(scorer.decision_bias, 6), "answer_above": above, "second_within": second,
+            **({"overrule_above": overrule} if overrule != float("inf") else {}),
             "fitted_on": {"questions": [str(path.relative_to(ROOT)) for path in args.questions],
                           "sha256": questions_digest(args.questions),
                           "seed": SEED, "cases": len(cases)},

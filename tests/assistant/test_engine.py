@@ -11,6 +11,7 @@ import pytest
 from assistant.engine import (
     _satisfied,
     answer_kind,
+    candidates,
     constraints_of,
     evidence_of,
     passage_stems,
@@ -85,6 +86,23 @@ def test_a_word_typed_short_is_satisfied_by_the_word_it_starts_but_a_name_is_not
 def test_a_figure_of_the_question_is_matched_as_the_documents_write_it():
     hits = [_hit("vierzon", "Le CH de Vierzon reçoit 265 000 euros."), _hit("bourges", "Bourges reçoit 12 000 euros.")]
     assert _allowed("les 265 000 € servent à quoi", hits) == {"vierzon"}
+
+
+def test_a_place_named_elsewhere_in_the_document_satisfies_the_question():
+    # the search returned only the passage with the figure; the town is named in another passage of the page
+    hits = [_hit("cls-1", "Le contrat est doté de 120 000 euros pour trois ans."),
+            _hit("cls-2", "Le contrat est doté de 80 000 euros pour trois ans.")]
+    elsewhere = {"cls-1": "Contrat local de santé du pays de Lisieux, signé en 2023.", "cls-2": "Bocage virois."}
+    holders = {t: frozenset(d for d, text in elsewhere.items() if t in tokens(text)) for t in tokens("Lisieux")}
+    frequencies = TermFrequencies({"lisieux": 1, "contrat": 2, "euros": 2}, total=4)
+    ask = read_question("budget du contrat de Lisieux", frequencies)
+    found = candidates(ask, hits, lambda _: 1.0, None, lambda texts: {},
+                       constraints_of(ask, hits, frequencies, {}),
+                       holding=lambda terms: {t: holders.get(t, frozenset()) for t in terms})
+    assert {c.hit.chunk.doc_id for c in found} == {"cls-1"}
+    # without what the rest of the documents hold, no passage names Lisieux: nothing may answer
+    assert candidates(ask, hits, lambda _: 1.0, None, lambda texts: {},
+                      constraints_of(ask, hits, frequencies, {})) == []
 
 
 def test_names_are_matched_as_written_not_stemmed():

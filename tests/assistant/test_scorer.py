@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +76,17 @@ def test_features_are_finite_and_one_row_per_candidate() -> None:
              for i in range(3)]
     matrix = candidate_matrix(ask, found)
     assert matrix.shape == (3, len(CANDIDATE_FEATURES)) and np.isfinite(matrix).all()
+
+
+def test_the_reading_in_context_is_overruled_only_beyond_the_fitted_margin() -> None:
+    ask = Ask(text="combien pour le plan crack", kind="montant", terms=("plan", "crack"))
+    chunk = Chunk("d1", "plan.pdf", "Plan", 1, 1, "", "x", 0)
+    good = candidate("Le plan crack est doté de 220 000 euros sur trois ans.", own=1.0, similarity=0.88, fact=True,
+                     chunk=chunk)
+    weak = candidate("La journée a réuni 40 personnes.", own=0.0, similarity=0.74, fact=True, index=1, chunk=chunk)
+    scorer = replace(LearnedScorer.load(), overrule_above=0.0)
+    read_weak = {(chunk.id, weak.text)}
+    assert scorer.overrules(ask, [good, weak], read_weak)  # the scorer prefers the amount of the plan by far
+    assert not scorer.overrules(ask, [good, weak], {(chunk.id, good.text)})  # it agrees with the reading
+    assert not scorer.overrules(ask, [good, weak], read_weak, above=math.inf)  # the reading always answers first
+    assert not replace(scorer, overrule_above=math.inf).overrules(ask, [good, weak], read_weak)

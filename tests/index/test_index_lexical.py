@@ -66,6 +66,17 @@ def test_remove_documents_and_unknown_words(tmp_path: Path) -> None:
     assert LexicalIndex(tmp_path).ids() == lexical.ids()
 
 
+def test_the_documents_holding_a_word_anywhere(tmp_path: Path) -> None:
+    lexical = _loaded(tmp_path)
+    crack, _ = ars_corpus.document("orne-plan-crack.pdf")
+    holding = lexical.documents_holding(tokens("CAARUD Alençon xyzzy"))
+    assert holding[tokens("CAARUD")[0]] == {crack.doc_id}
+    assert crack.doc_id in holding[tokens("Alençon")[0]]
+    assert holding["xyzzy"] == frozenset()
+    lexical.remove_documents([crack.doc_id])  # a removed document holds nothing any more
+    assert lexical.documents_holding(tokens("CAARUD")) == {tokens("CAARUD")[0]: frozenset()}
+
+
 def test_empty_index(tmp_path: Path) -> None:
     lexical = LexicalIndex(tmp_path)
     assert lexical.search("santé", 5) == []
