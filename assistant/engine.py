@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.units import units_of
 from index.models import Hit, TermFrequencies
-from lang.amounts import joined_figures
+from lang.amounts import COUNT_WORDS, joined_figures
 from lang.dates import years_of
 from lang.dictionary import is_common_word
 from lang.kinds import kinds_of
@@ -162,8 +162,7 @@ def read_question(text: str, frequencies: TermFrequencies) -> Ask:
 
 
 _COUNTED_ASK = re.compile(r"\b(?:combien|nombre|nb|nbre|nbr)\s+(?:de\s+|d\s+)?(?:\w+\s+)??([a-z]{3,})")
-_COUNT_TOKEN = re.compile(r"^(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|"
-                          r"trente|quarante|cinquante|cent|mille|dizaines?|vingtaine|trentaine|centaines?|milliers?)$")
+_COUNT_TOKEN = re.compile(rf"^(?:\d+|un|une|{COUNT_WORDS})$")
 
 
 def counts(text: str, stem: str) -> bool:

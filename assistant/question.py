@@ -201,6 +201,15 @@ class Question:
     excluded: tuple[str, ...] = ()  # "à part le 3114 et Vigilans": stems of what the answer is not about
     ordinal: str = ""  # "la 1re édition" -> "1e": an ordinal the passage must not contradict
 
+    @property
+    def plain(self) -> bool:
+        """Asks one fact plainly: not what a term means (the corpus's glossary answers), several kinds of fact, a
+        document's own date, a list of so many things, a thing apart from others or an ordinal — what only the
+        reading in context (assistant/extract.py) reads."""
+        return self.kind != "definition" and len(self.facets) <= 1 and not (
+            self.dated_document or self.list_count or self.excluded or self.ordinal
+        )
+
 
 def analyse(text: str, glossary: Glossary) -> Question:
     """Classify a question and pick its content words."""

@@ -54,11 +54,12 @@ AMOUNT_RE = re.compile(
     rf"(?:€|euros?\b|EUR\b)|(?<!\d)(?:{MENTION_NUMBER})\s?(?:M€|k€|K€|Md€)"
 )
 NUMBER_RE = re.compile(rf"(?<![\w,.])(?:{MENTION_NUMBER})(?![\w])")
-COUNT_WORDS_RE = re.compile(
-    r"\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|cent|mille|"
-    r"dizaines?|vingtaine|trentaine|quarantaine|cinquantaine|centaines?|milliers?)\b",
-    re.IGNORECASE,
+# Numbers written in words, exact and approximate ("une cinquantaine", "des centaines"), as French counts.
+COUNT_WORDS = (
+    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|"
+    r"cent|mille|(?:dix|douz|quinz|vingt|trent|quarant|cinquant|soixant|cent)aines?|milliers?"
 )
+COUNT_WORDS_RE = re.compile(rf"\b(?:{COUNT_WORDS})\b", re.IGNORECASE)
 PERCENT_RE = re.compile(r"\d\s?%|\bpour\s?cent\b", re.IGNORECASE)
 # Numbers written in words, with their digits: "six axes" answers "les 6 axes".
 NUMBER_NAMES = {"un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "six": "6",

@@ -32,6 +32,7 @@ class Case:
     found: list[Candidate]
     rules: str | None = None  # the answer of the reading in context (which answers first), None when it finds none
     read: frozenset[tuple[str, str]] = frozenset()  # (chunk id, text) of the sentences that answer quotes
+    plain: bool = True  # the question asks one fact plainly (question.Question.plain): the scorer may overrule
 
 
 def collect(questions: Sequence[Path] = DEV) -> list[Case]:
@@ -55,7 +56,7 @@ def collect(questions: Sequence[Path] = DEV) -> list[Case]:
         covering = select(parsed, units)
         composed = compose(parsed, covering, units, assistant.index.following, lead=lead) if covering else None
         read = frozenset((u.hit.chunk.id, u.text) for u in covering or ())
-        cases.append(Case(question, ask, found, composed[0] if composed else None, read))
+        cases.append(Case(question, ask, found, composed[0] if composed else None, read, parsed.plain))
     return cases
 
 

@@ -75,7 +75,7 @@ def engine_text(case: Case, scorer: LearnedScorer | None) -> str | None:
 def arbitrated(case: Case, scorer: LearnedScorer, above: float) -> str | None:
     """As the service answers with `overrule_above` = `above`: the reading in context's answer unless the learned
     scorer prefers another sentence to those it quotes by more than `above`; the engine's when it has none."""
-    if case.rules is not None and not scorer.overrules(case.ask, case.found, set(case.read), above):
+    if case.rules is not None and not (case.plain and scorer.overrules(case.ask, case.found, set(case.read), above)):
         return case.rules
     return engine_text(case, scorer)
 
@@ -179,6 +179,10 @@ def main() -> None:
         # chosen as the service answers: the reading in context first unless the scorer overrules it, this engine
         # when it finds nothing
         served = max((k for k in results if k.startswith("rules+learned ")), key=lambda k: results[k]["overall"])
+        if " o=" in served:  # overruling the reading in context: the widest margin within CV noise of the best
+            close = [k for k in results if k.startswith(served.split(" o=")[0] + " o=")
+                     and results[served]["overall"] - results[k]["overall"] < MIN_GAIN]
+            served = max(close, key=lambda k: float(k.split(" o=")[1]))
         # the settings in service stay unless another pair beats them by more than CV noise (a question in 300)
         if SCORER_FILE.is_file():
             kept = json.loads(SCORER_FILE.read_text(encoding="utf-8"))

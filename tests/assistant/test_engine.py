@@ -13,6 +13,7 @@ from assistant.engine import (
     answer_kind,
     candidates,
     constraints_of,
+    counts,
     evidence_of,
     passage_stems,
     read_question,
@@ -103,6 +104,13 @@ def test_a_place_named_elsewhere_in_the_document_satisfies_the_question():
     # without what the rest of the documents hold, no passage names Lisieux: nothing may answer
     assert candidates(ask, hits, lambda _: 1.0, None, lambda texts: {},
                       constraints_of(ask, hits, frequencies, {})) == []
+
+
+@pytest.mark.parametrize("said", ["Une cinquantaine de participants", "une douzaine de participants",
+                                  "des centaines de participants", "soixante participants", "42 participants"])
+def test_a_count_written_in_words_counts_what_is_asked(said: str):
+    assert counts(f"{said} étaient réunis.", "particip"), said
+    assert not counts("Le 12 décembre 2024 a eu lieu le 1er comité, avec les participants.", "particip")
 
 
 def test_names_are_matched_as_written_not_stemmed():

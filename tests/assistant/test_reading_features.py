@@ -63,3 +63,13 @@ def test_the_reading_answers_first_only_when_a_sentence_covers_the_question():
     assert select(covered, score_units(covered, [hit], _weight, {}))
     elsewhere = analyse("quand a ouvert le centre de santé de Lisieux", Glossary())
     assert not select(elsewhere, score_units(elsewhere, [hit], _weight, {}))
+
+
+def test_only_a_plain_question_may_have_its_reading_overruled_by_the_scorer():
+    # one fact, asked plainly: the learned scorer may prefer another sentence
+    for plain in ("combien pour le plan crack ?", "qui porte le CLS de Lisieux", "le centre de Caen a ouvert quand"):
+        assert analyse(plain, Glossary()).plain, plain
+    # what only the reading in context reads: two facts, a document's own date, a list of so many things, a term
+    for other in ("la stratégie adoptée quand et combien de priorités", "le bilan il date de quand",
+                  "les 2 types d'attractivité", "CTS c'est quoi"):
+        assert not analyse(other, Glossary()).plain, other
