@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     top_k: int = Field(8, ge=1, le=50, description="Nombre de passages examinés par question.")
     answer_scorer: Literal["appris", "lecteur", "manuel"] = Field(
         "lecteur",
-        description="Choix de la phrase qui répond quand la lecture à règles ne trouve rien : « lecteur » (le modèle "
+        description="Choix de la phrase qui répond quand la lecture à règles ne trouve rien, ou qui la remplace pour "
+        "une question simple quand le modèle appris la préfère nettement : « lecteur » (le modèle "
         "appris, puis un lecteur e5 affiné ici relit ses quatre meilleures phrases : assistant/resources/reader.npz, "
         "refait par scripts/train_reader.py ; le meilleur sur le jeu test verrouillé), « appris » (le modèle "
         "linéaire seul, assistant/resources/scorer.json, refait par scripts/fit_scorer.py ; plus rapide) ou "
