@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answer import closest_passages, compose, refusal_text
 from assistant.catalog import Catalog
-from assistant.engine import Weights, candidates, choose, constraints_of, idf, rank, read_question
+from assistant.engine import Ask, Candidate, Weights, candidates, choose, constraints_of, idf, rank, read_question
 from assistant.extract import Unit, annotate, score_units, select
 from assistant.glossary import Glossary
 from assistant.models import REFUSAL, Answer, Citation
@@ -226,15 +226,7 @@ class Assistant:
         may_overrule = self.scorer is not None and self.scorer.overrule_above != math.inf and parsed.plain
         if covering and not may_overrule:
             return covering
-        frequencies = self.index.document_frequencies()
-        ask = read_question(parsed.text, frequencies)  # abbreviations written out by `analyse`
-        found = candidates(
-            ask, hits, idf(frequencies), self.index.query_vector(ask.text),
-            lambda texts: self.index.sentence_vectors(texts, encode_missing=SENTENCES_ENCODED_PER_QUESTION),
-            constraints_of(ask, hits, frequencies, self.alternates), demoted=demoted,
-            holding=self.index.documents_holding,
-        )
-        annotate(found, units)
+        ask, found = self.engine_reading(parsed, hits, units, demoted)
         if covering:
             read = {(u.hit.chunk.id, u.text) for u in covering}
             found = [c for c in found if not c.demoted]  # a replaced version's sentence never overrules the newest
@@ -247,6 +239,23 @@ class Assistant:
         by_place = {(u.hit.chunk.id, u.text): u for u in reversed(units)}
         chosen = [by_place[key] for c in picked if (key := (c.hit.chunk.id, c.text)) in by_place]
         return chosen or covering or []  # overruling replaces the reading's answer, never with a refusal
+
+    def engine_reading(
+        self, parsed: Question, hits: list[Hit], units: list[Unit], demoted: frozenset[str] = frozenset(),
+        encode_missing: int = SENTENCES_ENCODED_PER_QUESTION,
+    ) -> tuple[Ask, list[Candidate]]:
+        """The general engine's reading of a question: how it asks, and every candidate sentence of the hits with its
+        features, the reading in context's verdict (`units`) included. scripts/fit_cases.py fits on this reading."""
+        frequencies = self.index.document_frequencies()
+        ask = read_question(parsed.text, frequencies)  # abbreviations written out by `analyse`
+        found = candidates(
+            ask, hits, idf(frequencies), self.index.query_vector(ask.text),
+            lambda texts: self.index.sentence_vectors(texts, encode_missing=encode_missing),
+            constraints_of(ask, hits, frequencies, self.alternates), demoted=demoted,
+            holding=self.index.documents_holding,
+        )
+        annotate(found, units)
+        return ask, found
 
     def definition_lead(self, parsed: Question, hits: list[Hit]) -> tuple[str, str, Hit] | None:
         """For "c'est quoi la MILDECA", the sentence of the corpus that defines the acronym, when retrieved."""

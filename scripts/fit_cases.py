@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer import compose
-from assistant.engine import Ask, Candidate, candidates, constraints_of, idf, read_question
-from assistant.extract import annotate, score_units, select
+from assistant.engine import Ask, Candidate
+from assistant.extract import score_units, select
 from assistant.factory import build_assistant
 from assistant.question import analyse
 from assistant.settings import Settings
@@ -38,20 +38,13 @@ class Case:
 def collect(questions: Sequence[Path] = DEV) -> list[Case]:
     """Each question asked once, as the service reads it: the engine's candidates with their features."""
     assistant = build_assistant(Settings(answer_scorer="manuel"))
-    frequencies = assistant.index.document_frequencies()
     weight, alternates = assistant.weight_function(), assistant.alternates
     cases = []
     for question in (q for path in questions for q in load_questions(path)):
         parsed = assistant.spellcheck(analyse(question.question, assistant.glossary))
         hits = assistant.retrieve(parsed)
-        ask = read_question(parsed.text, frequencies)
-        found = candidates(
-            ask, hits, idf(frequencies), assistant.index.query_vector(ask.text),
-            lambda texts: assistant.index.sentence_vectors(texts, encode_missing=64),
-            constraints_of(ask, hits, frequencies, alternates), holding=assistant.index.documents_holding,
-        )
         units = score_units(parsed, hits, weight, alternates)
-        annotate(found, units)
+        ask, found = assistant.engine_reading(parsed, hits, units, encode_missing=64)
         lead = assistant.definition_lead(parsed, hits)
         covering = select(parsed, units)
         composed = compose(parsed, covering, units, assistant.index.following, lead=lead) if covering else None
