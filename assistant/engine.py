@@ -217,8 +217,8 @@ def _typed_short(word: str) -> str:
 
 
 Vectors = Callable[[Sequence[str]], dict[str, np.ndarray]]
-# lexical tokens -> the documents that hold each anywhere (Index.documents_holding)
-Holding = Callable[[Iterable[str]], Mapping[str, frozenset[str]]]
+# lexical tokens, documents -> which of these documents hold each token anywhere (Index.documents_holding)
+Holding = Callable[[Iterable[str], Iterable[str]], Mapping[str, frozenset[str]]]
 
 
 def idf(frequencies: TermFrequencies, absent_share: float = 0.01) -> Callable[[str], float]:
@@ -256,7 +256,7 @@ def candidates(
     stems = passage_stems(hits)
     evidence = evidence_of(hits, stems)
     wanted = {t for c in constraints if c.known for option in c.in_document for t in option}
-    holders = holding(wanted) if holding is not None and wanted else {}
+    holders = holding(wanted, evidence) if holding is not None and wanted else {}
 
     def in_document(constraint: Constraint, doc: str) -> bool:
         return constraint.known and any(

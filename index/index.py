@@ -335,8 +335,8 @@ class Index:
     def document_frequencies(self) -> TermFrequencies:
         return self._searcher.document_frequencies()
 
-    def documents_holding(self, terms: Iterable[str]) -> dict[str, frozenset[str]]:
-        return self._searcher.documents_holding(terms)
+    def documents_holding(self, terms: Iterable[str], among: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
+        return self._searcher.documents_holding(terms, among)
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         return self._searcher.get_chunks(ids)

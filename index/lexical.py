@@ -186,19 +186,26 @@ class LexicalIndex:
             snap.cache["frequencies"] = cached
         return cached
 
-    def documents_holding(self, terms: Iterable[str]) -> dict[str, frozenset[str]]:
-        """For each token, the ids of the documents with a committed chunk that holds it (empty if none): what a
-        whole document says, beyond the passages a search returned."""
+    def documents_holding(self, terms: Iterable[str], among: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
+        """For each token, the ids of the documents (of `among` only, when given) with a committed chunk that holds
+        it (empty if none): what a whole document says, beyond the passages a search returned."""
         snap = self._snap
         found: dict[str, set[str]] = {term: set() for term in terms}
+        scope = None if among is None else set(among)
         for segment, live in snap.parts():
+            keep = live
+            if scope is not None:
+                # a common token ("2024") is in most chunks: only the rows of the documents asked about are read
+                names, codes = _document_codes(snap, segment)
+                wanted = [n for n, name in enumerate(names) if name in scope]
+                keep = np.isin(codes, wanted) if live is None else np.isin(codes, wanted) & live
             for term, docs in found.items():
                 j = segment.columns.get(term)
                 if j is None:
                     continue
                 rows = segment.rows[segment.indptr[j] : segment.indptr[j + 1]]
-                if live is not None:
-                    rows = rows[live[rows]]
+                if keep is not None:
+                    rows = rows[keep[rows]]
                 docs.update(segment.doc_ids[rows].tolist())
         return {term: frozenset(docs) for term, docs in found.items()}
 
@@ -361,6 +368,18 @@ class LexicalIndex:
         self._snap = snap  # the swap: searches from now on read the new snapshot
         self._clear_staged()
         self._remove_unreferenced(names)
+
+
+def _document_codes(snap: Snapshot, segment: Segment) -> tuple[list[str], np.ndarray]:
+    """A segment's distinct document ids and, by row, the position of its document among them (cached per snapshot;
+    a segment never changes)."""
+    key = f"documents:{segment.name}"
+    cached = snap.cache.get(key)
+    if cached is None:
+        names, codes = np.unique(segment.doc_ids, return_inverse=True)
+        cached = (names.tolist(), codes)
+        snap.cache[key] = cached
+    return cached
 
 
 def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[float, str]]:

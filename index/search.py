@@ -85,9 +85,9 @@ class Searcher:
         """For each lexical token (lang/tokens.py `tokens`), how many chunks hold it; `total` chunks."""
         return self._state.lexical.frequencies()
 
-    def documents_holding(self, terms: Iterable[str]) -> dict[str, frozenset[str]]:
-        """For each lexical token, the documents that hold it anywhere (index/lexical.py)."""
-        return self._state.lexical.documents_holding(terms)
+    def documents_holding(self, terms: Iterable[str], among: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
+        """For each lexical token, the documents (of `among`, when given) that hold it anywhere (index/lexical.py)."""
+        return self._state.lexical.documents_holding(terms, among)
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         """Stored chunks by id (e.g. a citation's chunk_id); ids not stored are left out."""

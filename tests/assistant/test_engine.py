@@ -99,7 +99,7 @@ def test_a_place_named_elsewhere_in_the_document_satisfies_the_question():
     ask = read_question("budget du contrat de Lisieux", frequencies)
     found = candidates(ask, hits, lambda _: 1.0, None, lambda texts: {},
                        constraints_of(ask, hits, frequencies, {}),
-                       holding=lambda terms: {t: holders.get(t, frozenset()) for t in terms})
+                       holding=lambda terms, docs: {t: holders.get(t, frozenset()) & set(docs) for t in terms})
     assert {c.hit.chunk.doc_id for c in found} == {"cls-1"}
     # without what the rest of the documents hold, no passage names Lisieux: nothing may answer
     assert candidates(ask, hits, lambda _: 1.0, None, lambda texts: {},

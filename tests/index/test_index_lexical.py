@@ -73,6 +73,10 @@ def test_the_documents_holding_a_word_anywhere(tmp_path: Path) -> None:
     assert holding[tokens("CAARUD")[0]] == {crack.doc_id}
     assert crack.doc_id in holding[tokens("Alençon")[0]]
     assert holding["xyzzy"] == frozenset()
+    # asked about some documents only, it answers for those only
+    assert lexical.documents_holding(tokens("Alençon"), among=["autre"]) == {tokens("Alençon")[0]: frozenset()}
+    caarud = tokens("CAARUD")[0]
+    assert lexical.documents_holding([caarud], among=[crack.doc_id, "autre"]) == {caarud: {crack.doc_id}}
     lexical.remove_documents([crack.doc_id])  # a removed document holds nothing any more
     assert lexical.documents_holding(tokens("CAARUD")) == {tokens("CAARUD")[0]: frozenset()}
 
