@@ -198,7 +198,9 @@ class LexicalIndex:
                 # a common token ("2024") is in most chunks: only the rows of the documents asked about are read
                 names, codes = _document_codes(snap, segment)
                 wanted = [n for n, name in enumerate(names) if name in scope]
-                keep = np.isin(codes, wanted) if live is None else np.isin(codes, wanted) & live
+                keep = np.isin(codes, wanted)
+                if live is not None:
+                    keep &= live
             for term, docs in found.items():
                 j = segment.columns.get(term)
                 if j is None:
