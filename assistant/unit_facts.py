@@ -8,7 +8,7 @@ import re
 
 from assistant.question import ORDINAL_RE
 from ingest.tables import row_cells
-from lang.amounts import MONEY_RE, NUMBER_NAMES, PLAIN_NUMBER_RE
+from lang.amounts import COUNT_WORDS, MONEY_RE, NUMBER_NAMES, PLAIN_NUMBER_RE
 from lang.dates import DATE_PHRASE_RE, YEAR_RE
 from lang.people import CAPITALISED_NAME_RE, PERSON_MENTION_RE
 from lang.places import CITY_RE, PLACE_NAME_RE, PLACES
@@ -65,6 +65,10 @@ def number_words(text: str) -> set[str]:
     return found
 
 
+# quantities without a figure: "peu de psychiatres" is the documents' answer to "combien"
+VAGUE_COUNT = r"peu|plusieurs|nombreux|nombreuses|beaucoup"
+
+
 def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
     """Whether a unit carries the kind of fact the question asks for; `known` holds the question's
     stems, so that a name the question already gives ("Maison des Femmes") is not taken as the answer."""
@@ -72,8 +76,7 @@ def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
         return bool(MONEY_RE.search(text))
     if kind == "nombre":
         return any(not YEAR_RE.match(n.replace(" ", "")) for n in PLAIN_NUMBER_RE.findall(text)) or bool(
-            re.search(r"\b(une? |deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|cinquantaine|vingtaine|"
-                      r"centaine|dizaine|peu de|plusieurs|nombreux|nombreuses|beaucoup de)\b", text, re.IGNORECASE)
+            re.search(rf"\b(?:une? |{COUNT_WORDS}|{VAGUE_COUNT})\b", text, re.IGNORECASE)
         )
     if kind == "date":
         return bool(DATE_PHRASE_RE.search(text) or re.search(r"\b(?:19|20)\d{2}\b", text))
@@ -98,10 +101,8 @@ def has_fact(text: str, kind: str, known: frozenset[str] = frozenset()) -> bool:
 
 # adjectives written before the counted noun: "20 dernières années", "3 nouveaux centres"
 PRE_ADJECTIVES = r"derni[eè]re?s?|premi[eè]re?s?|nouveaux|nouvelles?|grands?|grandes|petits?|petites|autres|principaux"
-NUMBER_WORDS = (
-    r"\d+(?:[ .]\d{3}){0,6}|(?:une\s+)?(?:cinquantaine|vingtaine|trentaine|quarantaine|centaine|dizaine)|"
-    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|peu|plusieurs|nombreux|nombreuses|beaucoup"
-)  # not "un"/"une": an article, not a count; "peu de psychiatres" is the documents' answer to "combien"
+# not "un"/"une": an article, not a count; "peu de psychiatres" is the documents' answer to "combien"
+NUMBER_WORDS = rf"\d+(?:[ .]\d{{3}}){{0,6}}|(?:une\s+)?(?:{COUNT_WORDS})|{VAGUE_COUNT}"
 COUNTED_RE = re.compile(
     rf"(?<![\w,.])(?:{NUMBER_WORDS})\s+(?:de\s+|d[’']\s*)?((?:{PRE_ADJECTIVES})\s+)?([^\W\d_][\w’'-]*)", re.I
 )
@@ -191,4 +192,4 @@ CELL_COUNT_RE = re.compile(
 )
 
 
-VAGUE_RE = re.compile(r"(?:peu|plusieurs|nombreux|nombreuses|beaucoup)\b", re.I)
+VAGUE_RE = re.compile(rf"(?:{VAGUE_COUNT})\b", re.I)
