@@ -16,7 +16,8 @@ import numpy as np
 
 from assistant.units import units_of
 from index.models import Hit, TermFrequencies
-from lang.amounts import COUNT_WORDS, joined_figures
+from lang.amounts import joined_figures
+from lang.counting import WORD_RE, counted_noun, counts
 from lang.dates import years_of
 from lang.dictionary import is_common_word
 from lang.kinds import kinds_of
@@ -107,6 +108,10 @@ class Candidate:
     coverage: float = 0.0
     hard_ok: bool = True
     precise: bool = False
+    # shares of the question's constraints the sentence itself, and its passage (text, title, section), satisfy:
+    # the document may name the town asked about elsewhere while this passage is about another one
+    pinned: float = 1.0
+    passage_pinned: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +135,6 @@ def answer_kind(text: str) -> str:
 
 
 _ELIDED = re.compile(r"\b(?:jusqu|lorsqu|puisqu|qu|[ldjnsctm])['’]", re.I)
-_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 def read_question(text: str, frequencies: TermFrequencies) -> Ask:
@@ -142,7 +146,7 @@ def read_question(text: str, frequencies: TermFrequencies) -> Ask:
     terms: list[str] = []
     words: list[tuple[str, tuple[str, ...]]] = []
     # figures as the corpus's tokens write them: "265 000 €" is one figure, 265000, not 265 and 000
-    for word in _WORD.findall(_ELIDED.sub(" ", joined_figures(text))):
+    for word in WORD_RE.findall(_ELIDED.sub(" ", joined_figures(text))):
         stems = [s for s in tokens(word) if s not in ASKING_WORDS]
         if not stems:
             continue
@@ -156,22 +160,8 @@ def read_question(text: str, frequencies: TermFrequencies) -> Ask:
                 stems = close[:1]
         terms.extend(stems)
         words.append((word, tuple(stems)))
-    counted = _COUNTED_ASK.search(fold_accents(_ELIDED.sub("d ", text.lower())))
     return Ask(text=text, kind=kind, terms=tuple(dict.fromkeys(terms)), words=tuple(words),
-               counted=next(iter(tokens(counted.group(1))), "") if counted else "")
-
-
-_COUNTED_ASK = re.compile(r"\b(?:combien|nombre|nb|nbre|nbr)\s+(?:de\s+|d\s+)?(?:\w+\s+)??([a-z]{3,})")
-_COUNT_TOKEN = re.compile(rf"^(?:\d+|un|une|{COUNT_WORDS})$")
-
-
-def counts(text: str, stem: str) -> bool:
-    """True when a number stands just before the counted noun ("92 communes", "trois médecins")."""
-    words = _WORD.findall(fold_accents(text.lower()).replace("\u202f", " ").replace("\u00a0", " "))
-    return any(
-        next(iter(tokens(word)), "") == stem and any(_COUNT_TOKEN.match(w) for w in words[max(0, at - 3) : at])
-        for at, word in enumerate(words)
-    )
+               counted=counted_noun(_ELIDED.sub("d ", text)))
 
 
 def constraints_of(
@@ -247,12 +237,20 @@ def candidates(
     constraints: Sequence[Constraint] = (),
     demoted: frozenset[str] = frozenset(),
     holding: Holding | None = None,
+    alternates: Mapping[str, set[str]] | None = None,
 ) -> list[Candidate]:
     """Every sentence of the hits whose document satisfies the question's constraints, with its features
     (in reading order; `rank` scores them). A constraint is satisfied by the retrieved passages of a document
     (their text, title and section) or, with `holding`, by any passage of that document: the town or the
-    programme a page is about is often named once, in a passage the search did not return."""
+    programme a page is about is often named once, in a passage the search did not return. A word of the question
+    is in a sentence also when its written-out form is (`alternates`: "copil" in "comité de pilotage")."""
     total = sum(weight(t) for t in ask.terms) or 1.0
+    written_out = {t: alternates[t] for t in ask.terms if alternates and t in alternates}
+
+    def share(present: set[str]) -> float:
+        return sum(
+            weight(t) for t in ask.terms if t in present or (t in written_out and written_out[t] <= present)
+        ) / total
     stems = passage_stems(hits)
     evidence = evidence_of(hits, stems)
     wanted = {t for c in constraints if c.known for option in c.in_document for t in option}
@@ -272,20 +270,27 @@ def candidates(
     # a sentence about another year (its own, else its heading's) does not answer "... en 2022"; a date
     # question's answer is a year itself
     asked_years = years_of(ask.text) if ask.kind != "date" else frozenset()
+    known = [c for c in constraints if c.known]
+
+    def pinned(words: set[str]) -> float:
+        return sum(_satisfied(c, words) for c in known) / len(known) if known else 1.0
+
     for hit in hits:
         if hit.chunk.doc_id not in allowed:
             continue
-        passage_own = sum(weight(t) for t in ask.terms if t in stems[hit.chunk.id]) / total
+        passage_own = share(stems[hit.chunk.id])
+        passage_pinned = pinned(stems[hit.chunk.id] | surface_words(_passage_text(hit))) if known else 1.0
         heading_years = years_of(f"{hit.chunk.title} {hit.chunk.section}") if asked_years else frozenset()
         for number, (text, kind) in enumerate(units_of(hit)):
             said = (years_of(text) or heading_years) if asked_years else frozenset()
             if said and not said & asked_years:
                 continue
-            own = set(tokens(text))
+            sentence = set(tokens(text))
             out.append(Candidate(
-                text=text, hit=hit, index=number, kind=kind, own=sum(weight(t) for t in ask.terms if t in own) / total,
+                text=text, hit=hit, index=number, kind=kind, own=share(sentence),
                 facts=kinds_of(text), retrieval=hit.score / top, demoted=hit.chunk.doc_id in demoted,
-                passage_own=passage_own,
+                passage_own=passage_own, passage_pinned=passage_pinned,
+                pinned=pinned(sentence | surface_words(text)) if known else 1.0,
             ))
     if not out:
         return out
@@ -327,7 +332,7 @@ def rank(found: Sequence[Candidate], weights: Weights) -> list[Candidate]:
 def surface_words(text: str) -> set[str]:
     """Folded lower-case words of a text, singular and plural: how names and acronyms are matched."""
     out: set[str] = set()
-    for word in _WORD.findall(_ELIDED.sub(" ", fold_accents(text.lower()))):
+    for word in WORD_RE.findall(_ELIDED.sub(" ", fold_accents(text.lower()))):
         for part in {word, *word.split("-")}:
             out.add(part)
             out.add(part[:-1] if part.endswith("s") and len(part) > 3 else part + "s")

@@ -28,11 +28,12 @@ SCORER_FILE = Path(__file__).with_name("resources") / "scorer.json"
 CANDIDATE_FEATURES = (
     "retrieval", "hit_rank", "own", "passage_own", "similarity", "similarity_gap", "similarity_rank",
     "neighbour_gap", "fact", "fact_strict", "counts", "heading", "item", "intro", "demoted", "length",
-    "first", "number", "own_rank", "rule", "rule_top", "coverage", "hard_ok", "precise",
+    "first", "number", "own_rank", "rule", "rule_top", "coverage", "hard_ok", "precise", "pinned", "passage_pinned",
 )
 DECISION_FEATURES = (
     "top_logit", "margin", "top_similarity", "top_own", "top_passage_own", "top_retrieval", "strict",
-    "general", "candidates", "facts_share", "top_rule", "top_hard_ok", "best_rule_in_pool",
+    "general", "candidates", "facts_share", "top_rule", "top_hard_ok", "best_rule_in_pool", "counted",
+    "top_counts", "top_coverage", "top_pinned",
 )
 
 
@@ -59,7 +60,7 @@ def candidate_matrix(ask: Ask, found: Sequence[Candidate]) -> np.ndarray:
             float(c.fact and strict), float(c.counts), float(c.kind == "heading"), float(c.kind == "item"),
             float(c.kind == "intro"), float(c.demoted), math.log1p(len(c.text.split())) / 4, float(c.index == 0),
             float(any(ch.isdigit() for ch in c.text)), 1.0 / (1 + own_rank[i]), c.rule, float(c.rule == 0.0),
-            c.coverage, float(c.hard_ok), float(c.precise),
+            c.coverage, float(c.hard_ok), float(c.precise), c.pinned, c.passage_pinned,
         ))
     return np.array(rows, dtype=float)
 
@@ -72,7 +73,8 @@ def decision_row(ask: Ask, ranked: Sequence[Candidate]) -> np.ndarray:
         top.score, top.score - second, top.similarity, top.own, top.passage_own, top.retrieval,
         float(ask.kind in STRICT_FACTS), float(ask.kind == "general"), math.log1p(len(ranked)) / 4,
         sum(c.fact for c in ranked) / len(ranked), top.rule, float(top.hard_ok),
-        float(any(c.rule == 0.0 for c in ranked)),
+        float(any(c.rule == 0.0 for c in ranked)), float(bool(ask.counted)), float(top.counts),
+        top.coverage, top.pinned,
     ), dtype=float)
 
 

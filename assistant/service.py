@@ -252,7 +252,7 @@ class Assistant:
             ask, hits, idf(frequencies), self.index.query_vector(ask.text),
             lambda texts: self.index.sentence_vectors(texts, encode_missing=encode_missing),
             constraints_of(ask, hits, frequencies, self.alternates), demoted=demoted,
-            holding=self.index.documents_holding,
+            holding=self.index.documents_holding, alternates=self.alternates,
         )
         annotate(found, units)
         return ask, found

@@ -13,7 +13,6 @@ from assistant.engine import (
     answer_kind,
     candidates,
     constraints_of,
-    counts,
     evidence_of,
     passage_stems,
     read_question,
@@ -25,6 +24,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from index.models import Hit, TermFrequencies
 from ingest.models import Chunk
+from lang.counting import counts
 from lang.dates import years_of
 from lang.dictionary import is_common_word
 from lang.tokens import tokens
@@ -101,9 +101,34 @@ def test_a_place_named_elsewhere_in_the_document_satisfies_the_question():
                        constraints_of(ask, hits, frequencies, {}),
                        holding=lambda terms, docs: {t: holders.get(t, frozenset()) & set(docs) for t in terms})
     assert {c.hit.chunk.doc_id for c in found} == {"cls-1"}
+    # allowed by the document, but neither the sentence nor its passage names the town: the scorer sees it
+    assert [(c.pinned, c.passage_pinned) for c in found] == [(0.0, 0.0)]
     # without what the rest of the documents hold, no passage names Lisieux: nothing may answer
     assert candidates(ask, hits, lambda _: 1.0, None, lambda texts: {},
                       constraints_of(ask, hits, frequencies, {})) == []
+
+
+def test_an_acronym_of_the_question_is_found_written_out_in_a_sentence():
+    text = "Le prochain comité de pilotage se réunira le 13 mars 2025 à Argentan. Le COPIL a réuni les partenaires."
+    hits = [_hit("copil", text)]
+    frequencies = TermFrequencies({"copil": 1, "comit": 1, "pilotag": 1, "prochain": 1}, total=1)
+    ask = read_question("quand aura lieu le prochain copil", frequencies)
+    written_out = {"copil": set(tokens("comité de pilotage"))}
+    own = {c.text: c.own for c in candidates(ask, hits, lambda _: 1.0, None, lambda texts: {},
+                                              alternates=written_out)}
+    date = "Le prochain comité de pilotage se réunira le 13 mars 2025 à Argentan."
+    assert own[date] == 1.0  # "prochain" and "copil", the latter written out
+    bare = {c.text: c.own for c in candidates(ask, hits, lambda _: 1.0, None, lambda texts: {})}
+    assert bare[date] < own[date]
+
+
+def test_a_sentence_that_names_what_the_question_pins_is_told_from_its_neighbours():
+    hits = [_hit("cls", "Le contrat de Lisieux est doté de 120 000 euros. Celui de Honfleur, de 80 000 euros.")]
+    frequencies = TermFrequencies({"lisieux": 1, "honfleur": 1, "contrat": 1, "euros": 1}, total=1)
+    ask = read_question("budget du contrat de Lisieux", frequencies)
+    found = candidates(ask, hits, lambda _: 1.0, None, lambda texts: {}, constraints_of(ask, hits, frequencies, {}))
+    pinned = {c.text.split()[1]: (c.pinned, c.passage_pinned) for c in found}
+    assert pinned == {"contrat": (1.0, 1.0), "de": (0.0, 1.0)}
 
 
 @pytest.mark.parametrize("said", ["Une cinquantaine de participants", "une douzaine de participants",
@@ -111,6 +136,13 @@ def test_a_place_named_elsewhere_in_the_document_satisfies_the_question():
 def test_a_count_written_in_words_counts_what_is_asked(said: str):
     assert counts(f"{said} étaient réunis.", "particip"), said
     assert not counts("Le 12 décembre 2024 a eu lieu le 1er comité, avec les participants.", "particip")
+
+
+def test_a_figure_counts_the_noun_of_its_phrase_an_article_only_the_next_one():
+    pieges = next(iter(tokens("pièges")))
+    assert counts("305 dispositifs constituant le réseau de pièges pondoirs.", pieges)
+    assert counts("Un piège a été posé.", pieges)
+    assert not counts("Une campagne de pose de pièges a eu lieu.", pieges)
 
 
 def test_names_are_matched_as_written_not_stemmed():

@@ -90,3 +90,13 @@ def test_the_reading_in_context_is_overruled_only_beyond_the_fitted_margin() -> 
     assert not scorer.overrules(ask, [good, weak], {(chunk.id, good.text)})  # it agrees with the reading
     assert not scorer.overrules(ask, [good, weak], read_weak, above=math.inf)  # the reading always answers first
     assert not replace(scorer, overrule_above=math.inf).overrules(ask, [good, weak], read_weak)
+
+
+@pytest.mark.parametrize(("said", "answered"), [("Le SAS du Cher réunit 40 médecins régulateurs.", True),
+                                                ("Le SAS du Cher a traité 12 000 appels.", False)])
+def test_a_count_question_is_answered_by_a_count_of_what_it_asks(said: str, answered: bool) -> None:
+    ask = Ask(text="combien de médecins au sas du cher", kind="nombre", terms=("medecin", "sas", "cher"),
+              counted="medecin")
+    found = [candidate(said, own=2 / 3, similarity=0.85, fact=True)]
+    found[0].counts = answered  # as engine.candidates sets it: a number stands before the noun counted
+    assert bool(pick(ask, found, LearnedScorer.load())) is answered
