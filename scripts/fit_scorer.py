@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -136,12 +137,13 @@ def cross_validate(cases: list[Case]) -> dict[str, dict[str, float]]:
     hand = [engine_text(c, None) for c in cases]
     results = {"hand": score_flow(cases, hand),
                "rules+hand": score_flow(cases, [c.rules or t for c, t in zip(cases, hand, strict=True)])}
+    # the coefficients do not depend on the two thresholds: one fit per fold, the thresholds set on it
+    fitted = [(held, fit([c for i, c in enumerate(cases) if i not in set(held)], 0.0, 0.0)) for held in folds(cases)]
     for second in SECOND_WITHIN:
         for above in ANSWER_ABOVE:
             learned: list[str | None] = [None] * len(cases)
-            for held in folds(cases):
-                held_set = set(held)
-                scorer = fit([c for i, c in enumerate(cases) if i not in held_set], second, above)
+            for held, fold_scorer in fitted:
+                scorer = replace(fold_scorer, second_within=second, answer_above=above)
                 for i in held:
                     learned[i] = engine_text(cases[i], scorer)
             results[f"learned s={second} a={above}"] = score_flow(cases, learned)
@@ -150,10 +152,8 @@ def cross_validate(cases: list[Case]) -> dict[str, dict[str, float]]:
             )
     served = json.loads(SCORER_FILE.read_text(encoding="utf-8")) if SCORER_FILE.is_file() else {}
     second, above = float(served.get("second_within", 3.0)), float(served.get("answer_above", 0.5))
-    scorers: dict[int, LearnedScorer] = {}
-    for k, held in enumerate(folds(cases)):
-        held_set = set(held)
-        scorers[k] = fit([c for i, c in enumerate(cases) if i not in held_set], second, above)
+    scorers = {k: replace(fold_scorer, second_within=second, answer_above=above)
+               for k, (_, fold_scorer) in enumerate(fitted)}
     fold_of = {i: k for k, held in enumerate(folds(cases)) for i in held}
     for within in OVERRULE_ABOVE:
         texts = [arbitrated(c, scorers[fold_of[i]], within) for i, c in enumerate(cases)]
