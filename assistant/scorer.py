@@ -29,6 +29,7 @@ CANDIDATE_FEATURES = (
     "retrieval", "hit_rank", "own", "passage_own", "similarity", "similarity_gap", "similarity_rank",
     "neighbour_gap", "fact", "fact_strict", "counts", "heading", "item", "intro", "demoted", "length",
     "first", "number", "own_rank", "rule", "rule_top", "coverage", "hard_ok", "precise", "pinned", "passage_pinned",
+    "pinned_own", "passage_own_gap",
 )
 DECISION_FEATURES = (
     "top_logit", "margin", "top_similarity", "top_own", "top_passage_own", "top_retrieval", "strict",
@@ -44,6 +45,7 @@ def candidate_matrix(ask: Ask, found: Sequence[Candidate]) -> np.ndarray:
         return np.zeros((0, len(CANDIDATE_FEATURES)))
     similarity = np.array([c.similarity for c in found])
     own = np.array([c.own for c in found])
+    best_passage_own = max(c.passage_own for c in found)
     hit_rank = {score: rank for rank, score in enumerate(sorted({c.hit.score for c in found}, reverse=True))}
     by_position = {(c.hit.chunk.id, c.index): c.similarity for c in found}
     best = float(similarity.max())
@@ -61,6 +63,8 @@ def candidate_matrix(ask: Ask, found: Sequence[Candidate]) -> np.ndarray:
             float(c.kind == "intro"), float(c.demoted), math.log1p(len(c.text.split())) / 4, float(c.index == 0),
             float(any(ch.isdigit() for ch in c.text)), 1.0 / (1 + own_rank[i]), c.rule, float(c.rule == 0.0),
             c.coverage, float(c.hard_ok), float(c.precise), c.pinned, c.passage_pinned,
+            # the question's words count most where the sentence also names what the question pins
+            c.pinned * c.own, c.passage_own - best_passage_own,
         ))
     return np.array(rows, dtype=float)
 
