@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.evidence import ELIDED, by_document, passage_evidence, passage_stems, surface_words
 from assistant.units import units_of
 from index.models import Hit, TermFrequencies
 from lang.amounts import joined_figures
@@ -134,9 +135,6 @@ def answer_kind(text: str) -> str:
     return next((kind for kind, pattern in ANSWER_TYPES if pattern.search(plain)), "general")
 
 
-_ELIDED = re.compile(r"\b(?:jusqu|lorsqu|puisqu|qu|[ldjnsctm])['’]", re.I)
-
-
 def read_question(text: str, frequencies: TermFrequencies) -> Ask:
     """The question's answer type, words and possible constraints; words found nowhere in the corpus but
     one typo away from a corpus word are read as that word. `text` is the question as `question.analyse` wrote
@@ -146,7 +144,7 @@ def read_question(text: str, frequencies: TermFrequencies) -> Ask:
     terms: list[str] = []
     words: list[tuple[str, tuple[str, ...]]] = []
     # figures as the corpus's tokens write them: "265 000 €" is one figure, 265000, not 265 and 000
-    for word in WORD_RE.findall(_ELIDED.sub(" ", joined_figures(text))):
+    for word in WORD_RE.findall(ELIDED.sub(" ", joined_figures(text))):
         stems = [s for s in tokens(word) if s not in ASKING_WORDS]
         if not stems:
             continue
@@ -161,7 +159,7 @@ def read_question(text: str, frequencies: TermFrequencies) -> Ask:
         terms.extend(stems)
         words.append((word, tuple(stems)))
     return Ask(text=text, kind=kind, terms=tuple(dict.fromkeys(terms)), words=tuple(words),
-               counted=counted_noun(_ELIDED.sub("d ", text)))
+               counted=counted_noun(ELIDED.sub("d ", text)))
 
 
 def constraints_of(
@@ -252,7 +250,8 @@ def candidates(
             weight(t) for t in ask.terms if t in present or (t in written_out and written_out[t] <= present)
         ) / total
     stems = passage_stems(hits)
-    evidence = evidence_of(hits, stems)
+    passages = passage_evidence(hits, stems)
+    evidence = by_document(hits, passages)
     wanted = {t for c in constraints if c.known for option in c.in_document for t in option}
     holders = holding(wanted, evidence) if holding is not None and wanted else {}
 
@@ -279,7 +278,7 @@ def candidates(
         if hit.chunk.doc_id not in allowed:
             continue
         passage_own = share(stems[hit.chunk.id])
-        passage_pinned = pinned(stems[hit.chunk.id] | surface_words(_passage_text(hit))) if known else 1.0
+        passage_pinned = pinned(passages[hit.chunk.id])
         heading_years = years_of(f"{hit.chunk.title} {hit.chunk.section}") if asked_years else frozenset()
         for number, (text, kind) in enumerate(units_of(hit)):
             said = (years_of(text) or heading_years) if asked_years else frozenset()
@@ -327,34 +326,6 @@ def rank(found: Sequence[Candidate], weights: Weights) -> list[Candidate]:
             - (weights.demoted if candidate.demoted else 0.0)
         )
     return sorted(found, key=lambda c: c.score, reverse=True)
-
-
-def surface_words(text: str) -> set[str]:
-    """Folded lower-case words of a text, singular and plural: how names and acronyms are matched."""
-    out: set[str] = set()
-    for word in WORD_RE.findall(_ELIDED.sub(" ", fold_accents(text.lower()))):
-        for part in {word, *word.split("-")}:
-            out.add(part)
-            out.add(part[:-1] if part.endswith("s") and len(part) > 3 else part + "s")
-    return out
-
-
-def _passage_text(hit: Hit) -> str:
-    return f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}"
-
-
-def passage_stems(hits: Sequence[Hit]) -> dict[str, set[str]]:
-    """Per passage (chunk id): the stems of its text, title and section."""
-    return {hit.chunk.id: set(tokens(_passage_text(hit))) for hit in hits}
-
-
-def evidence_of(hits: Sequence[Hit], stems: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Per document: the stems (from `passage_stems`) and the surface words of its retrieved passages, title and
-    sections."""
-    evidence: dict[str, set[str]] = {}
-    for hit in hits:
-        evidence.setdefault(hit.chunk.doc_id, set()).update(stems[hit.chunk.id], surface_words(_passage_text(hit)))
-    return evidence
 
 
 def _satisfied(constraint: Constraint, stems: set[str]) -> bool:

@@ -138,7 +138,10 @@ def cross_validate(cases: list[Case]) -> dict[str, dict[str, float]]:
     results = {"hand": score_flow(cases, hand),
                "rules+hand": score_flow(cases, [c.rules or t for c, t in zip(cases, hand, strict=True)])}
     # the coefficients do not depend on the two thresholds: one fit per fold, the thresholds set on it
-    fitted = [(held, fit([c for i, c in enumerate(cases) if i not in set(held)], 0.0, 0.0)) for held in folds(cases)]
+    fitted: list[tuple[list[int], LearnedScorer]] = []
+    for held in folds(cases):
+        held_set = set(held)
+        fitted.append((held, fit([c for i, c in enumerate(cases) if i not in held_set], 0.0, 0.0)))
     for second in SECOND_WITHIN:
         for above in ANSWER_ABOVE:
             learned: list[str | None] = [None] * len(cases)

@@ -13,11 +13,9 @@ from assistant.engine import (
     answer_kind,
     candidates,
     constraints_of,
-    evidence_of,
-    passage_stems,
     read_question,
-    surface_words,
 )
+from assistant.evidence import by_document, passage_evidence, passage_stems, surface_words
 from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
 from assistant.service import Assistant
@@ -71,7 +69,7 @@ def _allowed(question: str, hits: list[Hit]) -> set[str]:
     frequencies = TermFrequencies(counts, total=len(hits))
     ask = read_question(question, frequencies)
     constraints = constraints_of(ask, hits, frequencies, {})
-    evidence = evidence_of(hits, passage_stems(hits))
+    evidence = by_document(hits, passage_evidence(hits, passage_stems(hits)))
     return {doc for doc, words in evidence.items() if all(_satisfied(c, words) for c in constraints)}
 
 
