@@ -14,13 +14,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.evidence import ELIDED, by_document, passage_evidence, passage_stems, surface_words
+from assistant.evidence import (
+    ELIDED,
+    SPELLED,
+    by_document,
+    passage_evidence,
+    passage_stems,
+    sentence_evidence,
+    surface_words,
+)
 from assistant.units import units_of
 from index.models import Hit, TermFrequencies
 from lang.amounts import joined_figures
 from lang.counting import WORD_RE, counted_noun, counts
 from lang.dates import years_of
 from lang.dictionary import is_common_word
+from lang.initials import looks_like_acronym
 from lang.kinds import kinds_of
 from lang.sentences import refers_back
 from lang.tokens import tokens
@@ -73,6 +82,7 @@ class Constraint:
     prefix: str = ""  # a word typed short ("chik", "palu", "entomo") is also satisfied by a word it starts
     # sets of lexical tokens that satisfy it anywhere in a document, beyond its retrieved passages
     in_document: tuple[frozenset[str], ...] = ()
+    spelled: str = ""  # an acronym is also satisfied by words whose initials spell it (evidence.SPELLED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +202,8 @@ def constraints_of(
         if prefix and not known:
             known = any(w.startswith(prefix) for w in frequencies)
         in_document = tuple(o for o in (frozenset(stems), *options[1:]) if o)
-        out.append(Constraint(word, tuple(options), known, prefix, in_document))
+        spelled = SPELLED + fold_accents(word.lower()) if looks_like_acronym(word) else ""
+        out.append(Constraint(word, tuple(options), known, prefix, in_document, spelled))
     return out
 
 
@@ -269,7 +280,7 @@ def candidates(
     # a sentence about another year (its own, else its heading's) does not answer "... en 2022"; a date
     # question's answer is a year itself
     asked_years = years_of(ask.text) if ask.kind != "date" else frozenset()
-    known = [c for c in constraints if c.known]
+    known = [c for c in constraints if c.known or c.spelled]
 
     def pinned(words: set[str]) -> float:
         return sum(_satisfied(c, words) for c in known) / len(known) if known else 1.0
@@ -289,7 +300,7 @@ def candidates(
                 text=text, hit=hit, index=number, kind=kind, own=share(sentence),
                 facts=kinds_of(text), retrieval=hit.score / top, demoted=hit.chunk.doc_id in demoted,
                 passage_own=passage_own, passage_pinned=passage_pinned,
-                pinned=pinned(sentence | surface_words(text)) if known else 1.0,
+                pinned=pinned(sentence | sentence_evidence(text)) if known else 1.0,
             ))
     if not out:
         return out
@@ -329,6 +340,8 @@ def rank(found: Sequence[Candidate], weights: Weights) -> list[Candidate]:
 
 
 def _satisfied(constraint: Constraint, stems: set[str]) -> bool:
+    if constraint.spelled and constraint.spelled in stems:
+        return True
     if not constraint.known:
         return False
     if any(option <= stems for option in constraint.options):

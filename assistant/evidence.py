@@ -8,9 +8,11 @@ from collections.abc import Sequence
 
 from index.models import Hit
 from lang.counting import WORD_RE
+from lang.initials import initialisms
 from lang.tokens import tokens
 from lang.words import fold_accents
 
+SPELLED = "^"  # marks an acronym the words spell (« ^cesp »), apart from the words themselves
 ELIDED = re.compile(r"\b(?:jusqu|lorsqu|puisqu|qu|[ldjnsctm])['’]", re.I)  # l', d', qu'...
 
 
@@ -33,15 +35,29 @@ def passage_stems(hits: Sequence[Hit]) -> dict[str, set[str]]:
     return {hit.chunk.id: set(tokens(passage_text(hit))) for hit in hits}
 
 
+def sentence_evidence(text: str) -> set[str]:
+    """The surface words of a text and the acronyms its words spell (marked with SPELLED)."""
+    return surface_words(text) | {SPELLED + a for a in initialisms(text)}
+
+
 def passage_evidence(hits: Sequence[Hit], stems: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Per passage (chunk id): its stems (from `passage_stems`) and the surface words of its text, title and
-    section."""
-    return {hit.chunk.id: stems[hit.chunk.id] | surface_words(passage_text(hit)) for hit in hits}
+    """Per passage (chunk id): its stems (from `passage_stems`), the surface words of its text, title and
+    section, and the acronyms they spell."""
+    return {hit.chunk.id: stems[hit.chunk.id] | sentence_evidence(passage_text(hit)) for hit in hits}
+
+
+def document_words(hit: Hit) -> set[str]:
+    """What names the document rather than any passage: its file name's words and its publication year. A page
+    saved as « dengue-ajaccio-2013 » is about 2013 even if its text only says « jeudi 7 novembre »."""
+    name = re.sub(r"[-_.]+", " ", hit.chunk.source.rsplit(".", 1)[0])
+    return set(tokens(name)) | surface_words(name) | ({hit.chunk.date[:4]} if hit.chunk.date[:4].isdigit() else set())
 
 
 def by_document(hits: Sequence[Hit], passages: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Per document: the evidence of its passages (`passage_evidence`) together."""
+    """Per document: the evidence of its passages (`passage_evidence`) together, and the words that name it."""
     evidence: dict[str, set[str]] = {}
     for hit in hits:
-        evidence.setdefault(hit.chunk.doc_id, set()).update(passages[hit.chunk.id])
+        if hit.chunk.doc_id not in evidence:
+            evidence[hit.chunk.doc_id] = document_words(hit)
+        evidence[hit.chunk.doc_id].update(passages[hit.chunk.id])
     return evidence

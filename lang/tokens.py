@@ -70,6 +70,16 @@ def _stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
+def plain_words(text: str) -> list[str]:
+    """The normalised words of `text` (see `normalize`), stop words kept, nothing stemmed."""
+    return _TOKEN.findall(normalize(text))
+
+
+def is_stop_word(word: str) -> bool:
+    """A French stop word ("de", "la", "et"), given normalised."""
+    return word in _STOP_WORDS
+
+
 def tokens(text: str) -> list[str]:
     """Lexical tokens of `text`: normalised, French stop words removed, stemmed."""
     return list(_tokens(text))

@@ -120,6 +120,29 @@ def test_an_acronym_of_the_question_is_found_written_out_in_a_sentence():
     assert bare[date] < own[date]
 
 
+def test_an_acronym_the_page_only_writes_out_satisfies_the_question():
+    # nowhere in the corpus is "CESP" written: the page spells it in full
+    hits = [_hit("cesp", "Le contrat d'engagement de service public verse une bourse de 1 200 euros par mois."),
+            _hit("other", "Une bourse de 600 euros est versée aux internes.")]
+    assert _allowed("bourse mensuelle du CESP", hits) == {"cesp"}
+    assert _allowed("bourse mensuelle de l'ASG", hits) == set()
+    assert _allowed("montant de l'aide IDF", [_hit("idf", "L'ARS Île-de-France verse 3 000 euros.")]) == {"idf"}
+
+
+def test_the_year_in_a_file_name_satisfies_the_question_and_another_year_does_not():
+    text = "L'ARS a traité un quartier d'Ajaccio contre les moustiques dans la nuit de jeudi 7 novembre."
+    chunk = Chunk(doc_id="dengue", source="dengue-ajaccio-2013.txt", title="Opération anti-moustique", page=1,
+                  page_end=1, section="", text=text, position=0)
+    # another page of the corpus names both years
+    hits = [Hit(chunk=chunk, score=1.0, rank=1), _hit("bilan", "Bilan des campagnes 2013 et 2014 en Corse.")]
+    assert _allowed("opération ajaccio novembre 2013 : quel jour", hits) == {"dengue"}
+    assert _allowed("opération ajaccio novembre 2014 : quel jour", hits) == set()
+    dated = Chunk(doc_id="dated", source="note.pdf", title="Note", page=1, page_end=1, section="", text=text,
+                  position=0, date="2021-03-04")
+    hits = [Hit(chunk=dated, score=1.0, rank=1), _hit("bilan", "Bilan des campagnes 2021 et 2022 en Corse.")]
+    assert _allowed("opération ajaccio 2021", hits) == {"dated"}
+
+
 def test_a_sentence_that_names_what_the_question_pins_is_told_from_its_neighbours():
     hits = [_hit("cls", "Le contrat de Lisieux est doté de 120 000 euros. Celui de Honfleur, de 80 000 euros.")]
     frequencies = TermFrequencies({"lisieux": 1, "honfleur": 1, "contrat": 1, "euros": 1}, total=1)
