@@ -210,7 +210,7 @@ def constraints_of(
 def _typed_short(word: str) -> str:
     """The folded word when it may be a short form typed in lower case ("chik", "palu", "entomo"), else "".
     A capitalised word is a name: "Vire" is not the start of "virement"."""
-    if len(word) < 4 or not word.isalpha() or not word.islower():
+    if len(word) < 3 or not word.isalpha() or not word.islower():
         return ""
     return fold_accents(word)
 

@@ -78,6 +78,9 @@ def test_a_word_typed_short_is_satisfied_by_the_word_it_starts_but_a_name_is_not
             _hit("paca", "La dengue circule en PACA : 3 cas autochtones."),
             _hit("calvados", "Le club Ouistrehamais reçoit 20 000 euros à Caen.")]
     assert _allowed("combien de cas de chik ?", hits) == {"reunion"}
+    # three letters typed short too: "pop" for "population"
+    water = [_hit("eau", "98 % de la population reçoit une eau conforme."), _hit("air", "L'air est surveillé.")]
+    assert _allowed("part de la pop avec une eau conforme", water) == {"eau"}
     # a capitalised word is a name, matched whole: "Ouistreham" is not read as the start of "Ouistrehamais"
     assert _allowed("combien pour Ouistreham ?", hits) == set()
 
