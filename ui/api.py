@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Query, Req
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from assistant.library import Library
 from assistant.models import Answer
 from assistant.schemas import AnswerOut, CitationOut, DocumentOut, PassageOut
 from assistant.settings import Settings
@@ -198,15 +199,8 @@ def api_router(services: Services, access: Access) -> APIRouter:
     def ask_stream(body: AskRequest) -> StreamingResponse:
         """La réponse au fil de l'eau (Server-Sent Events) : des événements « partial » ({"answer": texte}),
         puis un événement « answer » avec la réponse complète et ses citations."""
-
-        def events() -> Iterator[str]:
-            final: Answer | None = None
-            for final in _answers(assistant.ask_stream, body.question, body.history):
-                yield _sse({"answer": final.text}, event="partial")
-            if final is not None:
-                yield _sse(AnswerOut.of(final).model_dump(), event="answer")
-
-        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return StreamingResponse(_answer_events(assistant.ask_stream, body.question, body.history),
+                                 media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @router.get("/api/search", dependencies=guarded, tags=["questions"], summary="Chercher des passages")
     def search(q: str = Query(min_length=1, max_length=1000), k: int = Query(5, ge=1, le=50)) -> SearchOut:
@@ -232,18 +226,7 @@ def api_router(services: Services, access: Access) -> APIRouter:
     def upload(file: UploadFile = File(description="PDF, DOCX, ODT, HTML, TXT ou MD.")) -> UploadOut:  # noqa: B008
         """Ajoute un document (mêmes contrôles que la page) ; un fichier du même nom remplace l'ancien. Refus :
         422 avec la raison en français."""
-        name = file.filename or "document"
-        with tempfile.TemporaryDirectory(prefix="ars-upload-") as folder:
-            path = Path(folder) / "upload"
-            with path.open("wb") as out:
-                shutil.copyfileobj(file.file, out)
-            try:
-                result = library.add(path, name)
-            except UserError as exc:  # another writer holds the index
-                raise HTTPException(409, str(exc)) from exc
-        if not result.ok:
-            raise HTTPException(422, f"{result.source} : {result.message}")
-        return UploadOut(name=result.name, source=result.source, message=result.message)
+        return _upload(library, file)
 
     @router.delete("/api/documents/{source}", dependencies=admins, tags=["documents"], summary="Retirer un document")
     def remove(source: str) -> RemovedOut:
@@ -266,48 +249,12 @@ def api_router(services: Services, access: Access) -> APIRouter:
     def chat_completions(body: ChatRequest) -> Any:
         """La dernière question de l'utilisateur, les précédentes servant d'historique ; la réponse se termine par
         ses sources, et le champ « citations » les donne en JSON."""
-        asked = [_text_of(m.content) for m in body.messages if m.role == "user"]
-        asked = [q for q in asked if q.strip()]
-        if not asked:
-            raise HTTPException(400, NO_QUESTION)
-        question, history = asked[-1], asked[:-1]
-        completion_id = f"chatcmpl-{uuid.uuid4().hex}"
-        created = int(time.time())
+        question, *history = _asked(body)
+        completion = Completion(f"chatcmpl-{uuid.uuid4().hex}", int(time.time()))
         if not body.stream:
-            answer = assistant.ask(question, history)
-            return {
-                "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_ID,
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": answer.with_sources()}}],
-                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-                "citations": [CitationOut.of(c).model_dump() for c in answer.citations],
-                "refused": answer.refused,
-            }
-
-        def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-            choice = {"index": 0, "delta": delta, "finish_reason": finish}
-            return _sse({"id": completion_id, "object": "chat.completion.chunk", "created": created,
-                         "model": MODEL_ID, "choices": [choice], **extra})
-
-        def events() -> Iterator[str]:
-            yield chunk({"role": "assistant", "content": ""})
-            sent, final = "", None
-            for final in _answers(assistant.ask_stream, question, history):
-                if final.text.startswith(sent) and len(final.text) > len(sent):
-                    yield chunk({"content": final.text[len(sent):]})
-                    sent = final.text
-            if final is None:
-                return
-            # a streamed chat-model answer the figure guard replaced: the checked answer follows, said so
-            rest = final.with_sources()[len(sent):] if final.text == sent else (
-                "\n\nRéponse vérifiée dans les documents :\n" + final.with_sources())
-            if rest:
-                yield chunk({"content": rest})
-            yield chunk({}, "stop", citations=[CitationOut.of(c).model_dump() for c in final.citations],
-                        refused=final.refused)
-            yield "data: [DONE]\n\n"
-
-        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+            return completion.whole(assistant.ask(question, list(history)))
+        return StreamingResponse(completion.events(assistant.ask_stream, question, list(history)),
+                                 media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     return router
 
@@ -325,6 +272,84 @@ def create_api(settings: Settings, services: Services) -> FastAPI:
     install_api(app, services)
     install_security(app, settings, services.library.max_upload_bytes)
     return app
+
+
+def _answer_events(
+    stream: Callable[[str, list[str]], Iterator[Answer]], question: str, history: list[str]
+) -> Iterator[str]:
+    """Server-Sent Events: « partial » ({"answer": text}) as it is written, then « answer » (complete, cited)."""
+    final: Answer | None = None
+    for final in _answers(stream, question, history):
+        yield _sse({"answer": final.text}, event="partial")
+    if final is not None:
+        yield _sse(AnswerOut.of(final).model_dump(), event="answer")
+
+
+def _asked(body: ChatRequest) -> list[str]:
+    """The user's questions, the last one first, then the earlier ones in order (its history)."""
+    asked = [q for q in (_text_of(m.content) for m in body.messages if m.role == "user") if q.strip()]
+    if not asked:
+        raise HTTPException(400, NO_QUESTION)
+    return [asked[-1], *asked[:-1]]
+
+
+def _upload(library: Library, file: UploadFile) -> UploadOut:
+    """An uploaded file added to the library (as the page adds it); a refusal is an HTTP error in French."""
+    name = file.filename or "document"
+    with tempfile.TemporaryDirectory(prefix="ars-upload-") as folder:
+        path = Path(folder) / "upload"
+        with path.open("wb") as out:
+            shutil.copyfileobj(file.file, out)
+        try:
+            result = library.add(path, name)
+        except UserError as exc:  # another writer holds the index
+            raise HTTPException(409, str(exc)) from exc
+    if not result.ok:
+        raise HTTPException(422, f"{result.source} : {result.message}")
+    return UploadOut(name=result.name, source=result.source, message=result.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """One answer as an OpenAI chat completion: whole, or as a stream of chunks ending with its sources."""
+
+    id: str
+    created: int
+
+    def whole(self, answer: Answer) -> dict[str, Any]:
+        return {
+            "id": self.id, "object": "chat.completion", "created": self.created, "model": MODEL_ID,
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": answer.with_sources()}}],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            "citations": [CitationOut.of(c).model_dump() for c in answer.citations],
+            "refused": answer.refused,
+        }
+
+    def chunk(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return _sse({"id": self.id, "object": "chat.completion.chunk", "created": self.created,
+                     "model": MODEL_ID, "choices": [choice], **extra})
+
+    def events(
+        self, stream: Callable[[str, list[str]], Iterator[Answer]], question: str, history: list[str]
+    ) -> Iterator[str]:
+        yield self.chunk({"role": "assistant", "content": ""})
+        sent, final = "", None
+        for final in _answers(stream, question, history):
+            if final.text.startswith(sent) and len(final.text) > len(sent):
+                yield self.chunk({"content": final.text[len(sent):]})
+                sent = final.text
+        if final is None:
+            return
+        # a streamed chat-model answer the figure guard replaced: the checked answer follows, said so
+        rest = final.with_sources()[len(sent):] if final.text == sent else (
+            "\n\nRéponse vérifiée dans les documents :\n" + final.with_sources())
+        if rest:
+            yield self.chunk({"content": rest})
+        yield self.chunk({}, "stop", citations=[CitationOut.of(c).model_dump() for c in final.citations],
+                         refused=final.refused)
+        yield "data: [DONE]\n\n"
 
 
 def _answers(

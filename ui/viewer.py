@@ -118,21 +118,22 @@ def install_viewer(app: FastAPI, library: Documents, logged_in: LoggedIn, sign_i
         found = passage_boxes(words, passage[:MAX_PASSAGE_CHARS])
         return JSONResponse({"boites": [b.to_json() for b in found], "message": ""}, headers=HEADERS)
 
-    def static(name: str) -> Response:
-        """A file of ui/static (the viewer's script and styles, pdf.js); any other path is refused."""
-        try:  # a NUL or another control character in the name is no file of ours (and resolve() would fail)
-            path = None if any(ord(c) < 32 for c in name) else (STATIC / name).resolve()
-        except (OSError, ValueError):
-            path = None
-        if path is None or not path.is_relative_to(STATIC.resolve()) or not path.is_file() or \
-                path.suffix not in STATIC_TYPES:
-            return PlainTextResponse("Fichier introuvable.", status_code=404)
-        return FileResponse(path, media_type=STATIC_TYPES[path.suffix],
-                            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"})
-
     app.add_api_route(VIEWER_ROUTE + "/{source:path}", viewer, methods=["GET"], include_in_schema=False)
     app.add_api_route(BOXES_ROUTE + "/{source:path}", boxes, methods=["GET"], include_in_schema=False)
-    app.add_api_route(STATIC_ROUTE + "/{name:path}", static, methods=["GET", "HEAD"], include_in_schema=False)
+    app.add_api_route(STATIC_ROUTE + "/{name:path}", _static, methods=["GET", "HEAD"], include_in_schema=False)
+
+
+def _static(name: str) -> Response:
+    """A file of ui/static (the viewer's script and styles, pdf.js); any other path is refused."""
+    try:  # a NUL or another control character in the name is no file of ours (and resolve() would fail)
+        path = None if any(ord(c) < 32 for c in name) else (STATIC / name).resolve()
+    except (OSError, ValueError):
+        path = None
+    if path is None or not path.is_relative_to(STATIC.resolve()) or not path.is_file() or \
+            path.suffix not in STATIC_TYPES:
+        return PlainTextResponse("Fichier introuvable.", status_code=404)
+    return FileResponse(path, media_type=STATIC_TYPES[path.suffix],
+                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"})
 
 
 def _page_number(page: str) -> int | None:
