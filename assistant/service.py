@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+SEARCH_DEPTH = 4  # the search looks this many times k passages deep for more of the documents of the k best
+SAME_DOCUMENT_EXTRA = 4
 # sentences absent from the vector cache (an index built before it) encoded while answering, at most
 SENTENCES_ENCODED_PER_QUESTION = 8
 FRENCH_ONLY = (
@@ -148,7 +150,12 @@ class Assistant:
         log.info("assistant warmed up in %.1f s", time.perf_counter() - start)
 
     def retrieve(self, question: Question) -> list[Hit]:
-        return self.index.search(question.search_text or question.text, self.k)
+        """The k best passages, then up to SAME_DOCUMENT_EXTRA more of the same documents among the next ones: the
+        page the search found often holds the answer a few passages further (a list, a table, a later paragraph)."""
+        hits = self.index.search(question.search_text or question.text, self.k * SEARCH_DEPTH)
+        top, rest = hits[: self.k], hits[self.k :]
+        documents = {hit.chunk.doc_id for hit in top}
+        return top + [hit for hit in rest if hit.chunk.doc_id in documents][:SAME_DOCUMENT_EXTRA]
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         """Answer one question; `history` holds the previous questions of the conversation."""

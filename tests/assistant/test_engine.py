@@ -18,6 +18,7 @@ from assistant.engine import (
 from assistant.evidence import by_document, passage_evidence, passage_stems, surface_words
 from assistant.factory import build_assistant
 from assistant.ingesting import run_ingest
+from assistant.question import analyse
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index.models import Hit, TermFrequencies
@@ -213,3 +214,24 @@ def test_a_question_about_another_year_is_refused(real_pages: Assistant):
     # the page counts the traps of 2020 (its title's year) and names 2019 elsewhere: 305 is not 2019's figure
     answer = real_pages.ask("combien de pieges pondoirs en grand est en 2019 ?")
     assert answer.refused, answer.text
+
+
+class _Ranked:
+    """A search that returns its passages in a fixed order (the ranking under test is the assistant's, not the
+    index's; the real hybrid search is exercised by the tests on real pages above)."""
+
+    def __init__(self, hits: list[Hit]) -> None:
+        self.hits = hits
+
+    def search(self, text: str, k: int) -> list[Hit]:
+        return self.hits[:k]
+
+
+def test_more_passages_of_the_pages_found_are_read_but_none_of_other_pages():
+    ranked = [_hit(f"doc{i}", f"Passage {i}.") for i in range(3)] + [_hit("other", "Autre page.")] * 3 + [
+        _hit(f"doc{i % 2}", f"Plus loin {i}.") for i in range(10)]
+    assistant = Assistant(_Ranked(ranked), k=3)  # type: ignore[arg-type]
+    hits = assistant.retrieve(analyse("une question", assistant.glossary))
+    assert [h.chunk.text for h in hits[:3]] == ["Passage 0.", "Passage 1.", "Passage 2."]
+    extra = hits[3:]
+    assert [h.chunk.text for h in extra] == ["Plus loin 0.", "Plus loin 1.", "Plus loin 2.", "Plus loin 3."]
