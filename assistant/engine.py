@@ -261,7 +261,8 @@ def candidates(
             weight(t) for t in ask.terms if t in present or (t in written_out and written_out[t] <= present)
         ) / total
     stems = passage_stems(hits)
-    passages = passage_evidence(hits, stems)
+    spelling = any(c.spelled for c in constraints)  # reading every run of initials costs: only when asked
+    passages = passage_evidence(hits, stems, spelling)
     evidence = by_document(hits, passages)
     wanted = {t for c in constraints if c.known for option in c.in_document for t in option}
     holders = holding(wanted, evidence) if holding is not None and wanted else {}
@@ -300,7 +301,7 @@ def candidates(
                 text=text, hit=hit, index=number, kind=kind, own=share(sentence),
                 facts=kinds_of(text), retrieval=hit.score / top, demoted=hit.chunk.doc_id in demoted,
                 passage_own=passage_own, passage_pinned=passage_pinned,
-                pinned=pinned(sentence | sentence_evidence(text)) if known else 1.0,
+                pinned=pinned(sentence | sentence_evidence(text, spelling)) if known else 1.0,
             ))
     if not out:
         return out

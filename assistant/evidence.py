@@ -35,15 +35,17 @@ def passage_stems(hits: Sequence[Hit]) -> dict[str, set[str]]:
     return {hit.chunk.id: set(tokens(passage_text(hit))) for hit in hits}
 
 
-def sentence_evidence(text: str) -> set[str]:
-    """The surface words of a text and the acronyms its words spell (marked with SPELLED)."""
-    return surface_words(text) | {SPELLED + a for a in initialisms(text)}
+def sentence_evidence(text: str, spelled: bool = True) -> set[str]:
+    """The surface words of a text and, with `spelled` (a question asks for an acronym), the acronyms its words
+    spell, marked with SPELLED."""
+    words = surface_words(text)
+    return words | {SPELLED + a for a in initialisms(text)} if spelled else words
 
 
-def passage_evidence(hits: Sequence[Hit], stems: dict[str, set[str]]) -> dict[str, set[str]]:
+def passage_evidence(hits: Sequence[Hit], stems: dict[str, set[str]], spelled: bool = True) -> dict[str, set[str]]:
     """Per passage (chunk id): its stems (from `passage_stems`), the surface words of its text, title and
-    section, and the acronyms they spell."""
-    return {hit.chunk.id: stems[hit.chunk.id] | sentence_evidence(passage_text(hit)) for hit in hits}
+    section, and (with `spelled`) the acronyms they spell."""
+    return {hit.chunk.id: stems[hit.chunk.id] | sentence_evidence(passage_text(hit), spelled) for hit in hits}
 
 
 def document_words(hit: Hit) -> set[str]:
