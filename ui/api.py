@@ -249,11 +249,11 @@ def api_router(services: Services, access: Access) -> APIRouter:
     def chat_completions(body: ChatRequest) -> Any:
         """La dernière question de l'utilisateur, les précédentes servant d'historique ; la réponse se termine par
         ses sources, et le champ « citations » les donne en JSON."""
-        question, *history = _asked(body)
+        question, history = _asked(body)
         completion = Completion(f"chatcmpl-{uuid.uuid4().hex}", int(time.time()))
         if not body.stream:
-            return completion.whole(assistant.ask(question, list(history)))
-        return StreamingResponse(completion.events(assistant.ask_stream, question, list(history)),
+            return completion.whole(assistant.ask(question, history))
+        return StreamingResponse(completion.events(assistant.ask_stream, question, history),
                                  media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     return router
@@ -285,12 +285,12 @@ def _answer_events(
         yield _sse(AnswerOut.of(final).model_dump(), event="answer")
 
 
-def _asked(body: ChatRequest) -> list[str]:
-    """The user's questions, the last one first, then the earlier ones in order (its history)."""
+def _asked(body: ChatRequest) -> tuple[str, list[str]]:
+    """The user's last question and the earlier ones in order (its history)."""
     asked = [q for q in (_text_of(m.content) for m in body.messages if m.role == "user") if q.strip()]
     if not asked:
         raise HTTPException(400, NO_QUESTION)
-    return [asked[-1], *asked[:-1]]
+    return asked[-1], asked[:-1]
 
 
 def _upload(library: Library, file: UploadFile) -> UploadOut:
