@@ -1,8 +1,8 @@
 """What the corpus holds, for new agents: document fiches, versions and the one glossary of the product.
 
-Fiches are written at ingest (ingest/fiche/, their questions by assistant/suggest.py) and stored beside the
+Fiches are written at ingest (ingest/fiche/, their questions by ingest/fiche/describe.py) and stored beside the
 index; a document indexed before fiches existed gets one computed from its file, in the ingest's time- and
-memory-limited reading child (assistant/prepare.py), never in the serving process. The glossary joins the
+memory-limited reading child (ingest/prepare.py), never in the serving process. The glossary joins the
 acronyms the documents define ("Conseil territorial de santé (CTS)", with their page) to the base glossary
 shipped with the project; the assistant expands queries with this same glossary.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.glossary import Glossary, Term, base_glossary, defines
-from assistant.prepare import Limits, describe_limited
 from ingest.fiche import Definition, Fiche, quotable
 from ingest.pipeline import Skipped
+from ingest.prepare import Limits, describe_limited
 from lang.dates import FOLDED_MONTH
 from lang.words import fold_accents
 

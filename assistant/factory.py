@@ -1,4 +1,5 @@
-"""The one place that turns Settings into objects: the index, the catalog, the assistant and the library.
+"""The one place that turns Settings into objects: the index, the catalog, the assistant, the library and the
+ingest.
 
 The command line, the page, the API and the evaluation all get them here, so they are built alike
 (tests/test_architecture.py checks that nothing else constructs an Index or an Assistant).
@@ -6,6 +7,7 @@ The command line, the page, the API and the evaluation all get them here, so the
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
@@ -16,8 +18,9 @@ if TYPE_CHECKING:
 
     from assistant.catalog import Catalog
     from assistant.library import Library
-    from assistant.prepare import Limits
     from assistant.service import Assistant
+    from index.ingesting import IngestReport, OnStep
+    from ingest.prepare import IngestOptions, Limits
 
 
 def open_index(settings: Settings, reset: bool = False, embeddings: Embeddings | None = None) -> Index:
@@ -36,17 +39,45 @@ def open_index(settings: Settings, reset: bool = False, embeddings: Embeddings |
 
 def read_limits(settings: Settings) -> Limits:
     """The limits of the reading child for the readers that come after the ingest (the viewer, a missing fiche)."""
-    from assistant.prepare import Limits
     from ingest.ocr import OcrOptions
+    from ingest.prepare import Limits
 
     return Limits(settings.parse_timeout, settings.parse_memory_mb, settings.parse_max_chars,
                   OcrOptions(timeout=settings.ocr_page_timeout))
 
 
+def ingest_options(settings: Settings) -> IngestOptions:
+    """How the ingest cuts files into passages, and the limits of its reading child."""
+    from ingest.prepare import IngestOptions
+
+    return IngestOptions(settings.chunk_size, settings.chunk_overlap, read_limits(settings))
+
+
+def run_ingest(
+    settings: Settings,
+    paths: list[Path],
+    reset: bool = False,
+    if_empty: bool = False,
+    prune: bool = False,
+    index: Index | None = None,
+    on_step: OnStep | None = None,
+) -> IngestReport:
+    """Ingest files and folders (index/ingesting.py) into the configured index, or into `index`, one already
+    open in this process (the page's), so that its searches see the new documents."""
+    from index.ingesting import ingest_files
+    from ingest.pipeline import discover
+
+    found = discover(paths)  # a missing path stops here, before the index is touched
+    if index is None:
+        index = open_index(settings, reset=reset)
+    elif reset:
+        index.reset()
+    return ingest_files(index, found, ingest_options(settings), if_empty=if_empty, prune=prune, on_step=on_step)
+
+
 def build_assistant(settings: Settings, index: Index | None = None) -> Assistant:
     """An Assistant over the configured index, with the chat model when one is configured."""
-    # the answerer's modules are imported here, not above: an ingest (assistant/ingesting.py imports this
-    # module for open_index) does not load them
+    # the answerer's modules are imported here, not above: an ingest does not load them
     from assistant.llm import ChatAnswerer
     from assistant.scorer import LearnedScorer
     from assistant.service import Assistant
@@ -80,6 +111,6 @@ def open_catalog(settings: Settings, index: Index | None = None) -> Catalog:
 def open_library(settings: Settings, index: Index | None = None) -> Library:
     """The documents of the data directory as users change them: uploads kept with their file, removals
     that delete it."""
-    from assistant.library import Library  # imports the ingest, which imports this module
+    from assistant.library import Library  # imports this module for run_ingest
 
     return Library(settings, index or open_index(settings))

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.ingesting import OnStep, run_ingest
+from assistant.factory import run_ingest
 from assistant.settings import Settings
 from assistant.units import without_instructions
 from index.index import Index
+from index.ingesting import OnStep
 from index.lock import ReadWriteLock
 from index.models import DocumentRecord
 from ingest.errors import UserError

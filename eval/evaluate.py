@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.factory import build_assistant, open_index
-from assistant.ingesting import run_ingest
+from assistant.factory import build_assistant, open_index, run_ingest
 from assistant.settings import Settings
 
 

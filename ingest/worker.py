@@ -16,7 +16,7 @@ the Tesseract it starts) is capped, so that a file that expands in memory fails 
 child (or the child dies) instead of taking the machine's memory.
 
 The reader may do more than read: the assistant passes one that also chunks and describes the
-document (assistant/prepare.py), so that all the work on untrusted content runs under these limits. Its
+document (ingest/prepare.py), so that all the work on untrusted content runs under these limits. Its
 module is imported once by the fork server, with the libraries the readers import lazily.
 
 Like any `multiprocessing` user, the calling program's main module must be importable without side

@@ -213,7 +213,7 @@ def fuzz(count: int = 300, seed: int = 8, timeout: float = 10.0, batch: int = 25
 
 def _ingest(made: list[tuple[Path, str]], scratch: Path, timeout: float, batch: int,
             reasons: collections.Counter[str], crashes: list[dict[str, str]]) -> tuple[int, dict[str, Any]]:
-    from assistant.ingesting import run_ingest
+    from assistant.factory import run_ingest
     from assistant.settings import Settings
     from eval.pool import MemoE5  # mutants mostly repeat their seed's passages: each embedded once
     from index.index import Index

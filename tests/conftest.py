@@ -18,8 +18,7 @@ import pytest
 from click.testing import CliRunner
 from fake_embeddings import HashedNgramEmbeddings
 
-from assistant.factory import build_assistant
-from assistant.ingesting import run_ingest
+from assistant.factory import build_assistant, run_ingest
 from assistant.service import Assistant
 from assistant.settings import Settings
 from eval.process import CHROMA, NotReady, chroma_command, free_port, heartbeat_url, serving

@@ -20,6 +20,8 @@ LAYERS = ["lang", "ingest", "index", "assistant", "eval", "ui"]
 MAX_LINES = 400
 WIRING = "assistant/factory.py"  # the one module that turns Settings into an Index and an Assistant
 WIRED = {"Index", "Assistant"}
+# what reads a file's content: only the ingest side calls it (the answerer and the faces go through ingest.prepare)
+READING = {"ingest.worker", "ingest.worker.run_limited", "ingest.pipeline.parse_file", "ingest.pipeline.try_parse"}
 
 
 def _modules(*folders: str) -> list[Path]:
@@ -203,3 +205,11 @@ def test_the_check_sees_a_folding(tmp_path: Path) -> None:
         "    c = [ch for ch in s if not unicodedata.combining(ch)]\n"
         "    return unicodedata.normalize(form, s), s.normalize(), normalize(s)\n", encoding="utf-8")
     assert _normalisations(module, tmp_path) == ["m.py ?", "m.py NFD", "m.py NFKD", "m.py combining"]
+
+
+def test_files_are_read_by_the_ingest_side_only() -> None:
+    # reading a file's content (the limited child of ingest/worker.py) and the ingest of a batch live on the
+    # ingest side (ingest/, index/ingesting.py); the answerer, the page and the API ask them through their functions
+    found = {str(path.relative_to(REPO)): sorted(names) for path in _modules("assistant", "ui")
+             if (names := _imported_names(path) & READING)}
+    assert found == {}

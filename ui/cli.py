@@ -76,7 +76,7 @@ def ingest(paths: tuple[Path, ...], reset: bool, prune: bool, if_empty: bool) ->
       ars-assistant ingest data/documents
       ars-assistant ingest --prune data/documents
     """
-    from assistant.ingesting import run_ingest
+    from assistant.factory import run_ingest
     from ui.progress import ConsoleProgress
 
     settings = _settings()

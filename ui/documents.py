@@ -13,7 +13,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.ingesting import OnStep, Step
+from index.ingesting import OnStep, Step
 from ingest.errors import UserError
 from lang.plural import counted
 from ui.progress import stage_text

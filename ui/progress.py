@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.progress import Progress, TaskID
 
-from assistant.ingesting import Step
+from index.ingesting import Step
 from lang.plural import counted
 
 SHOWN_FROM = 5  # files in a batch from which the command line shows its bar (a scan shows it anyway: OCR is slow)

@@ -2,7 +2,7 @@
 
 The file is read again by the ingest's readers, so the viewer shows the very text that was indexed and cited:
 headings as headings, lists as lists, one section per page when the format has pages. It is read in the
-ingest's reading child, under the same time, memory and length limits (assistant/prepare.py): a file that
+ingest's reading child, under the same time, memory and length limits (ingest/prepare.py): a file that
 takes too long or too much memory costs that child, never the serving process.
 """
 
@@ -16,10 +16,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.prepare import Limits, read_limited
 from ingest.errors import SkipFile
 from ingest.models import Block
 from ingest.pipeline import Skipped
+from ingest.prepare import Limits, read_limited
 from ui.passage import find
 
 CACHE_DOCUMENTS = 4

@@ -22,9 +22,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from assistant.library import LibraryDocument
-from assistant.prepare import Limits
 from ingest.errors import SkipFile
 from ingest.ocr import OcrUnavailable
+from ingest.prepare import Limits
 from ui.ocr_boxes import OcrBusy, ScanReader, passage_boxes
 from ui.render import DOCUMENTS_ROUTE, MAX_PASSAGE_CHARS, VIEWER_ROUTE, document_url
 from ui.text_view import DocumentTexts, TextView, render

@@ -20,8 +20,7 @@ def _peak_rss_mb() -> float:
 
 def _worker_ingest(args: dict[str, Any]) -> dict[str, Any]:
     """Ingest the corpus through the real pipeline, time the raw encoder on the same chunks, save the pool."""
-    from assistant.factory import open_index
-    from assistant.ingesting import run_ingest
+    from assistant.factory import open_index, run_ingest
     from assistant.settings import Settings
     from eval.pool import RecordingEmbeddings, save_pool
     from index.embeddings import E5Embeddings

@@ -1,6 +1,6 @@
 """A document's fiche read from its text alone: date, kind, outline, key figures, named bodies and the
-acronyms it defines. No model, no index; the questions staff could ask are the assistant's
-(assistant/suggest.py)."""
+acronyms it defines. No model, no index; the questions staff could ask about it are written from it
+(ingest/fiche/describe.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ __all__ = [
 
 
 def read_fiche(doc: Document) -> Fiche:
-    """The fiche of a document, without suggested questions (assistant.suggest.describe adds them)."""
+    """The fiche of a document, without suggested questions (ingest.fiche.describe.describe adds them)."""
     return quotable(Fiche(
         doc_id=doc.doc_id,
         source=doc.source,

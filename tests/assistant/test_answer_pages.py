@@ -10,8 +10,7 @@ import two_page_note as granville
 from pypdf import PdfReader
 
 from assistant.answer import Draft, citation_for
-from assistant.factory import build_assistant
-from assistant.ingesting import run_ingest
+from assistant.factory import build_assistant, run_ingest
 from assistant.models import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings

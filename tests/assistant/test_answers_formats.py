@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.factory import build_assistant
-from assistant.ingesting import IngestReport, run_ingest
+from assistant.factory import build_assistant, run_ingest
 from assistant.models import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
+from index.ingesting import IngestReport
 
 SCAN = "arrete-centre-sante-vire-scan.pdf"
 TABLES = "dotations-prevention-2023.pdf"

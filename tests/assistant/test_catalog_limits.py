@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from assistant.catalog import Catalog
-from assistant.prepare import Limits
 from index.models import DocumentRecord
+from ingest.prepare import Limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
 import hostile_files  # noqa: E402  (the builders of tests/ingest/)

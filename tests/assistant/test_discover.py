@@ -14,8 +14,7 @@ from fpdf import FPDF
 
 from assistant.catalog import Catalog, GlossaryEntry, series_key
 from assistant.discover import Discovery
-from assistant.factory import build_assistant
-from assistant.ingesting import run_ingest
+from assistant.factory import build_assistant, run_ingest
 from assistant.models import Answer, Citation
 from assistant.service import Assistant
 from assistant.settings import Settings

@@ -16,8 +16,7 @@ from assistant.engine import (
     read_question,
 )
 from assistant.evidence import by_document, passage_evidence, passage_stems, surface_words
-from assistant.factory import build_assistant
-from assistant.ingesting import run_ingest
+from assistant.factory import build_assistant, run_ingest
 from assistant.question import analyse
 from assistant.service import Assistant
 from assistant.settings import Settings

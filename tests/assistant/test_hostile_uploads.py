@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.factory import open_index
-from assistant.ingesting import run_ingest
+from assistant.factory import open_index, run_ingest
 from assistant.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from short_notes import COUNT, MemoE5, start_ingest, wait_for_writes, write_corpus
 
-from assistant.ingesting import run_ingest
+from assistant.factory import run_ingest
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index.index import Index

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.ingesting import IngestReport
+from index.ingesting import IngestReport
 
 
 def test_the_ingest_summary_says_real_plurals():

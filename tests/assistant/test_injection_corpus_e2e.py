@@ -23,8 +23,7 @@ import pytest
 from pdfs import write_pdf
 
 from assistant.discover import Discovery
-from assistant.factory import build_assistant
-from assistant.ingesting import run_ingest
+from assistant.factory import build_assistant, run_ingest
 from assistant.models import Answer
 from assistant.schemas import PassageOut
 from assistant.service import Assistant

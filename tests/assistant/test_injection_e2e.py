@@ -18,8 +18,7 @@ import pytest
 from llm_server import MODEL_ALIAS
 from pdfs import write_pdf
 
-from assistant.factory import build_assistant
-from assistant.ingesting import run_ingest
+from assistant.factory import build_assistant, run_ingest
 from assistant.llm import FALLBACK
 from assistant.models import Answer
 from assistant.question import Question

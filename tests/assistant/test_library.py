@@ -10,9 +10,9 @@ from types import ModuleType
 import pytest
 
 from assistant.factory import open_index
-from assistant.ingesting import Step
 from assistant.library import Library, is_plain_name, safe_filename
 from assistant.settings import Settings
+from index.ingesting import Step
 from index.lock import ReadWriteLock
 
 FACT = "La campagne de dépistage du saturnisme dans le Bocage ornais dispose de 12 345 euros en 2026."
@@ -133,7 +133,7 @@ def test_removing_deletes_uploaded_files_but_never_the_original_corpus(library: 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     original = _file(corpus, "circulaire.txt", "Circulaire : 42 médecins en 2026.")
-    from assistant.ingesting import run_ingest
+    from assistant.factory import run_ingest
 
     assert run_ingest(library.settings, [original], index=library.index).ingested == 1
     assert library.add(_file(tmp_path, "t", "Temporaire : 5 infirmiers."), "temporaire.txt").ok
@@ -170,7 +170,7 @@ def test_a_writer_waits_for_readers_and_blocks_new_ones():
 
 
 def test_reload_shows_documents_ingested_meanwhile_by_another_process(library: Library, tmp_path: Path):
-    from assistant.ingesting import run_ingest
+    from assistant.factory import run_ingest
 
     before = {d.source for d in library.documents()}
     assert run_ingest(library.settings, [_file(tmp_path, "cli.txt", "Ingéré en ligne de commande : 9 sages-femmes.")])

@@ -11,7 +11,7 @@ from types import FrameType
 
 import pytest
 
-from assistant.suggest import describe
+from ingest.fiche.describe import describe
 from ingest.pipeline import parse_file
 from lang.kinds import kinds_of
 from lang.sentences import block_sentences

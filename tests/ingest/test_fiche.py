@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.suggest import describe, question_candidates
 from ingest.fiche import (
     Definition,
     Fiche,
@@ -20,6 +19,7 @@ from ingest.fiche import (
     occurrences,
     outline,
 )
+from ingest.fiche.describe import describe, question_candidates
 from ingest.models import Block, Document
 from ingest.pipeline import parse_file
 from lang.words import fold

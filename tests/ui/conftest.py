@@ -15,7 +15,7 @@ from oidc_client import ID_TOKEN_TTL_S, OidcProvider
 from playwright.sync_api import Browser, Page
 from security_apps import ingest_corpus
 
-from assistant.ingesting import run_ingest
+from assistant.factory import run_ingest
 from assistant.settings import Settings
 from eval.process import CLI, NotReady, free_port, serving
 

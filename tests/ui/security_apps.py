@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pdfs import write_note_pdf
 
-from assistant.ingesting import run_ingest
+from assistant.factory import run_ingest
 from assistant.settings import Settings
 
 TEXT_PDF = "note-victime.pdf"

@@ -14,7 +14,7 @@ import two_page_note as granville
 from browser_app import RunningApp, copy_data_dir, open_page, running_api, running_ui, wait_warm
 from playwright.sync_api import Browser, expect
 
-from assistant.ingesting import run_ingest
+from assistant.factory import run_ingest
 from assistant.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

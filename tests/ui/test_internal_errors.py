@@ -16,13 +16,13 @@ import uvicorn
 from browser_app import open_page
 from playwright.sync_api import Browser, Page, expect
 
-from assistant.factory import open_index
+from assistant.factory import open_index, run_ingest
 from assistant.feedback import FeedbackStore
-from assistant.ingesting import OnStep, run_ingest
 from assistant.library import Library, UploadResult
 from assistant.models import Answer
 from assistant.settings import Settings
 from eval.process import free_port
+from index.ingesting import OnStep
 from ui.chat import ERROR_TEXT
 from ui.documents import LIST_ERROR
 from ui.server import NOT_FOUND, create_server

@@ -1,6 +1,6 @@
 """The command line's progress bar: shown for a long batch or a scan, counting files, in French."""
 
-from assistant.ingesting import Step
+from index.ingesting import Step
 from ui.progress import ConsoleProgress, stage_text
 
 

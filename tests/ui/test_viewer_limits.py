@@ -18,11 +18,10 @@ import httpx
 import pytest
 from browser_app import HealthPoller, running_ui, wait_warm
 
-from assistant.factory import read_limits
-from assistant.ingesting import run_ingest
-from assistant.prepare import Limits, read_limited
+from assistant.factory import read_limits, run_ingest
 from assistant.settings import Settings
 from ingest.errors import SkipFile
+from ingest.prepare import Limits, read_limited
 from ui import text_view
 from ui.render import viewer_url
 from ui.text_view import DocumentTexts

@@ -1,6 +1,6 @@
 """Everything done to one file's content at ingest: read, check its length, chunk and describe it.
 
-It runs in the reading child of ingest/worker.py (`reader(settings)` is what the ingest gives it), so that
+It runs in the reading child of ingest/worker.py (`IngestOptions.reader()` is what the ingest gives it), so that
 ARS_PARSE_TIMEOUT and ARS_PARSE_MEMORY_MB cover all the work on an untrusted file's text, and the serving
 process only encodes and stores the chunks. The readers that come after the ingest (the viewer's text of a
 document, the fiche of a document indexed before fiches existed) run in the same child with the same
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.suggest import describe
 from ingest.fiche import Fiche
+from ingest.fiche.describe import describe
 from ingest.models import Chunk, Document
 from ingest.ocr import OcrOptions
 from ingest.pdf import OcrProgress
@@ -89,9 +89,18 @@ def prepare_file(
     return Prepared(result, tuple(chunks), fiche, time.perf_counter() - start)
 
 
-def reader(chunk_size: int, chunk_overlap: int, max_chars: int) -> functools.partial[Prepared | Skipped]:
-    """`prepare_file` with these settings, as ingest/worker.py runs it in its child (a partial pickles)."""
-    return functools.partial(prepare_file, Options(chunk_size, chunk_overlap, max_chars))
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """How an ingest cuts files into passages, and what reading each may cost (built from the settings by
+    assistant/factory.py)."""
+
+    chunk_size: int
+    chunk_overlap: int
+    limits: Limits
+
+    def reader(self) -> functools.partial[Prepared | Skipped]:
+        """`prepare_file` with these options, as ingest/worker.py runs it in its child (a partial pickles)."""
+        return functools.partial(prepare_file, Options(self.chunk_size, self.chunk_overlap, self.limits.max_chars))
 
 
 def read_file(

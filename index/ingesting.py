@@ -1,9 +1,10 @@
-"""Ingest orchestration for the CLI and the UI: files -> documents -> chunks -> storage, with a summary (progress
-is shown by the caller, ui/progress.py, from the steps it is told of).
+"""Ingest orchestration: files -> documents -> chunks -> this index, with a summary (progress is shown by the
+caller, ui/progress.py, from the steps it is told of). It lives on the index's floor, the lowest that both reads
+files (ingest/) and writes passages; assistant/factory.py wires it to the settings for the CLI, the page and the API.
 
 The encoder is by far the slowest step, so the rest is arranged around it: files are read, cleaned,
 chunked and described (each in a child process with time and memory limits, see ingest/worker.py and
-assistant/prepare.py: no untrusted text is worked on in this process) in a thread while the encoder
+ingest/prepare.py: no untrusted text is worked on in this process) in a thread while the encoder
 (C code, which releases the GIL) works on the chunks of the files before; and small documents
 are written several at a time (one Chroma upsert, one manifest save for the group), since each write
 has a fixed cost of tens of milliseconds.
@@ -20,14 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant import prepare
-from assistant.factory import open_index
-from assistant.settings import Settings
 from index.index import Index
 from index.models import DocumentRecord
+from ingest import prepare
 from ingest.models import Chunk, Document
-from ingest.ocr import OcrOptions
-from ingest.pipeline import Skipped, cited_name, content_id, discover, printable
+from ingest.pipeline import Discovery, Skipped, cited_name, content_id, printable
 from ingest.worker import run_limited
 from lang.plural import counted, plural
 
@@ -107,34 +105,27 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def run_ingest(
-    settings: Settings,
-    paths: list[Path],
-    reset: bool = False,
+def ingest_files(
+    index: Index,
+    found: Discovery,
+    options: prepare.IngestOptions,
     if_empty: bool = False,
     prune: bool = False,
-    index: Index | None = None,
     on_step: OnStep | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into the index; bad files are skipped with their reason, the batch goes on.
+    """Ingest the files found into `index`; bad files are skipped with their reason, the batch goes on.
 
-    `index`: an index already open in this process (the UI's), so that its searches see the new documents.
+    `prune`: documents whose file is not among those found leave the index.
     `on_step`: told of each stage of each file (see Step), from the reading thread or this one.
     """
     start = time.perf_counter()
-    found = discover(paths)  # a missing path stops here, before the index is touched
-    if index is None:
-        index = open_index(settings, reset=reset)
-    elif reset:
-        index.reset()
     known = {r.doc_id for r in index.documents()}
     if if_empty and known:
         return IngestReport(note=f"Index déjà prêt : {counted(len(known), 'document', 'documents')} ; rien à ingérer.")
     report = IngestReport(files=len(found.files) + len(found.skipped), skipped=list(found.skipped))
     timings, counts = dict(index.timings), dict(index.encoder_counts)
     with index.batch():
-        ocr = OcrOptions(timeout=settings.ocr_page_timeout)
-        parsed = _parsed(found.files, known, ocr, settings, report.stages, on_step)
+        parsed = _parsed(found.files, known, options, report.stages, on_step)
         for group in _groups(parsed):
             _add(index, group, report, on_step)
         if prune:
@@ -248,15 +239,14 @@ class _ReadAhead:
 def _parsed(
     files: list[Path],
     known: set[str],
-    ocr: OcrOptions,
-    settings: Settings,
+    options: prepare.IngestOptions,
     stages: dict[str, float],
     on_step: OnStep | None = None,
 ) -> _ReadAhead:
     """The files read, cleaned, chunked and described (in the reading child) in a thread, in order."""
 
     def produce() -> Iterator[_Parsed]:
-        for path, result in _prepared(files, known, ocr, settings, stages, on_step):
+        for path, result in _prepared(files, known, options, stages, on_step):
             if isinstance(result, prepare.Prepared):
                 yield _Parsed(path, result.document, list(result.chunks), result.fiche)
             else:
@@ -268,8 +258,7 @@ def _parsed(
 def _prepared(
     files: list[Path],
     known: set[str],
-    ocr: OcrOptions,
-    settings: Settings,
+    options: prepare.IngestOptions,
     stages: dict[str, float] | None = None,
     on_step: OnStep | None = None,
 ) -> Iterator[tuple[Path, prepare.Prepared | Skipped | None]]:
@@ -279,7 +268,7 @@ def _prepared(
     Each file is read, chunked and described in a child process stopped after ARS_PARSE_TIMEOUT seconds
     (OCR pages aside; 0: no limit, in this process) and limited to ARS_PARSE_MEMORY_MB.
     """
-    reader = prepare.reader(settings.chunk_size, settings.chunk_overlap, settings.parse_max_chars)
+    reader, limits = options.reader(), options.limits
     for number, path in enumerate(files, start=1):
         name = cited_name(path.name)
 
@@ -292,9 +281,7 @@ def _prepared(
         if _file_id(path) not in known:
             if on_step is not None:
                 on_step(Step("read", name, file=number, files=len(files)))
-            result = run_limited(
-                reader, path, settings.parse_timeout, ocr, on_ocr_page, memory_mb=settings.parse_memory_mb
-            )
+            result = run_limited(reader, path, limits.timeout, limits.ocr, on_ocr_page, memory_mb=limits.memory_mb)
         if stages is not None:
             chunking = result.seconds if isinstance(result, prepare.Prepared) else 0.0
             stages["parse"] += time.perf_counter() - start - chunking
@@ -307,8 +294,3 @@ def _file_id(path: Path) -> str | None:
         return content_id(path.read_bytes())
     except OSError:
         return None  # try_parse reports it
-
-
-def index_status(settings: Settings) -> dict[str, Any]:
-    """Counts of the index for `status`."""
-    return open_index(settings).status()
