@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.evidence import (
-    ELIDED,
     SPELLED,
     by_document,
     passage_evidence,
@@ -32,7 +31,7 @@ from lang.dictionary import is_common_word
 from lang.initials import looks_like_acronym
 from lang.kinds import kinds_of
 from lang.sentences import refers_back
-from lang.tokens import tokens
+from lang.tokens import ELISION, tokens
 from lang.words import fold_accents
 
 # The kind of answer a question wants, from the words that ask for it; the first that matches wins.
@@ -154,7 +153,7 @@ def read_question(text: str, frequencies: TermFrequencies) -> Ask:
     terms: list[str] = []
     words: list[tuple[str, tuple[str, ...]]] = []
     # figures as the corpus's tokens write them: "265 000 €" is one figure, 265000, not 265 and 000
-    for word in WORD_RE.findall(ELIDED.sub(" ", joined_figures(text))):
+    for word in WORD_RE.findall(ELISION.sub(" ", joined_figures(text))):
         stems = [s for s in tokens(word) if s not in ASKING_WORDS]
         if not stems:
             continue
@@ -169,7 +168,7 @@ def read_question(text: str, frequencies: TermFrequencies) -> Ask:
         terms.extend(stems)
         words.append((word, tuple(stems)))
     return Ask(text=text, kind=kind, terms=tuple(dict.fromkeys(terms)), words=tuple(words),
-               counted=counted_noun(ELIDED.sub("d ", text)))
+               counted=counted_noun(ELISION.sub("d ", text)))
 
 
 def constraints_of(

@@ -9,17 +9,16 @@ from collections.abc import Sequence
 from index.models import Hit
 from lang.counting import WORD_RE
 from lang.initials import initialisms
-from lang.tokens import tokens
+from lang.tokens import ELISION, tokens
 from lang.words import fold_accents
 
 SPELLED = "^"  # marks an acronym the words spell (« ^cesp »), apart from the words themselves
-ELIDED = re.compile(r"\b(?:jusqu|lorsqu|puisqu|qu|[ldjnsctm])['’]", re.I)  # l', d', qu'...
 
 
 def surface_words(text: str) -> set[str]:
     """Folded lower-case words of a text, singular and plural: how names and acronyms are matched."""
     out: set[str] = set()
-    for word in WORD_RE.findall(ELIDED.sub(" ", fold_accents(text.lower()))):
+    for word in WORD_RE.findall(ELISION.sub(" ", fold_accents(text.lower()))):
         for part in {word, *word.split("-")}:
             out.add(part)
             out.add(part[:-1] if part.endswith("s") and len(part) > 3 else part + "s")

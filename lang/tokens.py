@@ -19,7 +19,8 @@ from lang.words import fold_accents
 
 # Apostrophes seen in PDFs: ASCII, typographic right quote, modifier letter, acute accent.
 _APOSTROPHES = "'’ʼ´`"
-_ELISION = re.compile(rf"\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[ldjnsctm])[{_APOSTROPHES}]")
+# l', d', qu'... before a word: the one pattern of elisions, for the index's tokens and the answerer's words alike
+ELISION = re.compile(rf"\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[ldjnsctm])[{_APOSTROPHES}]", re.IGNORECASE)
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -43,7 +44,7 @@ _STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 def strip_elisions(text: str) -> str:
     """Drop elided articles and pronouns ("l'ARS" -> "ARS", "qu’il" -> "il"); lowercase input."""
-    return _ELISION.sub("", text)
+    return ELISION.sub("", text)
 
 
 def normalize(text: str) -> str:
