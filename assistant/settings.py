@@ -93,7 +93,7 @@ class Settings(BaseSettings):
         description="Seuil bloquant de `ars-assistant eval FICHIER` (et du jeu « exemple ») : refus corrects.",
     )
     eval_gates: dict[str, tuple[float, float]] = Field(
-        default_factory=lambda: {"formats": (0.9, 0.9), "reel-dev": (0.69, 0.675), "reel-test": (0.68, 0.68),
+        default_factory=lambda: {"formats": (0.9, 0.9), "reel-dev": (0.72, 0.66), "reel-test": (0.69, 0.65),
                                  "reel-dev-etendu": (0.45, 0.6)},
         description="Seuils bloquants de `ars-assistant eval` par jeu : (justesse des réponses, refus corrects). "
         "Le jeu « exemple » suit eval_min_answer_accuracy et eval_min_refusal_accuracy.",
