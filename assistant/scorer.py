@@ -1,8 +1,8 @@
 """The general engine's learned scorer: a linear model over each candidate sentence's features, and a
 learned answer/refuse decision over the question's best candidates.
 
-The coefficients are fitted on the real corpus's dev split by scripts/fit_scorer.py (scikit-learn there,
-a dev tool) and committed as JSON (assistant/resources/scorer.json); here they are applied with numpy.
+The coefficients are fitted on the real corpus's dev split by scripts/fit_scorer.py (the candidate weights
+listwise, a softmax over each question's candidates; scipy and scikit-learn there, dev tools) and committed as JSON (assistant/resources/scorer.json); here they are applied with numpy.
 Every feature is general: none names a document, a question or a word.
 """
 
