@@ -2,7 +2,8 @@
 learned answer/refuse decision over the question's best candidates.
 
 The coefficients are fitted on the real corpus's dev split by scripts/fit_scorer.py (the candidate weights
-listwise, a softmax over each question's candidates; scipy and scikit-learn there, dev tools) and committed as JSON (assistant/resources/scorer.json); here they are applied with numpy.
+listwise, a softmax over each question's candidates; scipy and scikit-learn there, dev tools) and committed as
+JSON (assistant/resources/scorer.json); here they are applied with numpy.
 Every feature is general: none names a document, a question or a word.
 """
 
