@@ -6,7 +6,6 @@ sentence scores high enough. No rule here is about one document or one question.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -31,6 +30,7 @@ from lang.dictionary import is_common_word
 from lang.initials import looks_like_acronym
 from lang.kinds import kinds_of
 from lang.sentences import refers_back
+from lang.spelling import corpus_word
 from lang.tokens import ELISION, tokens
 from lang.words import fold_accents
 
@@ -149,7 +149,6 @@ def read_question(text: str, frequencies: TermFrequencies) -> Ask:
     one typo away from a corpus word are read as that word. `text` is the question as `question.analyse` wrote
     it out (abbreviations, numeric dates, amounts)."""
     kind = answer_kind(text)
-    vocabulary: list[str] | None = None
     terms: list[str] = []
     words: list[tuple[str, tuple[str, ...]]] = []
     # figures as the corpus's tokens write them: "265 000 €" is one figure, 265000, not 265 and 000
@@ -158,13 +157,9 @@ def read_question(text: str, frequencies: TermFrequencies) -> Ask:
         if not stems:
             continue
         if len(stems) == 1 and not stems[0].isdigit() and not frequencies.get(stems[0], 0) and len(stems[0]) >= 4:
-            if vocabulary is None:
-                vocabulary = [w for w in frequencies if not w.isdigit()]
-            close = difflib.get_close_matches(stems[0], [w for w in vocabulary if w[:1] == stems[0][:1]], 1, 0.8)
-            if not close:  # a cut word ("legio") is the start of a corpus word
-                close = sorted((w for w in vocabulary if w.startswith(stems[0])), key=lambda w: -frequencies.get(w, 0))
-            if close:
-                stems = close[:1]
+            found = corpus_word(stems[0], frequencies, cutoff=0.8)  # a typo, or a word cut short ("legio")
+            if found:
+                stems = [found]
         terms.extend(stems)
         words.append((word, tuple(stems)))
     return Ask(text=text, kind=kind, terms=tuple(dict.fromkeys(terms)), words=tuple(words),

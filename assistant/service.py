@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 import math
 import re
@@ -26,6 +25,7 @@ from ingest.pipeline import printable
 from lang.dates import french_date
 from lang.dictionary import load_dictionary
 from lang.people import load_recogniser
+from lang.spelling import corpus_word
 from lang.tokens import tokens
 
 if TYPE_CHECKING:
@@ -109,24 +109,9 @@ class Assistant:
         for term in question.terms:
             if frequencies.get(term, 0) or len(term) < 5 or term.isdigit():
                 continue
-            # a typo keeps the first letter; a cut word ("conf") is the start of a corpus word
-            vocabulary = [w for w in frequencies if w[:1] == term[:1]]
-            close = difflib.get_close_matches(term, vocabulary, n=1, cutoff=0.85)
-            if close:
-                fixed[term] = close[0]
-                continue
-            # a cut word ("epidemio") is the start of a corpus word; a joined one ("drogaide") is two
-            longer = sorted((w for w in vocabulary if w.startswith(term)), key=lambda w: -frequencies.get(w, 0))
-            if longer:
-                fixed[term] = longer[0]
-                continue
-            split = next(
-                (f"{term[:i]} {term[i:]}" for i in range(3, len(term) - 2)
-                 if frequencies.get(term[:i], 0) and frequencies.get(term[i:], 0)),
-                None,
-            )
-            if split:
-                fixed[term] = split
+            found = corpus_word(term, frequencies, cutoff=0.85, split=True)
+            if found:
+                fixed[term] = found
         if not fixed:
             return question
         terms = tuple(dict.fromkeys(part for t in question.terms for part in fixed.get(t, t).split()))
