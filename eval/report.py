@@ -183,3 +183,31 @@ def write_reports(report: dict[str, Any], out_dir: Path | str = DEFAULT_REPORTS_
     write_chart(report, files.chart)
     files.markdown.write_text(markdown(report, chart_name=files.chart.name), encoding="utf-8")
     return files
+
+
+# Columns of the side-by-side comparison of answer scorers: (key in the report, French header, kind).
+COMPARED: tuple[tuple[str, str, str], ...] = (
+    ("answer_accuracy", "réponses exactes", "pct"),
+    ("refusal_accuracy", "pièges refusés", "pct"),
+    ("false_refusal_rate", "refus à tort", "pct"),
+    ("citation_accuracy", "citations", "pct"),
+)
+
+
+def comparison_markdown(results: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """A Markdown table, a row per suite and answer scorer (`results[scorer][suite]` is a suite's report)."""
+    lines = [
+        "| jeu | réglage | " + " | ".join(header for _, header, _ in COMPARED) + " | latence p50 / p95 |",
+        "|---|---|" + "---:|" * (len(COMPARED) + 1),
+    ]
+    suites = list(dict.fromkeys(name for by_suite in results.values() for name in by_suite))
+    for suite in suites:
+        for scorer, by_suite in results.items():
+            report = by_suite.get(suite)
+            if report is None:
+                continue
+            latency = report.get("latency_ms") or {}
+            cells = [_fmt(report.get(key), kind) for key, _, kind in COMPARED]
+            lines.append(f"| {suite} | {scorer} | " + " | ".join(cells)
+                         + f" | {_ms(latency.get('p50'))} / {_ms(latency.get('p95'))} |")
+    return "\n".join(lines) + "\n"

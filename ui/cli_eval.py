@@ -9,11 +9,15 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ingest.errors import UserError
 from lang.plural import counted
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 
 @click.group()
@@ -67,9 +71,12 @@ def feedback_export(out: Path) -> None:
 @click.option("--reports", type=click.Path(path_type=Path), default=Path("eval/reports"), help="Dossier des rapports.")
 @click.option("--etendu", "extended", is_flag=True,
               help="Ajoute le jeu dev étendu (244 documents, 2 618 questions ; environ une demi-heure de plus).")
+@click.option("--comparer", "side_by_side", is_flag=True,
+              help="Compare les réglages de réponse (manuel, appris, lecteur) sur les mêmes jeux, côte à côte "
+              "(tableau écrit dans RAPPORTS/comparaison.md ; sans seuil bloquant).")
 def eval_(
     questions: Path | None, as_json: bool, min_accuracy: float | None, min_refusal: float | None,
-    limit: int | None, reports: Path, extended: bool,
+    limit: int | None, reports: Path, extended: bool, side_by_side: bool,
 ) -> None:
     """Mesure la justesse des réponses ; code de sortie 1 sous les seuils.
 
@@ -82,12 +89,16 @@ def eval_(
       ars-assistant eval
       ars-assistant eval --etendu
       ars-assistant eval eval/questions.jsonl --json --min-accuracy 0.9
+      ars-assistant eval --comparer
     """
     from assistant.settings import Settings
     from eval.evaluate import evaluate
     from eval.report import print_report
 
     settings = Settings()
+    if side_by_side:
+        _compare(settings, questions, as_json, limit, reports, extended)
+        return
     with tempfile.TemporaryDirectory(prefix="ars-eval-") as scratch:
         suites = evaluate(settings, questions, Path(scratch), limit=limit, reports_dir=reports, extended=extended)
     if as_json:
@@ -112,6 +123,27 @@ def eval_(
     if failed:
         click.echo("Seuil non atteint : " + " ; ".join(failed), err=True)
         sys.exit(1)
+
+
+def _compare(
+    settings: Settings, questions: Path | None, as_json: bool, limit: int | None, reports: Path, extended: bool
+) -> None:
+    """`eval --comparer`: every answer scorer over the same suites, side by side."""
+    from eval.evaluate import compare
+    from eval.report import comparison_markdown
+
+    with tempfile.TemporaryDirectory(prefix="ars-eval-") as scratch:
+        results = compare(settings, questions, Path(scratch), limit=limit, extended=extended)
+    table = comparison_markdown(results)
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "comparaison.md").write_text(table, encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps({scorer: {name: {k: v for k, v in report.items() if k != "results"}
+                                        for name, report in by_suite.items()}
+                               for scorer, by_suite in results.items()}, ensure_ascii=False))
+    else:
+        click.echo(table.rstrip())
+        click.echo(f"Tableau : {reports / 'comparaison.md'}")
 
 
 def _sizes(value: str) -> list[int]:

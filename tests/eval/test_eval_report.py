@@ -100,3 +100,34 @@ def test_bad_question_files_say_which_line(tmp_path: Path) -> None:
         load_questions(path)
     with pytest.raises(UserError, match="introuvable"):
         load_questions(tmp_path / "absent.jsonl")
+
+
+def test_the_comparison_puts_each_suite_under_every_scorer_side_by_side() -> None:
+    from eval.report import comparison_markdown
+
+    def report(answers: float, traps: float) -> dict[str, object]:
+        return {"answer_accuracy": answers, "refusal_accuracy": traps, "false_refusal_rate": 0.1,
+                "citation_accuracy": 0.8, "latency_ms": {"p50": 52.4, "p95": 203.0}}
+
+    table = comparison_markdown({"appris": {"reel-dev": report(0.713, 0.678), "reel-test": report(0.692, 0.68)},
+                                 "lecteur": {"reel-dev": report(0.728, 0.678), "reel-test": report(0.701, 0.681)}})
+    rows = table.splitlines()[2:]
+    assert rows == [
+        "| reel-dev | appris | 71,3 % | 67,8 % | 10,0 % | 80,0 % | 52 ms / 203 ms |",
+        "| reel-dev | lecteur | 72,8 % | 67,8 % | 10,0 % | 80,0 % | 52 ms / 203 ms |",
+        "| reel-test | appris | 69,2 % | 68,0 % | 10,0 % | 80,0 % | 52 ms / 203 ms |",
+        "| reel-test | lecteur | 70,1 % | 68,1 % | 10,0 % | 80,0 % | 52 ms / 203 ms |",
+    ]
+
+
+@pytest.mark.slow  # ingests the sample corpus, then asks with each scorer
+def test_eval_compares_the_answer_scorers_on_the_same_questions(ars, tmp_path: Path) -> None:
+    result = ars("eval", "eval/questions.jsonl", "--comparer", "--json", "--limit", "3",
+                 "--reports", str(tmp_path / "r"), data_dir=tmp_path / "vide")
+    assert result.exit_code == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert list(figures) == ["manuel", "appris", "lecteur"]
+    for by_suite in figures.values():
+        assert by_suite["questions"]["questions"] == 3 and "p95" in by_suite["questions"]["latency_ms"]
+    table = (tmp_path / "r" / "comparaison.md").read_text("utf-8")
+    assert "| questions | manuel |" in table and "| questions | lecteur |" in table
