@@ -9,7 +9,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -102,7 +102,7 @@ def eval_(
     with tempfile.TemporaryDirectory(prefix="ars-eval-") as scratch:
         suites = evaluate(settings, questions, Path(scratch), limit=limit, reports_dir=reports, extended=extended)
     if as_json:
-        summary = {name: {k: v for k, v in report.items() if k != "results"} for name, (report, _) in suites.items()}
+        summary = {name: _figures(report) for name, (report, _) in suites.items()}
         click.echo(json.dumps(summary, ensure_ascii=False))
     else:
         for name, (report, files) in suites.items():
@@ -138,12 +138,16 @@ def _compare(
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "comparaison.md").write_text(table, encoding="utf-8")
     if as_json:
-        click.echo(json.dumps({scorer: {name: {k: v for k, v in report.items() if k != "results"}
-                                        for name, report in by_suite.items()}
+        click.echo(json.dumps({scorer: {name: _figures(report) for name, report in by_suite.items()}
                                for scorer, by_suite in results.items()}, ensure_ascii=False))
     else:
         click.echo(table.rstrip())
         click.echo(f"Tableau : {reports / 'comparaison.md'}")
+
+
+def _figures(report: dict[str, Any]) -> dict[str, Any]:
+    """A suite's report as `eval --json` prints it: every figure, not each question's answer."""
+    return {k: v for k, v in report.items() if k != "results"}
 
 
 def _sizes(value: str) -> list[int]:
